@@ -1,0 +1,38 @@
+"""pathgrad: backpropagation as a sum over paths.
+
+Build a computation from :class:`Value` nodes; every edge stores its rate factor, the local
+partial derivative of its head with respect to its tail. Then ``∂C/∂w`` is the sum, over every
+path from ``w`` to ``C``, of the product of the rate factors along it (Nielsen, chapter 2,
+equations 47-53). pathgrad computes that sum by a reverse sweep (backpropagation), a forward
+sweep, enumeration of the paths, and finite differences (equation 46), and shows that they agree.
+"""
+
+from .check import CheckReport, check, numeric_grad, relative_error
+from .graph import Edge, Graph, topological_order
+from .paths import Path, PathLimitError, count_paths, path_sum, paths
+from .sweeps import adjoints, forward_grad, forward_grads, grad
+from .value import OPS, Op, Value
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "OPS",
+    "CheckReport",
+    "Edge",
+    "Graph",
+    "Op",
+    "Path",
+    "PathLimitError",
+    "Value",
+    "adjoints",
+    "check",
+    "count_paths",
+    "forward_grad",
+    "forward_grads",
+    "grad",
+    "numeric_grad",
+    "path_sum",
+    "paths",
+    "relative_error",
+    "topological_order",
+]

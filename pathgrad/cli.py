@@ -1,0 +1,88 @@
+"""The ``pathgrad`` command: demo, paths, draw, train and bench.
+
+Each subcommand is a thin layer over the library: parse arguments, call, print.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+
+def demo_chain():
+    """A chain of two sigmoid neurons with quadratic cost, named as in the book.
+
+    ``x -> a^2_1 = σ(w^2_11 x + b^2_1) -> a^3_1 = σ(w^3_11 a^2_1 + b^3_1) -> C = ½(a^3_1 - y)²``
+    """
+    from .value import Value
+
+    x = Value(1.0, name="a^1_1")
+    w2, b2 = Value(0.6, name="w^2_11"), Value(-0.3, name="b^2_1")
+    w3, b3 = Value(-1.2, name="w^3_11"), Value(0.4, name="b^3_1")
+    z2 = w2 * x + b2
+    z2.name = "z^2_1"
+    a2 = z2.sigmoid()
+    a2.name = "a^2_1"
+    z3 = w3 * a2 + b3
+    z3.name = "z^3_1"
+    a3 = z3.sigmoid()
+    a3.name = "a^3_1"
+    cost = 0.5 * (a3 - 1.0) ** 2
+    cost.name = "C"
+    return cost
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from .check import check
+    from .graph import Graph
+    from .paths import count_paths, paths
+
+    cost = demo_chain()
+    graph = Graph(cost)
+    print("A chain of two sigmoid neurons, C = ½(a³₁ - 1)², x = 1:\n")
+    print("∂C/∂(each node) four ways: reverse sweep, forward sweep, sum over paths, eq. (46)\n")
+    print(check(graph))
+    weight = graph.find(args.weight)
+    print(f"\nPaths from {weight.label} to C ({count_paths(weight, graph)} in all),")
+    print("each with its rate factors and their product (equation 51):\n")
+    total = 0.0
+    for path in paths(weight, graph):
+        print("  " + str(path))
+        total += path.product
+    print(f"\nSum over paths (equation 53): {total:.10g} = ∂C/∂{weight.label}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pathgrad",
+        description="Backpropagation as a sum over paths (Nielsen, NNDL chapter 2).",
+    )
+    parser.add_argument("--version", action="version", version=f"pathgrad {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="check table and paths of a small sigmoid chain")
+    demo.add_argument("--weight", default="w^2_11", help="node whose paths to list")
+    demo.set_defaults(handler=run_demo)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.handler(args)
+    except (ValueError, TypeError, KeyError, FileNotFoundError) as error:
+        print(f"pathgrad {args.command}: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

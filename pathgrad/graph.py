@@ -1,0 +1,221 @@
+"""The graph behind an output node: its nodes in topological order and its weighted edges.
+
+Every question pathgrad answers is a sweep over the nodes that reach the output ``C``, taken
+in an order where each node comes after all of its parents. Nodes are numbered as they are
+created and an operation's result is always created after its operands, so creation order is
+already topological: we collect the ancestors of ``C`` with an explicit stack (no recursion,
+so a chain of a million nodes is fine) and sort them by creation number.
+
+An :class:`Edge` is ``tail -> head`` with its rate factor ``∂head/∂tail``; parallel edges
+(``x * x``) appear once each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import NamedTuple
+
+from .value import Value, _as_float
+
+
+class Edge(NamedTuple):
+    """One edge of the graph, ``src -> dst``, carrying ``rate = ∂dst/∂src``."""
+
+    src: Value
+    dst: Value
+    rate: float
+
+
+def topological_order(output: Value) -> list[Value]:
+    """Every node that reaches ``output`` (itself included), parents before children."""
+    if not isinstance(output, Value):
+        raise TypeError(f"expected a pathgrad Value as the output, got {type(output).__name__}")
+    seen = {output}
+    stack = [output]
+    pop, push, add = stack.pop, stack.append, seen.add
+    while stack:
+        for parent in pop().parents:
+            if parent not in seen:
+                add(parent)
+                push(parent)
+    return sorted(seen, key=_creation_order)
+
+
+def _creation_order(node: Value) -> int:
+    return node.order
+
+
+class Graph:
+    """The nodes and edges that lead to one output, usually the cost ``C``.
+
+    ``nodes`` is in topological order and ends with the output. ``index[node]`` is a node's
+    position in it. Children lists are built once, when first asked for.
+    """
+
+    def __init__(self, output: Value) -> None:
+        self.output = output
+        self.nodes: list[Value] = topological_order(output)
+        self.index: dict[Value, int] = {node: i for i, node in enumerate(self.nodes)}
+        self._children: list[list[Edge]] | None = None
+        self._names: dict[str, Value] | None = None
+
+    @property
+    def C(self) -> Value:  # noqa: N802 - the book's name for the cost
+        """The output node (the cost ``C`` in the book)."""
+        return self.output
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.index
+
+    def __iter__(self) -> Iterator[Value]:
+        return iter(self.nodes)
+
+    def __repr__(self) -> str:
+        return f"<Graph of {self.output.label}: {len(self.nodes)} nodes, {self.edge_count} edges>"
+
+    @property
+    def edge_count(self) -> int:
+        return sum(len(node.parents) for node in self.nodes)
+
+    @property
+    def edges(self) -> list[Edge]:
+        """Every edge, grouped by head in topological order, parallel edges kept."""
+        return [
+            Edge(parent, node, rate)
+            for node in self.nodes
+            for parent, rate in zip(node.parents, node.rates)
+        ]
+
+    @property
+    def leaves(self) -> list[Value]:
+        """Nodes made by no operation: inputs, weights and biases."""
+        return [node for node in self.nodes if node.op is None]
+
+    def parents(self, node: Value) -> list[Edge]:
+        """The edges into ``node``."""
+        self._require(node)
+        return [Edge(parent, node, rate) for parent, rate in zip(node.parents, node.rates)]
+
+    def children(self, node: Value) -> list[Edge]:
+        """The edges out of ``node`` (within this graph), in topological order of their heads."""
+        self._require(node)
+        return self.children_lists()[self.index[node]]
+
+    def children_lists(self) -> list[list[Edge]]:
+        """For each node, by position, the edges out of it."""
+        if self._children is None:
+            lists: list[list[Edge]] = [[] for _ in self.nodes]
+            index = self.index
+            for node in self.nodes:
+                for parent, rate in zip(node.parents, node.rates):
+                    lists[index[parent]].append(Edge(parent, node, rate))
+            self._children = lists
+        return self._children
+
+    def find(self, name: str) -> Value:
+        """The node with this name (``"w^2_12"``, ``"C"``, ...)."""
+        if self._names is None:
+            self._names = {}
+            for node in self.nodes:
+                if node.name is not None:
+                    self._names.setdefault(node.name, node)
+        try:
+            return self._names[name]
+        except KeyError:
+            known = ", ".join(sorted(self._names)[:12])
+            raise KeyError(
+                f"no node named {name!r} in this graph; named nodes include: {known}"
+            ) from None
+
+    def __getitem__(self, name: str) -> Value:
+        return self.find(name)
+
+    def _require(self, node: Value) -> None:
+        if node not in self.index:
+            raise ValueError(f"{node!r} is not in this graph (it does not reach {self.output!r})")
+
+    def values_at(self, subs: Mapping[Value, float]) -> list[float]:
+        """Every node's value, by position, with the nodes in ``subs`` set to new values.
+
+        A substituted node keeps its new value whatever its operands are (so an intermediate
+        node such as ``z^l_j`` can be nudged, as the book's demon does); all nodes after it
+        are recomputed. The graph itself is not changed.
+        """
+        values = self._values_and_rates(subs, with_rates=False)[0]
+        return values
+
+    def value_at(self, subs: Mapping[Value, float]) -> float:
+        """The output's value with the nodes in ``subs`` set to new values."""
+        return self.values_at(subs)[-1]
+
+    def evaluate(self, subs: Mapping[Value, float] | None = None) -> Graph:
+        """A copy of this graph recomputed with the nodes in ``subs`` set to new values.
+
+        Values and rate factors are recomputed; the original graph and its nodes are unchanged.
+        The copy's ``nodes[i]`` corresponds to this graph's ``nodes[i]`` and keeps its name.
+        """
+        values, rates = self._values_and_rates(subs or {}, with_rates=True)
+        copies: list[Value] = []
+        for i, node in enumerate(self.nodes):
+            parents = tuple(copies[self.index[p]] for p in node.parents)
+            if node.args is None:
+                args = None
+            else:
+                args = tuple(
+                    copies[self.index[a]] if isinstance(a, Value) else a for a in node.args
+                )
+            copies.append(Value._make(values[i], parents, rates[i], node.op, args, node.name))
+        return Graph(copies[-1])
+
+    def _values_and_rates(self, subs: Mapping[Value, float], with_rates: bool):
+        fixed = self._positions_of(subs)
+        index = self.index
+        values: list[float] = []
+        all_rates: list[tuple] = []
+        for i, node in enumerate(self.nodes):
+            if i in fixed:
+                values.append(fixed[i])
+                all_rates.append(node.rates if node.op is None else _zero_rates(node))
+                continue
+            if node.op is None:
+                values.append(node.data)
+                all_rates.append(())
+                continue
+            operands = node.operands
+            xs = [values[index[a]] if isinstance(a, Value) else a for a in operands]
+            data, rates = node.op.evaluate(xs, operands)
+            values.append(data)
+            if with_rates:
+                all_rates.append(
+                    tuple(r for a, r in zip(operands, rates) if isinstance(a, Value))
+                )
+        return values, all_rates
+
+    def _positions_of(self, subs: Mapping[Value, float]) -> dict[int, float]:
+        fixed = {}
+        for node, value in subs.items():
+            if not isinstance(node, Value):
+                raise TypeError(f"evaluate takes {{Value: number}}, got the key {node!r}")
+            if node not in self.index:
+                raise ValueError(
+                    f"{node!r} is not in this graph: it does not reach {self.output!r}"
+                )
+            fixed[self.index[node]] = _as_float(value, f"new value for {node.label}")
+        return fixed
+
+
+def _zero_rates(node: Value) -> tuple[float, ...]:
+    # A node held at a fixed value no longer depends on its operands.
+    return tuple(0.0 for _ in node.parents)
+
+
+def as_graph(target: Value | Graph) -> Graph:
+    """A Graph for an output node, or the graph itself."""
+    if isinstance(target, Graph):
+        return target
+    if isinstance(target, Value):
+        return Graph(target)
+    raise TypeError(f"expected a pathgrad Value or Graph, got {type(target).__name__}")

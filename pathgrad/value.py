@@ -1,0 +1,339 @@
+"""Scalar nodes whose edges remember their rate factors.
+
+A :class:`Value` is one node of a computational graph. When an operation makes a new node
+from its operands it stores, for each operand, an edge back to it together with the edge's
+*rate factor*: the local partial derivative of the new node with respect to that operand,
+evaluated at the operands' current values. For ``c = a * b`` the two edges carry ``b`` and
+``a``; for ``a = sigmoid(z)`` the one edge carries ``sigma'(z)``.
+
+That is all the calculus there is. Everything else in pathgrad (the reverse sweep that is
+backpropagation, the forward sweep, the sum over paths of equations 47-53) only multiplies
+and adds these stored numbers.
+
+Design points, each against a known weakness of small autograd engines:
+
+* Parallel edges are kept: ``x * x`` has two edges from ``x``, each with rate ``x``, so the
+  two paths add up to ``2x``.
+* Python numbers are constants: ``2 * x`` stores the ``2`` inside the node, not as a node.
+* Every node keeps its :class:`Op` and operands, so a graph can be re-evaluated at other leaf
+  values (finite differences, equation 46, are built on that).
+* No closures and no reference cycles: a node refers only to its parents, so the garbage
+  collector never has a cycle to chase.
+* ``backward()`` visits the graph in an order found without recursion and recomputes every
+  gradient from zero on each call.
+* Bad input (``log(-1)``, ``1/0``, an overflow, a string operand) raises a ``ValueError`` or
+  ``TypeError`` that names the operation and its operands, never a silent NaN.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from numbers import Real
+from typing import Union
+
+Number = Union[int, float]
+Operand = Union["Value", int, float]
+
+_creation = itertools.count()
+_isfinite = math.isfinite
+
+
+def _describe(x: object) -> str:
+    if isinstance(x, Value):
+        return f"{x.label}={x.data:.6g}"
+    return repr(x)
+
+
+def _as_float(x: object, where: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(
+            f"{where}: expected a real number or a Value, got {type(x).__name__} {x!r}; "
+            "convert it with float(...) or wrap it in pathgrad.Value(...)"
+        )
+    value = float(x)
+    if not _isfinite(value):
+        raise ValueError(f"{where}: got the non-finite number {value!r}; use a finite value")
+    return value
+
+
+class Op:
+    """An operation: a value function and the partial derivatives of that function.
+
+    ``fn(*xs)`` gives the result from the operand values; ``partials(*xs)`` gives one partial
+    derivative per operand, the rate factors of the new node's edges. A user-defined
+    operation is made exactly like the built-in ones::
+
+        softplus = Op("softplus", lambda z: math.log1p(math.exp(z)),
+                      lambda z: (1.0 / (1.0 + math.exp(-z)),))
+        a = softplus(z)          # a Value with one edge of rate sigma(z)
+
+    ``partials`` may return a bare number for a one-operand operation.
+    """
+
+    __slots__ = ("name", "fn", "partials", "check")
+
+    def __init__(
+        self,
+        name: str,
+        fn: Callable[..., float],
+        partials: Callable[..., Sequence[float] | float],
+        check: Callable[..., str | None] | None = None,
+    ) -> None:
+        self.name = name
+        self.fn = fn
+        self.partials = partials
+        self.check = check
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r})"
+
+    def __call__(self, *operands: Operand, name: str | None = None) -> Value:
+        """Apply the operation to Values and/or Python numbers and return the new node."""
+        values = [_operand_value(x, self.name) for x in operands]
+        data, rates = self.evaluate(values, operands)
+        parents = tuple(x for x in operands if isinstance(x, Value))
+        kept = tuple(r for x, r in zip(operands, rates) if isinstance(x, Value))
+        args = None if len(parents) == len(operands) else tuple(operands)
+        return Value._make(data, parents, kept, self, args, name)
+
+    def evaluate(self, values: Sequence[float], operands: Sequence[object] = ()) -> tuple:
+        """The result and the rate factors at the given operand values, checked for NaN/inf."""
+        shown = operands or values
+        if self.check is not None:
+            problem = self.check(*values)
+            if problem:
+                raise ValueError(f"{self._call_text(shown)}: {problem}")
+        try:
+            data = self.fn(*values)
+            rates = self.partials(*values)
+        except (ArithmeticError, ValueError) as error:
+            raise ValueError(f"{self._call_text(shown)} failed: {error}") from None
+        if isinstance(rates, (int, float)):
+            rates = (rates,)
+        if len(rates) != len(values):
+            raise ValueError(
+                f"operation {self.name!r} gave {len(rates)} partial derivatives for "
+                f"{len(values)} operands; return one per operand"
+            )
+        if not isinstance(data, (int, float)) or not _isfinite(data):
+            raise ValueError(
+                f"{self._call_text(shown)} gave {data!r}, not a finite real number; "
+                "pathgrad refuses to carry NaN or infinity through a graph"
+            )
+        for rate in rates:
+            if not isinstance(rate, (int, float)) or not _isfinite(rate):
+                raise ValueError(
+                    f"{self._call_text(shown)} has the partial derivative {rate!r}, not a finite "
+                    "real number: the rate factor of an edge must be finite"
+                )
+        return float(data), tuple(float(r) for r in rates)
+
+    def _call_text(self, operands: Sequence[object]) -> str:
+        return f"{self.name}({', '.join(_describe(x) for x in operands)})"
+
+
+def _operand_value(x: object, op_name: str) -> float:
+    if isinstance(x, Value):
+        return x.data
+    return _as_float(x, f"operand of {op_name}")
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _sigmoid_prime(z: float) -> tuple[float]:
+    s = _sigmoid(z)
+    return (s * (1.0 - s),)
+
+
+def _power(x: float, n: float) -> float:
+    result = x**n
+    if isinstance(result, complex):
+        raise ValueError("a negative base to a non-integer power is not a real number")
+    return result
+
+
+def _power_partials(x: float, n: float) -> tuple[float, float]:
+    dx = n * _power(x, n - 1) if n != 0 else 0.0
+    dn = _power(x, n) * math.log(x) if x > 0 else 0.0
+    return dx, dn
+
+
+def _check_power(x: float, n: float) -> str | None:
+    if x < 0 and n != int(n):
+        return "a negative base to a non-integer power is not a real number"
+    if x == 0 and n < 1 and n != 0:
+        return "zero to a power below 1 has no finite value or derivative"
+    return None
+
+
+def _check_power_with_value_exponent(x: float, n: float) -> str | None:
+    if x <= 0:
+        return (
+            "a Value exponent needs a positive base (d(x**y)/dy = x**y * log x); "
+            "use a number exponent for a non-positive base"
+        )
+    return None
+
+
+def _check_divide(x: float, y: float) -> str | None:
+    return "division by zero" if y == 0 else None
+
+
+def _check_log(x: float) -> str | None:
+    return None if x > 0 else "log needs a positive operand"
+
+
+ADD = Op("add", lambda x, y: x + y, lambda x, y: (1.0, 1.0))
+MUL = Op("mul", lambda x, y: x * y, lambda x, y: (y, x))
+SUB = Op("sub", lambda x, y: x - y, lambda x, y: (1.0, -1.0))
+DIV = Op("div", lambda x, y: x / y, lambda x, y: (1.0 / y, -x / (y * y)), _check_divide)
+NEG = Op("neg", lambda x: -x, lambda x: (-1.0,))
+POW = Op("pow", _power, _power_partials, _check_power)
+POW_VALUE_EXPONENT = Op("pow", _power, _power_partials, _check_power_with_value_exponent)
+EXP = Op("exp", math.exp, lambda x: (math.exp(x),))
+LOG = Op("log", math.log, lambda x: (1.0 / x,), _check_log)
+SIGMOID = Op("sigmoid", _sigmoid, _sigmoid_prime)
+TANH = Op("tanh", math.tanh, lambda x: (1.0 - math.tanh(x) ** 2,))
+RELU = Op("relu", lambda x: x if x > 0 else 0.0, lambda x: (1.0 if x > 0 else 0.0,))
+
+OPS: dict[str, Op] = {
+    op.name: op for op in (ADD, MUL, SUB, DIV, NEG, POW, EXP, LOG, SIGMOID, TANH, RELU)
+}
+
+
+class Value:
+    """One scalar node: its value, its parents and the rate factor of the edge to each.
+
+    ``parents[i]`` is the tail of the i-th edge into this node and ``rates[i]`` its rate
+    factor, ``∂self/∂parents[i]``. The same parent may appear twice (``x * x``). ``grad`` is
+    ``∂C/∂self`` after ``C.backward()``.
+    """
+
+    __slots__ = ("data", "grad", "parents", "rates", "op", "args", "name", "order")
+
+    def __init__(self, data: Number, name: str | None = None) -> None:
+        self.data = _as_float(data, "Value")
+        self.grad = 0.0
+        self.parents: tuple[Value, ...] = ()
+        self.rates: tuple[float, ...] = ()
+        self.op: Op | None = None
+        self.args: tuple | None = None
+        self.name = name
+        self.order = next(_creation)
+
+    @classmethod
+    def _make(cls, data, parents, rates, op, args=None, name=None) -> Value:
+        node = cls.__new__(cls)
+        node.data = data
+        node.grad = 0.0
+        node.parents = parents
+        node.rates = rates
+        node.op = op
+        node.args = args
+        node.name = name
+        node.order = next(_creation)
+        return node
+
+    @property
+    def operands(self) -> tuple:
+        """The operands the node's operation was applied to: Values and constant numbers."""
+        return self.parents if self.args is None else self.args
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.op is None
+
+    @property
+    def label(self) -> str:
+        """The node's name, or its operation and creation number when it has none."""
+        if self.name is not None:
+            return self.name
+        return f"{self.op.name}#{self.order}" if self.op is not None else f"leaf#{self.order}"
+
+    def __repr__(self) -> str:
+        name = f", name={self.name!r}" if self.name is not None else ""
+        return f"Value({self.data:.6g}{name})"
+
+    # Arithmetic. Add and multiply are written out because they are most of every graph.
+    def __add__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            data = self.data + other.data
+            if _isfinite(data):
+                return Value._make(data, (self, other), (1.0, 1.0), ADD)
+        return ADD(self, other)
+
+    def __radd__(self, other: Number) -> Value:
+        return ADD(other, self)
+
+    def __mul__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            data = self.data * other.data
+            if _isfinite(data):
+                return Value._make(data, (self, other), (other.data, self.data), MUL)
+        return MUL(self, other)
+
+    def __rmul__(self, other: Number) -> Value:
+        return MUL(other, self)
+
+    def __sub__(self, other: Operand) -> Value:
+        return SUB(self, other)
+
+    def __rsub__(self, other: Number) -> Value:
+        return SUB(other, self)
+
+    def __truediv__(self, other: Operand) -> Value:
+        return DIV(self, other)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return DIV(other, self)
+
+    def __neg__(self) -> Value:
+        return NEG(self)
+
+    def __pow__(self, exponent: Operand) -> Value:
+        if isinstance(exponent, Value):
+            return POW_VALUE_EXPONENT(self, exponent)
+        return POW(self, exponent)
+
+    def __rpow__(self, base: Number) -> Value:
+        return POW_VALUE_EXPONENT(base, self)
+
+    def exp(self) -> Value:
+        return EXP(self)
+
+    def log(self) -> Value:
+        return LOG(self)
+
+    def sigmoid(self) -> Value:
+        return SIGMOID(self)
+
+    def tanh(self) -> Value:
+        return TANH(self)
+
+    def relu(self) -> Value:
+        return RELU(self)
+
+    def backward(self) -> None:
+        """Reverse sweep from this node: set ``node.grad = ∂self/∂node`` on every ancestor.
+
+        Gradients are recomputed from zero on every call, so calling twice gives the same
+        numbers (no accumulation across calls). Nodes that do not reach ``self`` are untouched.
+        """
+        from .graph import topological_order
+
+        nodes = topological_order(self)
+        for node in nodes:
+            node.grad = 0.0
+        self.grad = 1.0
+        for node in reversed(nodes):
+            adjoint = node.grad
+            if adjoint:
+                for parent, rate in zip(node.parents, node.rates):
+                    parent.grad += adjoint * rate
