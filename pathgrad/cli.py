@@ -56,6 +56,13 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_bench(args: argparse.Namespace) -> int:
+    from .bench import SECTIONS, run
+
+    run(args.sections or SECTIONS, quick=args.quick)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pathgrad",
@@ -67,6 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="check table and paths of a small sigmoid chain")
     demo.add_argument("--weight", default="w^2_11", help="node whose paths to list")
     demo.set_defaults(handler=run_demo)
+
+    bench = commands.add_parser("bench", help="pathgrad against its peers, side by side")
+    bench.add_argument("sections", nargs="*", help="scalar, training, paths (default: all)")
+    bench.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    bench.set_defaults(handler=run_bench)
+
+    # Further subcommands (paths, draw, train) are added here.
 
     return parser
 
