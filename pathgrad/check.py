@@ -59,6 +59,7 @@ class CheckRow:
     path_sum: float | None
     numeric: float
     paths: int
+    output: float = 1.0
 
     @property
     def exact_error(self) -> float:
@@ -70,7 +71,12 @@ class CheckRow:
 
     @property
     def numeric_error(self) -> float:
-        return relative_error(self.reverse, self.numeric)
+        """Relative error of finite differences, floored at the noise level they can resolve.
+
+        A central difference cannot see a derivative smaller than the rounding noise of ``C``
+        divided by the step, so errors are taken relative to at least ``1e-4 * max(1, |C|)``.
+        """
+        return relative_error(self.reverse, self.numeric, 1e-4 * max(1.0, abs(self.output)))
 
 
 @dataclass
@@ -165,6 +171,7 @@ def check(
             path_sum=path_sum(node, graph, limit=None) if count <= limit else None,
             numeric=numeric_grad(graph, node),
             paths=count,
+            output=graph.output.data,
         ))
     return CheckReport(rows, exact_tol=exact_tol, numeric_tol=numeric_tol)
 

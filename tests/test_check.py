@@ -1,0 +1,69 @@
+"""Finite differences (equation 46) and the agreement table."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import pathgrad as pg
+
+
+def test_relative_error():
+    assert pg.relative_error(1.0, 1.0) == 0.0
+    assert pg.relative_error(1.0, 1.1) == pytest.approx(0.1 / 1.1)
+    assert pg.relative_error(0.0, 0.0) == 0.0
+    assert pg.relative_error(-1.0, 1.0) == 2.0
+
+
+def test_numeric_grad_of_a_known_function():
+    x = pg.Value(0.3)
+    y = (x * x).sin() if hasattr(x, "sin") else (x * x).tanh()
+    expected = 2 * 0.3 * (1 - math.tanh(0.09) ** 2)
+    assert pg.numeric_grad(y, x) == pytest.approx(expected, rel=1e-9)
+
+
+def test_numeric_grad_of_an_intermediate_node_is_the_demons_nudge():
+    x = pg.Value(1.0)
+    z = x * 2
+    C = (z - 0.5) ** 2
+    assert pg.numeric_grad(C, z) == pytest.approx(2 * (2 - 0.5), rel=1e-10)
+    assert pg.numeric_grad(C, pg.Value(4.0)) == 0.0
+    with pytest.raises(ValueError, match="step h must be positive"):
+        pg.numeric_grad(C, x, h=0.0)
+
+
+def test_check_table_agrees_and_says_so():
+    w, x, b = pg.Value(0.5, name="w"), pg.Value(1.5, name="x"), pg.Value(-0.2, name="b")
+    C = 0.5 * ((w * x + b).sigmoid() - 1.0) ** 2
+    report = pg.check(C)
+    assert [row.name for row in report.rows] == ["w", "x", "b"]
+    assert report.ok
+    assert report.max_exact_error < 1e-14
+    assert report.max_numeric_error < 1e-8
+    expected = pg.grad(C, [w, x, b])
+    assert [row.reverse for row in report.rows] == expected
+    text = str(report)
+    assert "PASS" in text and "path sum" in text and "numeric (46)" in text
+    assert "<table>" in report._repr_html_() and "PASS" in report._repr_html_()
+
+
+def test_check_reports_failure_when_a_rate_factor_is_wrong():
+    broken = pg.Op("twice", lambda x: 2 * x, lambda x: 2.1)  # wrong partial on purpose
+    x = pg.Value(1.0, name="x")
+    report = pg.check(broken(x) * x)
+    assert not report.ok
+    assert report.rows[0].numeric_error > 1e-3
+    assert "FAIL" in str(report)
+
+
+def test_check_skips_the_path_sum_past_the_limit():
+    x = pg.Value(0.5, name="x")
+    node = x
+    for _ in range(12):
+        node = node.tanh() + node.sigmoid()
+    report = pg.check(node, limit=100)
+    [row] = report.rows
+    assert row.path_sum is None and row.paths == 4096
+    assert "too many" in str(report)
+    assert report.ok

@@ -1,0 +1,93 @@
+"""Graph: topological order without recursion, edges, parents and children, re-evaluation."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import pathgrad as pg
+
+
+def test_nodes_are_in_topological_order_and_end_with_the_output():
+    a, b = pg.Value(2.0, name="a"), pg.Value(1.0, name="b")
+    c = a + b
+    d = b + 1
+    e = c * d
+    g = pg.Graph(e)
+    position = g.index
+    assert g.nodes[-1] is e and g.C is e
+    for node in g.nodes:
+        for parent in node.parents:
+            assert position[parent] < position[node]
+    assert set(g.nodes) == {a, b, c, d, e}
+
+
+def test_edges_parents_children_with_rates():
+    x = pg.Value(3.0, name="x")
+    y = x * x
+    z = y + x
+    g = pg.Graph(z)
+    assert len(g.edges) == g.edge_count == 4
+    assert [(e.src, e.dst, e.rate) for e in g.parents(y)] == [(x, y, 3.0), (x, y, 3.0)]
+    assert [(e.dst, e.rate) for e in g.children(x)] == [(y, 3.0), (y, 3.0), (z, 1.0)]
+    assert g.children(z) == []
+    assert g.find("x") is x and g["x"] is x
+    with pytest.raises(KeyError, match="no node named 'w'"):
+        g.find("w")
+    with pytest.raises(ValueError, match="not in this graph"):
+        g.children(pg.Value(1.0))
+
+
+def test_a_chain_of_a_million_nodes_works_without_recursion():
+    x = pg.Value(0.5)
+    node = x
+    for _ in range(1_000_000):
+        node = node * 1.0
+    g = pg.Graph(node)
+    assert len(g) == 1_000_001
+    node.backward()
+    assert x.grad == 1.0
+    assert pg.forward_grad(g, x) == 1.0
+    assert pg.count_paths(x, g) == 1
+
+
+def test_evaluate_recomputes_values_and_rates_without_touching_the_original():
+    w, x = pg.Value(0.5, name="w"), pg.Value(2.0, name="x")
+    a = (w * x).sigmoid()
+    g = pg.Graph(a)
+    h = g.evaluate({w: -1.0})
+    assert a.data == pytest.approx(1 / (1 + math.exp(-1.0)))
+    assert h.C.data == pytest.approx(1 / (1 + math.exp(2.0)))
+    s = h.C.data
+    assert h.C.rates == pytest.approx((s * (1 - s),))
+    assert h.find("w").data == -1.0 and w.data == 0.5
+    assert pg.grad(h.C, [h.find("w")])[0] == pytest.approx(s * (1 - s) * 2.0)
+    assert g.value_at({x: 0.0}) == 0.5
+
+
+def test_value_at_can_hold_an_intermediate_node_fixed():
+    x = pg.Value(1.0)
+    z = x * 3
+    C = z * z
+    g = pg.Graph(C)
+    assert g.value_at({z: 2.0}) == 4.0
+    assert g.value_at({z: 2.0, x: 100.0}) == 4.0
+
+
+def test_evaluate_rejects_bad_substitutions():
+    x = pg.Value(1.0)
+    g = pg.Graph(x.exp())
+    with pytest.raises(ValueError, match="not in this graph"):
+        g.evaluate({pg.Value(2.0): 1.0})
+    with pytest.raises(TypeError, match="evaluate takes"):
+        g.evaluate({"x": 1.0})
+    with pytest.raises(ValueError, match="non-finite"):
+        g.value_at({x: float("nan")})
+    with pytest.raises(ValueError, match="exp"):
+        g.value_at({x: 1000.0})
+
+
+def test_graph_of_a_non_value_is_a_type_error():
+    with pytest.raises(TypeError, match="expected a pathgrad Value"):
+        pg.Graph(3.0)

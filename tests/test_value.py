@@ -1,0 +1,214 @@
+"""Hand-derived cases, operations and bad input for Value."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import pathgrad as pg
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def test_single_sigmoid_neuron_with_quadratic_cost_by_hand():
+    w, x, b = pg.Value(0.5, name="w"), pg.Value(1.5, name="x"), pg.Value(-0.2, name="b")
+    C = 0.5 * ((w * x + b).sigmoid() - 1.0) ** 2
+    z = 0.5 * 1.5 - 0.2
+    a = sigmoid(z)
+    delta = (a - 1.0) * a * (1.0 - a)  # BP1 for one neuron: (a - y) σ'(z)
+    C.backward()
+    assert C.data == pytest.approx(0.5 * (a - 1.0) ** 2, rel=1e-15)
+    assert w.grad == pytest.approx(delta * 1.5, rel=1e-14)  # BP4: a_in δ
+    assert x.grad == pytest.approx(delta * 0.5, rel=1e-14)
+    assert b.grad == pytest.approx(delta, rel=1e-14)  # BP3
+    assert pg.grad(C, [w])[0] == w.grad
+    assert pg.forward_grad(C, w) == pytest.approx(w.grad, rel=1e-15)
+    assert pg.path_sum(w, C) == pytest.approx(w.grad, rel=1e-15)
+    assert pg.count_paths(w, C) == 1
+
+
+def test_x_times_x_keeps_two_parallel_edges():
+    x = pg.Value(3.0)
+    y = x * x
+    assert y.parents == (x, x)
+    assert y.rates == (3.0, 3.0)
+    assert pg.count_paths(x, y) == 2
+    assert [p.product for p in pg.paths(x, y)] == [3.0, 3.0]
+    assert pg.grad(y, [x]) == [6.0]
+    assert pg.forward_grad(y, x) == 6.0
+
+
+def test_the_two_paths_of_a_plus_b_times_b_plus_one():
+    a, b = pg.Value(2.0, name="a"), pg.Value(1.0, name="b")
+    e = (a + b) * (b + 1)
+    products = sorted(p.product for p in pg.paths(b, e))
+    assert products == [2.0, 3.0]
+    assert pg.path_sum(b, e) == 5.0
+    assert pg.grad(e, [a, b]) == [2.0, 5.0]
+
+
+def test_python_numbers_are_constants_not_nodes():
+    x = pg.Value(2.0)
+    y = 3 * x + 1
+    graph = pg.Graph(y)
+    assert len(graph) == 3  # x, 3*x, 3*x + 1
+    assert graph.leaves == [x]
+    assert pg.grad(y, [x]) == [3.0]
+
+
+@pytest.mark.parametrize(
+    ("make", "value", "slope"),
+    [
+        (lambda x: x + 2, 3.5, 1.0),
+        (lambda x: 2 + x, 3.5, 1.0),
+        (lambda x: x - 2, -0.5, 1.0),
+        (lambda x: 2 - x, 0.5, -1.0),
+        (lambda x: x * 4, 6.0, 4.0),
+        (lambda x: 4 * x, 6.0, 4.0),
+        (lambda x: x / 4, 0.375, 0.25),
+        (lambda x: 3 / x, 2.0, -3 / 1.5**2),
+        (lambda x: -x, -1.5, -1.0),
+        (lambda x: x**3, 3.375, 3 * 1.5**2),
+        (lambda x: 2**x, 2**1.5, 2**1.5 * math.log(2)),
+        (lambda x: x**x, 1.5**1.5, 1.5**1.5 * (math.log(1.5) + 1)),
+        (lambda x: x.exp(), math.exp(1.5), math.exp(1.5)),
+        (lambda x: x.log(), math.log(1.5), 1 / 1.5),
+        (lambda x: x.sigmoid(), sigmoid(1.5), sigmoid(1.5) * (1 - sigmoid(1.5))),
+        (lambda x: x.tanh(), math.tanh(1.5), 1 - math.tanh(1.5) ** 2),
+        (lambda x: x.relu(), 1.5, 1.0),
+        (lambda x: (-x).relu(), 0.0, 0.0),
+    ],
+)
+def test_each_operation_value_and_rate(make, value, slope):
+    x = pg.Value(1.5)
+    y = make(x)
+    assert y.data == pytest.approx(value, rel=1e-15)
+    assert pg.grad(y, [x])[0] == pytest.approx(slope, rel=1e-14)
+
+
+def test_sigmoid_is_stable_for_large_negative_input():
+    z = pg.Value(-800.0)
+    a = z.sigmoid()
+    assert a.data == 0.0
+    assert a.rates == (0.0,)
+
+
+def test_backward_gives_fresh_gradients_on_every_call():
+    x = pg.Value(2.0)
+    y = x * x + x
+    y.backward()
+    y.backward()
+    assert x.grad == 5.0
+    z = x * 10
+    z.backward()
+    assert x.grad == 10.0
+
+
+def test_node_not_reaching_the_output_has_gradient_zero_and_no_paths():
+    x, unrelated = pg.Value(1.0), pg.Value(2.0)
+    y = x.exp()
+    assert pg.grad(y, [unrelated]) == [0.0]
+    assert pg.forward_grad(y, unrelated) == 0.0
+    assert pg.count_paths(unrelated, y) == 0
+    assert list(pg.paths(unrelated, y)) == []
+    assert pg.path_sum(unrelated, y) == 0.0
+
+
+def test_user_defined_operation_is_made_like_the_builtins():
+    softplus = pg.Op(
+        "softplus",
+        lambda z: math.log1p(math.exp(z)),
+        lambda z: 1.0 / (1.0 + math.exp(-z)),
+    )
+    z = pg.Value(0.3)
+    a = softplus(z * 2, name="a")
+    assert a.name == "a"
+    assert a.op is softplus
+    assert a.data == pytest.approx(math.log1p(math.exp(0.6)))
+    assert pg.grad(a, [z])[0] == pytest.approx(2 * sigmoid(0.6), rel=1e-15)
+    # Re-evaluation goes through the user's operation too.
+    assert pg.Graph(a).value_at({z: 1.0}) == pytest.approx(math.log1p(math.exp(2.0)))
+    assert pg.numeric_grad(a, z) == pytest.approx(2 * sigmoid(0.6), rel=1e-8)
+
+
+def test_two_operand_user_operation_with_a_constant():
+    hypot = pg.Op(
+        "hypot",
+        math.hypot,
+        lambda x, y: (x / math.hypot(x, y), y / math.hypot(x, y)),
+    )
+    x = pg.Value(3.0)
+    h = hypot(x, 4.0)
+    assert h.data == 5.0
+    assert h.parents == (x,)
+    assert h.rates == (0.6,)
+    assert pg.Graph(h).value_at({x: 0.0}) == 4.0
+
+
+def test_user_operation_with_wrong_number_of_partials_is_refused():
+    bad = pg.Op("bad", lambda x, y: x + y, lambda x, y: (1.0,))
+    with pytest.raises(ValueError, match="1 partial derivatives for 2 operands"):
+        bad(pg.Value(1.0), pg.Value(2.0))
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: pg.Value(-1.0).log(), r"log\(leaf#\d+=-1\): log needs a positive operand"),
+        (lambda: pg.Value(0.0).log(), "log needs a positive operand"),
+        (lambda: pg.Value(1.0) / 0, "division by zero"),
+        (lambda: 1 / pg.Value(0.0), "division by zero"),
+        (lambda: pg.Value(1.0) / pg.Value(0.0), "division by zero"),
+        (lambda: pg.Value(800.0).exp(), r"exp\(leaf#\d+=800\) failed"),
+        (lambda: pg.Value(1e200) * pg.Value(1e200), "not a finite real number"),
+        (lambda: pg.Value(1e300) * 1e300, "not a finite real number"),
+        (lambda: pg.Value(1e308) + pg.Value(1e308), "not a finite real number"),
+        (lambda: pg.Value(-2.0) ** 0.5, "negative base to a non-integer power"),
+        (lambda: pg.Value(-2.0) ** pg.Value(2.0), "needs a positive base"),
+        (lambda: (-2) ** pg.Value(2.0), "needs a positive base"),
+        (lambda: pg.Value(0.0) ** -1, "zero to a power below 1"),
+        (lambda: pg.Value(0.0) ** 0.5, "zero to a power below 1"),
+        (lambda: pg.Value(float("nan")), "non-finite number nan"),
+        (lambda: pg.Value(float("inf")), "non-finite number inf"),
+        (lambda: pg.Value(1.0) + float("nan"), "non-finite number nan"),
+    ],
+)
+def test_bad_input_raises_a_value_error_naming_the_operation(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: pg.Value("3"),
+        lambda: pg.Value(None),
+        lambda: pg.Value(True),
+        lambda: pg.Value(1.0) + "2",
+        lambda: pg.Value(1.0) * [2],
+        lambda: pg.Value(1.0) ** "x",
+        lambda: pg.Value(2j),
+    ],
+)
+def test_non_number_operands_raise_a_type_error(make):
+    with pytest.raises(TypeError, match="expected a real number or a Value"):
+        make()
+
+
+def test_integer_power_of_a_negative_base_is_fine():
+    x = pg.Value(-2.0)
+    y = x**3
+    assert y.data == -8.0
+    assert pg.grad(y, [x]) == [12.0]
+
+
+def test_labels_and_repr():
+    x = pg.Value(1.0, name="w^2_12")
+    y = x * 2
+    assert x.label == "w^2_12"
+    assert y.label.startswith("mul#")
+    assert repr(x) == "Value(1, name='w^2_12')"
+    assert y.operands == (x, 2)
