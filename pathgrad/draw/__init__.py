@@ -1,0 +1,34 @@
+"""Pictures of rate-factor graphs: Graphviz drawings of nodes, rate factors and paths.
+
+``draw(graph)`` gives a :class:`Picture`: DOT text (``.source``), files by extension
+(``.save("paths.svg")``, ``.png``, ``.pdf``, ``.dot``) and an inline SVG in Jupyter. Highlight
+one path or many (``highlight=pg.top_paths(w, C, k=3)``), show ``∂C/∂node`` (``show_grad``),
+hide weights and biases (``hide_params``). ``draw_reverse_sweep`` and ``draw_forward_sweep``
+show backpropagation and the forward sweep filling in the graph one node at a time.
+
+Modules: :mod:`.labels` (book names as ``w²₁₂``), :mod:`.scene` (DOT text and the layer
+columns), :mod:`.core` (``draw`` and highlighting), :mod:`.sweeps`, :mod:`.engine` (``dot`` or
+the pip-installable ``graphviz-pure``), :mod:`.picture`, :mod:`.gallery` (the committed pictures).
+"""
+
+from .core import DEFAULT_MAX_NODES, GraphTooBigError, draw, match_paths
+from .engine import EngineNotFoundError, RenderError, find_engine
+from .labels import gradient_name, pretty
+from .picture import Picture
+from .sweeps import draw_forward_sweep, draw_reverse_sweep, reverse_sweep_steps
+
+__all__ = [
+    "DEFAULT_MAX_NODES",
+    "EngineNotFoundError",
+    "GraphTooBigError",
+    "Picture",
+    "RenderError",
+    "draw",
+    "draw_forward_sweep",
+    "draw_reverse_sweep",
+    "find_engine",
+    "gradient_name",
+    "match_paths",
+    "pretty",
+    "reverse_sweep_steps",
+]
