@@ -8,6 +8,7 @@ sweep, enumeration of the paths, and finite differences (equation 46), and shows
 """
 
 from .check import CheckReport, check, numeric_grad, relative_error
+from .draw import Picture, draw, draw_forward_sweep, draw_reverse_sweep, reverse_sweep_steps
 from .graph import Edge, Graph, topological_order
 from .paths import Path, PathLimitError, count_paths, path_sum, paths
 from .sweeps import adjoints, forward_grad, forward_grads, grad
@@ -23,10 +24,14 @@ __all__ = [
     "Op",
     "Path",
     "PathLimitError",
+    "Picture",
     "Value",
     "adjoints",
     "check",
     "count_paths",
+    "draw",
+    "draw_forward_sweep",
+    "draw_reverse_sweep",
     "forward_grad",
     "forward_grads",
     "grad",
@@ -34,5 +39,6 @@ __all__ = [
     "path_sum",
     "paths",
     "relative_error",
+    "reverse_sweep_steps",
     "topological_order",
 ]

@@ -53,7 +53,24 @@ def run_demo(args: argparse.Namespace) -> int:
         print("  " + str(path))
         total += path.product
     print(f"\nSum over paths (equation 53): {total:.10g} = ∂C/∂{weight.label}")
+    _demo_picture(graph, weight, args.picture)
     return 0
+
+
+def _demo_picture(graph, weight, picture_path: str) -> None:
+    """Save the demo's picture; a missing Graphviz is reported, never fatal to the demo."""
+    if not picture_path:
+        return
+    from .draw import RenderError, draw
+    from .paths import paths
+
+    picture = draw(graph, highlight=list(paths(weight, graph)), show_grad=True)
+    try:
+        saved = picture.save(picture_path)
+    except (RenderError, OSError) as error:
+        print(f"\nNo picture written ({error})")
+        return
+    print(f"\nPicture of these paths: {saved}")
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -61,6 +78,12 @@ def run_bench(args: argparse.Namespace) -> int:
 
     run(args.sections or SECTIONS, quick=args.quick)
     return 0
+
+
+def run_draw(args: argparse.Namespace) -> int:
+    from .draw.gallery import draw_command
+
+    return draw_command(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="check table and paths of a small sigmoid chain")
     demo.add_argument("--weight", default="w^2_11", help="node whose paths to list")
+    demo.add_argument(
+        "--picture", default="pathgrad-demo.svg", help="where to save the picture ('' for none)"
+    )
     demo.set_defaults(handler=run_demo)
 
     bench = commands.add_parser("bench", help="pathgrad against its peers, side by side")
@@ -81,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.set_defaults(handler=run_bench)
 
     # Further subcommands (paths, draw, train) are added here.
+    draw = commands.add_parser("draw", help="picture of the demo network with a weight's paths")
+    from .draw.gallery import add_arguments as add_draw_arguments
+
+    add_draw_arguments(draw)
+    draw.set_defaults(handler=run_draw)
 
     return parser
 

@@ -159,7 +159,7 @@ def draw(
     if chosen:
         _highlight(scene, chosen, matched, adj)
     if legend:
-        _legend(scene, bool(chosen), show_grad, hide_params)
+        _legend(scene, bool(chosen), len(chosen) > 1, show_grad, hide_params)
     return Picture(scene.to_dot(), "\n".join(scene.caption), engine)
 
 
@@ -246,21 +246,18 @@ def draw_options_legend(show_grad: bool = False) -> list[tuple[str, str]]:
     ]
 
 
-def _legend(scene: Scene, highlighted: bool, show_grad: bool, hide_params: bool) -> None:
+def _legend(
+    scene: Scene, highlighted: bool, several: bool, show_grad: bool, hide_params: bool
+) -> None:
     rows = draw_options_legend(show_grad)
     if highlighted:
         rows += [
-            (
-                f'<font color="{POSITIVE}"><b>———</b></font>',
-                "blue: positive product (adds to ∂C/∂w)",
-            ),
-            (
-                f'<font color="{NEGATIVE}"><b>———</b></font>',
-                "red: negative product (takes from ∂C/∂w)",
-            ),
-            ("<b>width</b>", "|sum of the shown paths' products| through the edge"),
+            (f'<font color="{POSITIVE}"><b>———</b></font>', "blue: positive product of rates"),
+            (f'<font color="{NEGATIVE}"><b>———</b></font>', "red: negative product of rates"),
             ('<font color="#b0b0b0">———</font>', "grey: not on the highlighted paths"),
         ]
+        if several:
+            rows.append(("<b>width</b>", "|sum of the shown paths' products| through the edge"))
     if hide_params:
         rows.append(("", "weights and biases hidden (hide_params=True)"))
     scene.legend.extend(rows)

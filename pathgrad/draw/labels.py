@@ -67,10 +67,10 @@ def parse_name(name: str | None) -> BookName | None:
     layer = int(sup) if sup is not None and sup.isdigit() else None
     if sup is not None and layer is None:
         return BookName(match["symbol"], None, ())
-    return BookName(match["symbol"], layer, _indices(sub))
+    return BookName(match["symbol"], layer, _indices(sub, match["symbol"]))
 
 
-def _indices(sub: str | None) -> tuple[int, ...]:
+def _indices(sub: str | None, symbol: str) -> tuple[int, ...]:
     if not sub:
         return ()
     if "," in sub:
@@ -78,8 +78,10 @@ def _indices(sub: str | None) -> tuple[int, ...]:
         return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else ()
     if not sub.isdigit():
         return ()
-    # Without commas the book writes one digit per index: w^2_12 is j = 1, k = 2.
-    return tuple(int(d) for d in sub) if len(sub) <= 2 else (int(sub),)
+    # A weight has two indices, one digit each unless commas separate them: w^2_12 is j=1, k=2.
+    if symbol == "w" and len(sub) == 2:
+        return (int(sub[0]), int(sub[1]))
+    return (int(sub),)
 
 
 def pretty(name: str) -> str:
