@@ -7,9 +7,12 @@ equations 47-53). pathgrad computes that sum by a reverse sweep (backpropagation
 sweep, enumeration of the paths, and finite differences (equation 46), and shows that they agree.
 """
 
+from . import data
+from .activations import Activation
 from .check import CheckReport, check, numeric_grad, relative_error
 from .draw import Picture, draw, draw_forward_sweep, draw_reverse_sweep, reverse_sweep_steps
 from .graph import Edge, Graph, topological_order
+from .network import Network, NetworkGraph
 from .paths import Path, PathLimitError, count_paths, path_sum, paths
 from .sweeps import adjoints, forward_grad, forward_grads, grad
 from .value import OPS, Op, Value
@@ -18,9 +21,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "OPS",
+    "Activation",
     "CheckReport",
     "Edge",
     "Graph",
+    "Network",
+    "NetworkGraph",
     "Op",
     "Path",
     "PathLimitError",
@@ -29,6 +35,7 @@ __all__ = [
     "adjoints",
     "check",
     "count_paths",
+    "data",
     "draw",
     "draw_forward_sweep",
     "draw_reverse_sweep",

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from . import __version__
 
@@ -97,7 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="check table and paths of a small sigmoid chain")
     demo.add_argument("--weight", default="w^2_11", help="node whose paths to list")
     demo.add_argument(
-        "--picture", default="pathgrad-demo.svg", help="where to save the picture ('' for none)"
+        "--picture",
+        default=str(Path(tempfile.gettempdir()) / "pathgrad-demo.svg"),
+        help="where to save the picture (default in the temp folder; '' for none)",
     )
     demo.set_defaults(handler=run_demo)
 

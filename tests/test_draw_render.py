@@ -100,12 +100,10 @@ def test_jupyter_display_is_svg(picture):
     assert "<svg" in pic._repr_mimebundle_()["image/svg+xml"]
 
 
-NETWORK = pytest.importorskip("pathgrad.network")
-
-
 @pytest.mark.parametrize("level", ["neuron", "z", "ops"])
 def test_real_network_graphs_at_every_level(level):
-    net = NETWORK.Network([2, 3, 2], seed=1)
+    network = pytest.importorskip("pathgrad.network")
+    net = network.Network([2, 3, 2], seed=1)
     graph = net.graph([[0.5], [0.9]], [[1.0], [0.0]], level=level)
     w = graph.w(2, 1, 2)
     top = sorted(pg.paths(w, graph), key=lambda p: -abs(p.product))[:3]

@@ -1,0 +1,173 @@
+"""Property tests over random small networks: every way of computing the gradient agrees.
+
+For random sizes, activations (per layer and per single neuron, built-in and user-defined),
+costs, parameters and examples:
+
+* the neuron, z and ops graphs give the same gradient (to 1e-12 relative);
+* the sum of the graph's per-example gradients equals the matrix engine on the mini-batch and
+  the per-example loop of the book's algorithm (1e-12);
+* HIPS autograd, differentiating an independent numpy formula of the same network, agrees
+  (1e-12), and so do finite differences on the graph (equation 46, 1e-6).
+
+"Relative" means relative to the largest entry of the gradient, so a tiny entry that is pure
+rounding noise does not count as a disagreement.
+"""
+
+from __future__ import annotations
+
+import autograd.numpy as anp
+import numpy as np
+from autograd import grad as autograd_grad
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import pathgrad as pg
+from pathgrad import matrix
+from pathgrad.activations import Activation
+
+SOFTPLUS = Activation("softplus", lambda z: np.log1p(np.exp(z)), lambda z: 1 / (1 + np.exp(-z)))
+NAMES = ["sigmoid", "tanh", "relu", "linear", "softplus"]
+
+AUTOGRAD_FN = {
+    "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)),
+    "tanh": anp.tanh,
+    "relu": lambda z: anp.maximum(z, 0.0),
+    "linear": lambda z: z,
+    "softplus": lambda z: anp.log1p(anp.exp(z)),
+}
+
+
+def spec_of(name):
+    return SOFTPLUS if name == "softplus" else name
+
+
+@st.composite
+def networks(draw):
+    sizes = draw(st.lists(st.integers(1, 4), min_size=2, max_size=4))
+    cost = draw(st.sampled_from(["quadratic", "cross-entropy"]))
+    names = []
+    for l, n in enumerate(sizes[1:], 2):  # noqa: E741
+        output = l == len(sizes)
+        if output and cost == "cross-entropy":
+            names.append(["sigmoid"] * n)
+        elif draw(st.booleans()):
+            names.append([draw(st.sampled_from(NAMES))] * n)
+        else:
+            names.append(draw(st.lists(st.sampled_from(NAMES), min_size=n, max_size=n)))
+    spec = [[spec_of(name) for name in layer] for layer in names]
+    init = draw(st.sampled_from(["standard", "scaled"]))
+    seed = draw(st.integers(0, 2**32 - 1))
+    net = pg.Network(sizes, activation=spec, cost=cost, init=init, seed=seed)
+    m = draw(st.integers(1, 3))
+    rng = np.random.default_rng(seed + 1)
+    X = rng.uniform(-1, 1, (sizes[0], m))
+    Y = rng.uniform(0, 1, (sizes[-1], m))
+    return net, names, X, Y
+
+
+def flat(nabla):
+    nabla_b, nabla_w = nabla
+    return np.concatenate([a.ravel() for a in nabla_b + nabla_w])
+
+
+def assert_close(got, want, rel):
+    got, want = flat(got) if isinstance(got, tuple) else got, flat(want)
+    scale = max(np.max(np.abs(got)), np.max(np.abs(want)), 1e-300)
+    assert np.max(np.abs(got - want)) <= rel * scale, (got, want)
+
+
+def graph_sum(net, X, Y, level):
+    total = None
+    for i in range(X.shape[1]):
+        g = flat(net.backprop(X[:, i], Y[:, i], level=level))
+        total = g if total is None else total + g
+    return total
+
+
+def autograd_gradient(net, names, X, Y):
+    """The gradient of the summed cost, from a numpy formula differentiated by autograd."""
+    masks = [
+        {name: np.array([[float(n == name)] for n in layer]) for name in set(layer)}
+        for layer in names
+    ]
+
+    def cost(params):
+        count = len(net.weights)
+        weights, biases = params[:count], params[count:]
+        a = X
+        for w, b, layer_masks in zip(weights, biases, masks, strict=True):
+            z = anp.dot(w, a) + b
+            a = sum(mask * AUTOGRAD_FN[name](z) for name, mask in layer_masks.items())
+        if net.cost.name == "quadratic":
+            return 0.5 * anp.sum((a - Y) ** 2)
+        return -anp.sum(Y * anp.log(a) + (1 - Y) * anp.log(1 - a))
+
+    params = [w.copy() for w in net.weights] + [b.copy() for b in net.biases]
+    grads = autograd_grad(cost)(params)
+    count = len(net.weights)
+    return grads[count:], grads[:count]
+
+
+@settings(max_examples=60, deadline=None)
+@given(networks())
+def test_all_gradients_agree(case):
+    net, names, X, Y = case
+    engine = matrix.backprop(net.weights, net.biases, net.layers, net.cost, X, Y)
+    loop = matrix.backprop_loop(net.weights, net.biases, net.layers, net.cost, X, Y)
+    assert_close(loop, engine, 1e-12)
+    for level in ("neuron", "z", "ops"):
+        assert_close(graph_sum(net, X, Y, level), engine, 1e-12)
+    assert_close(autograd_gradient(net, names, X, Y), engine, 1e-12)
+    assert_close(net.matrix_backprop(X, Y), engine, 0.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks())
+def test_graph_agrees_with_finite_differences(case):
+    net, _, X, Y = case
+    x, y = X[:, 0], Y[:, 0]
+    g = net.graph(x, y, level="z")
+    # Finite differences need a smooth cost near the point: no ReLU within reach of its kink.
+    for l in range(2, net.num_layers + 1):  # noqa: E741
+        for j in range(1, net.sizes[l - 1] + 1):
+            assume(net.layers[l - 2][j - 1].name != "relu" or abs(g.z(l, j).data) > 1e-3)
+    exact = np.array(pg.grad(g, g.params()))
+    numeric = np.array([pg.numeric_grad(g, p) for p in g.params()])
+    scale = max(np.max(np.abs(exact)), 1e-12)
+    assert np.max(np.abs(exact - numeric)) <= 1e-6 * scale
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks())
+def test_deltas_are_the_z_adjoints_and_bp3_bp4_hold(case):
+    net, _, X, Y = case
+    x, y = X[:, :1], Y[:, :1]
+    deltas = net.deltas(x, y)
+    zs, acts = matrix.forward(net.weights, net.biases, net.layers, x)
+    want = matrix.deltas(net.weights, net.layers, net.cost, zs, acts, y)
+    nabla_b, nabla_w = net.backprop(x, y)
+    for l in range(len(deltas)):  # noqa: E741
+        scale = max(np.max(np.abs(want[l])), 1e-300)
+        assert np.max(np.abs(deltas[l] - want[l])) <= 1e-12 * scale
+        # BP3: ∂C/∂b = δ; BP4: ∂C/∂w_jk = a_k δ_j
+        assert np.max(np.abs(nabla_b[l] - deltas[l])) <= 1e-12 * scale
+        outer = deltas[l] @ acts[l].T
+        assert np.max(np.abs(nabla_w[l] - outer)) <= 1e-12 * max(np.max(np.abs(outer)), 1e-300)
+
+
+@settings(max_examples=30, deadline=None)
+@given(networks(), st.sampled_from([1e-4, -1e-4]))
+def test_the_demon_on_random_networks(case, dz):
+    net, _, X, Y = case
+    g = net.graph(X[:, 0], Y[:, 0], level="z")
+    deltas = net.deltas(X[:, 0], Y[:, 0])
+    for l in range(2, net.num_layers + 1):  # noqa: E741
+        for j in range(1, net.sizes[l - 1] + 1):
+            assume(net.layers[l - 2][j - 1].name != "relu" or abs(g.z(l, j).data) > 1e-3)
+    for l in range(2, net.num_layers + 1):  # noqa: E741
+        for j in range(1, net.sizes[l - 1] + 1):
+            z = g.z(l, j)
+            change = g.value_at({z: z.data + dz}) - g.C.data
+            predicted = deltas[l - 2][j - 1, 0] * dz
+            # the demon's ΔC ≈ δ Δz, up to second-order terms in Δz
+            assert abs(change - predicted) <= 100 * dz**2 * max(1.0, abs(g.C.data))
