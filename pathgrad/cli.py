@@ -88,6 +88,12 @@ def run_draw(args: argparse.Namespace) -> int:
     return draw_command(args)
 
 
+def run_train(args: argparse.Namespace) -> int:
+    from .training import train_command
+
+    return train_command(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pathgrad",
@@ -116,6 +122,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_draw_arguments(draw)
     draw.set_defaults(handler=run_draw)
+    train = commands.add_parser("train", help="train a network on digits or xor (matrix engine)")
+    train.add_argument("--data", default="digits", help="digits (default) or xor")
+    train.add_argument("--sizes", help="layer widths, e.g. 64,30,10")
+    train.add_argument("--epochs", type=int, help="default 30 (digits), 3000 (xor)")
+    train.add_argument("--batch", type=int, help="mini-batch size, default 10 (digits), 4 (xor)")
+    train.add_argument("--eta", type=float, help="learning rate, default 3.0")
+    train.add_argument("--lmbda", type=float, default=0.0, help="L2 regularisation, default 0")
+    train.add_argument("--cost", default="quadratic", help="quadratic or cross-entropy")
+    train.add_argument("--activation", default="sigmoid", help="sigmoid, tanh, relu or linear")
+    train.add_argument("--init", default="standard", help="standard N(0,1) or scaled N(0,1/n)")
+    train.add_argument("--seed", type=int, default=0, help="for weights, split and shuffling")
+    train.set_defaults(handler=run_train)
 
     return parser
 
