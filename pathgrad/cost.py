@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .bench import median_time
 from .eliminate import eliminate
 from .graph import Graph, as_graph
 from .paths import path_sum
@@ -130,12 +131,7 @@ class CostReport:
 
 
 def _median_seconds(fn: Callable[[], object], repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_time(fn, repeat=repeat, warmup=0)
 
 
 def _sample(params: Sequence[Value]) -> list[Value]:

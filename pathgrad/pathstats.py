@@ -40,6 +40,11 @@ def _graph_and_start(source: Value, output: Value | Graph, who: str) -> tuple[Gr
     return graph, source in graph.index
 
 
+def _require_whole(value: object, least: int, message: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ValueError(f"{message}, got {value!r}")
+
+
 # ---------------------------------------------------------------------------------------------
 # Statistics
 
@@ -202,8 +207,7 @@ def top_paths(source: Value, output: Value | Graph, k: int = 10, by: str = "abs"
     """
     if by not in RANKINGS:
         raise ValueError(f"top_paths: by must be one of {', '.join(RANKINGS)}, got {by!r}")
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"top_paths: k must be a positive whole number, got {k!r}")
+    _require_whole(k, 1, "top_paths: k must be a positive whole number")
     graph, present = _graph_and_start(source, output, "top_paths")
     if not present:
         return []
@@ -364,8 +368,7 @@ def sample_paths(
     """
     if proposal not in PROPOSALS:
         raise ValueError(f"sample_paths: proposal must be one of {PROPOSALS}, got {proposal!r}")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
-        raise ValueError(f"sample_paths: n must be a whole number of at least 2, got {n!r}")
+    _require_whole(n, 2, "sample_paths: n must be a whole number of at least 2")
     graph, present = _graph_and_start(source, output, "sample_paths")
     if not present:
         return PathSample(source, n, proposal, 0.0, 0.0, [0.0] * n, [])
