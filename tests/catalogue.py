@@ -8,8 +8,8 @@ the property tests are drawn from this catalogue, and the same graphs are replay
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import autograd.numpy as anp
 from hypothesis import strategies as st
@@ -80,9 +80,9 @@ def random_graphs(draw, max_leaves: int = 4, max_ops: int = 14) -> RandomGraph:
     for _ in range(draw(st.integers(1, max_ops))):
         entry = draw(st.sampled_from(CATALOGUE))
         # Favour recent nodes so graphs grow deep, while any earlier node may be reused.
+        recent = st.integers(max(0, len(nodes) - 4), len(nodes) - 1)
         where = tuple(
-            draw(st.integers(max(0, len(nodes) - 4), len(nodes) - 1) | st.integers(0, len(nodes) - 1))
-            for _ in range(entry.arity)
+            draw(recent | st.integers(0, len(nodes) - 1)) for _ in range(entry.arity)
         )
         operands = [nodes[i] for i in where]
         if not entry.domain(*(x.data for x in operands)):
