@@ -13,6 +13,7 @@ An :class:`Edge` is ``tail -> head`` with its rate factor ``∂head/∂tail``; p
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from operator import attrgetter
 from typing import NamedTuple
 
 from .value import Value, _as_float
@@ -41,8 +42,7 @@ def topological_order(output: Value) -> list[Value]:
     return sorted(seen, key=_creation_order)
 
 
-def _creation_order(node: Value) -> int:
-    return node.order
+_creation_order = attrgetter("order")
 
 
 class Graph:
@@ -86,7 +86,7 @@ class Graph:
         return [
             Edge(parent, node, rate)
             for node in self.nodes
-            for parent, rate in zip(node.parents, node.rates)
+            for parent, rate in zip(node.parents, node.rates, strict=True)
         ]
 
     @property
@@ -97,7 +97,10 @@ class Graph:
     def parents(self, node: Value) -> list[Edge]:
         """The edges into ``node``."""
         self._require(node)
-        return [Edge(parent, node, rate) for parent, rate in zip(node.parents, node.rates)]
+        return [
+            Edge(parent, node, rate)
+            for parent, rate in zip(node.parents, node.rates, strict=True)
+        ]
 
     def children(self, node: Value) -> list[Edge]:
         """The edges out of ``node`` (within this graph), in topological order of their heads."""
@@ -110,7 +113,7 @@ class Graph:
             lists: list[list[Edge]] = [[] for _ in self.nodes]
             index = self.index
             for node in self.nodes:
-                for parent, rate in zip(node.parents, node.rates):
+                for parent, rate in zip(node.parents, node.rates, strict=True):
                     lists[index[parent]].append(Edge(parent, node, rate))
             self._children = lists
         return self._children
@@ -190,7 +193,7 @@ class Graph:
             values.append(data)
             if with_rates:
                 all_rates.append(
-                    tuple(r for a, r in zip(operands, rates) if isinstance(a, Value))
+                    tuple(r for a, r in zip(operands, rates, strict=True) if isinstance(a, Value))
                 )
         return values, all_rates
 

@@ -35,7 +35,7 @@ def adjoints(target: Value | Graph) -> list[float]:
         a = adj[i]
         if a:
             node = nodes[i]
-            for parent, rate in zip(node.parents, node.rates):
+            for parent, rate in zip(node.parents, node.rates, strict=True):
                 adj[index[parent]] += a * rate
     return adj
 
@@ -74,7 +74,7 @@ def forward_grad(output: Value | Graph, wrt: Value) -> float:
         node = nodes[i]
         total = 0.0
         moved = False
-        for parent, rate in zip(node.parents, node.rates):
+        for parent, rate in zip(node.parents, node.rates, strict=True):
             t = get(parent)
             if t is not None:
                 total += rate * t

@@ -31,13 +31,18 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from numbers import Real
+from operator import attrgetter
 from typing import Union
 
-Number = Union[int, float]
+Number = int | float
 Operand = Union["Value", int, float]
 
 _creation = itertools.count()
 _isfinite = math.isfinite
+_next = next
+_new = object.__new__
+_order_of = attrgetter("order")
+_ONE, _ZERO, _ONE_ONE, _ONE_MINUS_ONE = (1.0,), (0.0,), (1.0, 1.0), (1.0, -1.0)
 
 
 def _describe(x: object) -> str:
@@ -94,7 +99,7 @@ class Op:
         values = [_operand_value(x, self.name) for x in operands]
         data, rates = self.evaluate(values, operands)
         parents = tuple(x for x in operands if isinstance(x, Value))
-        kept = tuple(r for x, r in zip(operands, rates) if isinstance(x, Value))
+        kept = tuple(r for x, r in zip(operands, rates, strict=True) if isinstance(x, Value))
         args = None if len(parents) == len(operands) else tuple(operands)
         return Value._make(data, parents, kept, self, args, name)
 
@@ -261,28 +266,130 @@ class Value:
         name = f", name={self.name!r}" if self.name is not None else ""
         return f"Value({self.data:.6g}{name})"
 
-    # Arithmetic. Add and multiply are written out because they are most of every graph.
+    # Arithmetic. The operations that make most of every graph (add, multiply, subtract, relu)
+    # build their node directly instead of going through Op.__call__; anything unusual (a
+    # non-finite result, an int or other non-float constant) falls back to the general path,
+    # which gives the same node or the same error. Constant rate tuples are shared.
     def __add__(self, other: Operand) -> Value:
-        if isinstance(other, Value):
+        kind = type(other)
+        if kind is Value:
             data = self.data + other.data
             if _isfinite(data):
-                return Value._make(data, (self, other), (1.0, 1.0), ADD)
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self, other)
+                node.rates = _ONE_ONE
+                node.op = ADD
+                node.args = None
+                node.name = None
+                node.order = _next(_creation)
+                return node
+        elif kind is float:
+            data = self.data + other
+            if _isfinite(data):
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self,)
+                node.rates = _ONE
+                node.op = ADD
+                node.args = (self, other)
+                node.name = None
+                node.order = _next(_creation)
+                return node
         return ADD(self, other)
 
     def __radd__(self, other: Number) -> Value:
+        if type(other) is float:
+            data = other + self.data
+            if _isfinite(data):
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self,)
+                node.rates = _ONE
+                node.op = ADD
+                node.args = (other, self)
+                node.name = None
+                node.order = _next(_creation)
+                return node
         return ADD(other, self)
 
     def __mul__(self, other: Operand) -> Value:
-        if isinstance(other, Value):
+        kind = type(other)
+        if kind is Value:
             data = self.data * other.data
             if _isfinite(data):
-                return Value._make(data, (self, other), (other.data, self.data), MUL)
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self, other)
+                node.rates = (other.data, self.data)
+                node.op = MUL
+                node.args = None
+                node.name = None
+                node.order = _next(_creation)
+                return node
+        elif kind is float:
+            data = self.data * other
+            if _isfinite(data):
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self,)
+                node.rates = (other,)
+                node.op = MUL
+                node.args = (self, other)
+                node.name = None
+                node.order = _next(_creation)
+                return node
         return MUL(self, other)
 
     def __rmul__(self, other: Number) -> Value:
+        if type(other) is float:
+            data = other * self.data
+            if _isfinite(data):
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self,)
+                node.rates = (other,)
+                node.op = MUL
+                node.args = (other, self)
+                node.name = None
+                node.order = _next(_creation)
+                return node
         return MUL(other, self)
 
     def __sub__(self, other: Operand) -> Value:
+        kind = type(other)
+        if kind is Value:
+            data = self.data - other.data
+            if _isfinite(data):
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self, other)
+                node.rates = _ONE_MINUS_ONE
+                node.op = SUB
+                node.args = None
+                node.name = None
+                node.order = _next(_creation)
+                return node
+        elif kind is float:
+            data = self.data - other
+            if _isfinite(data):
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self,)
+                node.rates = _ONE
+                node.op = SUB
+                node.args = (self, other)
+                node.name = None
+                node.order = _next(_creation)
+                return node
         return SUB(self, other)
 
     def __rsub__(self, other: Number) -> Value:
@@ -318,7 +425,21 @@ class Value:
         return TANH(self)
 
     def relu(self) -> Value:
-        return RELU(self)
+        x = self.data
+        node = _new(Value)
+        if x > 0:
+            node.data = x
+            node.rates = _ONE
+        else:
+            node.data = 0.0
+            node.rates = _ZERO
+        node.grad = 0.0
+        node.parents = (self,)
+        node.op = RELU
+        node.args = None
+        node.name = None
+        node.order = _next(_creation)
+        return node
 
     def backward(self) -> None:
         """Reverse sweep from this node: set ``node.grad = ∂self/∂node`` on every ancestor.
@@ -326,14 +447,35 @@ class Value:
         Gradients are recomputed from zero on every call, so calling twice gives the same
         numbers (no accumulation across calls). Nodes that do not reach ``self`` are untouched.
         """
-        from .graph import topological_order
-
-        nodes = topological_order(self)
-        for node in nodes:
-            node.grad = 0.0
+        # The ancestors are found with an explicit stack (no recursion) and their gradients
+        # zeroed on the way. Only nodes with parents pass anything back, so only they are
+        # remembered and sorted, latest-created first, which is a reverse topological order.
+        # Leaves are just zeroed (twice, if shared: cheaper than remembering them).
+        self.grad = 0.0
+        seen = {self} if self.parents else set()
+        stack = [self]
+        pop, push, add = stack.pop, stack.append, seen.add
+        while stack:
+            for parent in pop().parents:
+                if parent.parents:
+                    if parent not in seen:
+                        add(parent)
+                        parent.grad = 0.0
+                        push(parent)
+                else:
+                    parent.grad = 0.0
         self.grad = 1.0
-        for node in reversed(nodes):
+        for node in sorted(seen, key=_order_of, reverse=True):
             adjoint = node.grad
             if adjoint:
-                for parent, rate in zip(node.parents, node.rates):
-                    parent.grad += adjoint * rate
+                parents = node.parents
+                if len(parents) == 2:
+                    a, b = parents
+                    rate_a, rate_b = node.rates
+                    a.grad += adjoint * rate_a
+                    b.grad += adjoint * rate_b
+                elif len(parents) == 1:
+                    parents[0].grad += adjoint * node.rates[0]
+                else:
+                    for parent, rate in zip(parents, node.rates, strict=True):
+                        parent.grad += adjoint * rate
