@@ -94,6 +94,33 @@ def run_train(args: argparse.Namespace) -> int:
     return train_command(args)
 
 
+def run_paths(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .cost import cost_report
+    from .network import Network
+    from .pathstats import path_stats, sample_paths, top_paths
+
+    if args.network:
+        net = Network.load(args.network)
+    else:
+        net = Network([int(n) for n in args.sizes.split(",")], seed=args.seed)
+    x = np.random.default_rng(args.seed).random(net.sizes[0])
+    graph = net.graph(x, 0, level="neuron")
+    weight = graph.find(args.weight)
+    print(f"Network {net.sizes}, neuron-level graph: {len(graph):,} nodes, "
+          f"{graph.edge_count:,} edges; random input, target class 1.\n")
+    print(path_stats(weight, graph))
+    print(f"\nThe {args.top} paths with the largest |product| (by={args.by!r}), rate factors:")
+    for path in top_paths(weight, graph, k=args.top, by=args.by):
+        print(f"  {path}")
+    print()
+    print(sample_paths(weight, graph, n=args.samples, seed=args.seed, keep=0))
+    print()
+    print(cost_report(graph, graph.params()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pathgrad",
@@ -117,6 +144,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench.set_defaults(handler=run_bench)
 
     # Further subcommands (paths, draw, train) are added here.
+    paths = commands.add_parser("paths", help="path count, statistics, top paths and costs")
+    paths.add_argument("--weight", default="w^2_11", help="the weight whose paths to study")
+    paths.add_argument("--sizes", default="2,3,2", help="layer widths of the demo network")
+    paths.add_argument("--network", help="a network saved with Network.save (.npz)")
+    paths.add_argument("--top", type=int, default=5, help="how many top paths to list")
+    paths.add_argument("--by", default="abs", help="rank paths by abs, positive or negative")
+    paths.add_argument("--samples", type=int, default=1000, help="random paths to sample")
+    paths.add_argument("--seed", type=int, default=0, help="for weights, input and sampling")
+    paths.set_defaults(handler=run_paths)
     draw = commands.add_parser("draw", help="picture of the demo network with a weight's paths")
     from .draw.gallery import add_arguments as add_draw_arguments
 

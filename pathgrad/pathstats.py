@@ -25,10 +25,27 @@ from typing import NamedTuple
 
 from .graph import Graph, as_graph
 from .paths import Path
-from .semiring import ABS_MASS, COUNT, SUM_PRODUCT, graded, product, sweep_values
+from .semiring import Semiring, sweep_values
 from .value import Value
 
-_STATS = graded(product(COUNT, SUM_PRODUCT, ABS_MASS))
+
+def _stats_extend(by_length: dict, rate: float) -> dict:
+    size = abs(rate)
+    return {length + 1: (n, s * rate, m * size) for length, (n, s, m) in by_length.items()}
+
+
+def _stats_plus(a: dict, b: dict) -> dict:
+    merged = dict(a)
+    for length, (n, s, m) in b.items():
+        old = merged.get(length)
+        merged[length] = (n, s, m) if old is None else (old[0] + n, old[1] + s, old[2] + m)
+    return merged
+
+
+# graded(product(COUNT, SUM_PRODUCT, ABS_MASS)) written out by hand: the same values (the
+# tests check both against brute force), three times faster.
+_STATS = Semiring("graded count × sum-product × absolute mass", {0: (1, 1.0, 1.0)},
+                  _stats_extend, _stats_plus)
 RANKINGS = ("abs", "positive", "negative")
 PROPOSALS = ("mass", "uniform")
 
@@ -88,7 +105,7 @@ class PathStats:
             ("∂C/∂w = Σ products (53)", f"{self.gradient:.10g}"),
             ("Σ |products|", f"{self.abs_mass:.10g}"),
             ("|∂C/∂w| / Σ |products|", "n/a" if ratio is None else f"{ratio:.4g}"),
-            ("largest |product|", "n/a" if largest is None else f"{largest.product:.6g}"),
+            ("largest single product", "n/a" if largest is None else f"{largest.product:.6g}"),
             ("longest path", str(max((b.length for b in self.by_length), default=0))),
         ]
 

@@ -7,7 +7,7 @@ from test_paths_dags import all_paths
 from test_paths_stats import layered
 
 import pathgrad as pg
-from pathgrad.bench.paths import neuron_graph
+from pathgrad.bench.paths import network_graph
 
 
 def reached_edges(graph, w):
@@ -19,7 +19,7 @@ def reached_edges(graph, w):
 
 
 def test_counts_on_a_small_network():
-    graph = neuron_graph([2, 3, 2], seed=0)
+    graph = network_graph([2, 3, 2], seed=0)
     params = [n for n in graph.leaves if n.name[0] in "wb"]
     report = pg.cost_report(graph, params)
     e, p = graph.edge_count, len(params)
