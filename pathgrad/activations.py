@@ -20,12 +20,13 @@ neuron (the exercise where one neuron uses another ``f``): see :func:`layer_acti
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Union
 
 import numpy as np
 
-from .value import RELU, SIGMOID, TANH, Op
+from .value import RELU, Op
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
@@ -58,13 +59,36 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
+# The slopes below are computed from e^{-|z|} rather than as σ(1-σ) or 1-tanh²: for a
+# saturated neuron those subtract two nearly equal numbers and keep few correct digits,
+# while these keep full relative precision (and never overflow).
+
+
 def _sigmoid_prime(z: np.ndarray) -> np.ndarray:
-    s = _sigmoid(z)
-    return s * (1.0 - s)
+    e = np.exp(-np.abs(z))
+    return e / (1.0 + e) ** 2
 
 
 def _tanh_prime(z: np.ndarray) -> np.ndarray:
-    return 1.0 - np.tanh(z) ** 2
+    e = np.exp(-2.0 * np.abs(z))
+    return 4.0 * e / (1.0 + e) ** 2
+
+
+def _scalar_sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _scalar_sigmoid_prime(z: float) -> tuple[float]:
+    e = math.exp(-abs(z))
+    return (e / (1.0 + e) ** 2,)
+
+
+def _scalar_tanh_prime(z: float) -> tuple[float]:
+    e = math.exp(-2.0 * abs(z))
+    return (4.0 * e / (1.0 + e) ** 2,)
 
 
 def _relu(z: np.ndarray) -> np.ndarray:
@@ -83,8 +107,10 @@ def _one(z: np.ndarray) -> np.ndarray:
     return np.ones_like(z, dtype=float)
 
 
-sigmoid = Activation("sigmoid", _sigmoid, _sigmoid_prime, SIGMOID)
-tanh = Activation("tanh", np.tanh, _tanh_prime, TANH)
+sigmoid = Activation(
+    "sigmoid", _sigmoid, _sigmoid_prime, Op("sigmoid", _scalar_sigmoid, _scalar_sigmoid_prime)
+)
+tanh = Activation("tanh", np.tanh, _tanh_prime, Op("tanh", math.tanh, _scalar_tanh_prime))
 relu = Activation("relu", _relu, _relu_prime, RELU)
 linear = Activation("linear", _identity, _one, Op("linear", lambda z: z, lambda z: (1.0,)))
 

@@ -50,12 +50,16 @@ class Cost:
     def check(self, a: np.ndarray, y: np.ndarray) -> None:
         """Raise ValueError if the cost is undefined at these outputs and targets."""
 
+    def check_edges(self, a: np.ndarray, y: np.ndarray) -> None:
+        """Raise ValueError if some rate factor ``∂C/∂a^L_m`` is not finite here."""
+
     def node(self, outputs: Sequence[Value], y: Sequence[float], name: str = "C") -> Value:
         """The node ``C`` over the output activation nodes: one edge ``∂C/∂a^L_m`` each."""
         m = len(outputs)
         values = np.array([node.data for node in outputs])
         targets = np.asarray(y, dtype=float).reshape(-1)
         self.check(values, targets)
+        self.check_edges(values, targets)
         data = float(self.fn(values, targets))
         rates = tuple(self.derivative(values, targets).tolist())
         args = (*outputs, *targets.tolist())
@@ -75,6 +79,7 @@ class Cost:
 
             def partials(*xs: float) -> tuple[float, ...]:
                 a, y = np.array(xs[:m]), np.array(xs[m:])
+                self.check_edges(a, y)
                 # The targets are constants of the graph: no edges, so their partials are 0.
                 return (*self.derivative(a, y).tolist(), *([0.0] * m))
 
@@ -137,6 +142,19 @@ class CrossEntropyCost(Cost):
     def fn(self, a: np.ndarray, y: np.ndarray) -> float:
         a = np.asarray(a)
         return float(np.sum(-_xlogy(y, a) - _xlogy(1.0 - y, 1.0 - a)))
+
+    def check_edges(self, a: np.ndarray, y: np.ndarray) -> None:
+        """Refuse an infinite rate factor ∂C/∂a: an output stuck at exactly 0 or 1 (≠ y)."""
+        stuck = ((a == 0.0) | (a == 1.0)) & (a != y)
+        if np.any(stuck):
+            m = int(np.argmax(stuck)) + 1
+            raise ValueError(
+                f"output neuron {m} is saturated at a = {a[m - 1]:g} with y = {y[m - 1]:g}: "
+                "the cross-entropy's rate factor ∂C/∂a = (a - y)/(a(1 - a)) is infinite there, "
+                "so the graph's edge a -> C cannot carry it. The matrix engine "
+                "(net.matrix_backprop) uses δ = a - y and is exact; or scale the inputs or "
+                "weights down"
+            )
 
     def derivative(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         a = np.asarray(a)

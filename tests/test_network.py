@@ -248,3 +248,23 @@ def test_repr_and_params(net):
     assert len(names) == 3 * 2 + 3 + 2 * 3 + 2
     assert "sigmoid" in repr(net) and "quadratic" in repr(net)
     assert sigmoid.fn(np.array([0.0]))[0] == 0.5
+
+
+def test_cross_entropy_near_and_at_saturation():
+    net = pg.Network([1, 2], cost="cross-entropy", seed=0)
+    net.weights[0][:] = [[1.0], [-1.0]]
+    net.biases[0][:] = 0.0
+    y = [0.0, 1.0]
+    # z = ±10: a = σ(z) is 4.5e-5 from 1 and 1-a keeps ~11 digits, so the graph's
+    # ∂C/∂a^L · σ'(z^L) matches the exact δ^L = a - y to about 1e-11 relative
+    exact_b, exact_w = net.matrix_backprop([[10.0]], [[0.0], [1.0]])
+    graph_b, graph_w = net.backprop([10.0], y)
+    np.testing.assert_allclose(graph_b[0], exact_b[0], rtol=1e-9)
+    np.testing.assert_allclose(exact_b[0][:, 0], [sig(10.0), sig(-10.0) - 1.0], rtol=1e-14)
+    # z = ±40: a rounds to exactly 1 and 0, ∂C/∂a is infinite: a clear error, not garbage
+    with pytest.raises(ValueError, match="saturated at a = 1 with y = 0"):
+        net.graph([40.0], y)
+    exact_b, _ = net.matrix_backprop([[40.0]], [[0.0], [1.0]])
+    np.testing.assert_allclose(exact_b[0][:, 0], [1.0, -1.0], rtol=1e-15)
+    # and the cost itself stays finite there
+    assert math.isfinite(net.cost.fn(net.feedforward([40.0]), np.array([[0.0], [1.0]])))

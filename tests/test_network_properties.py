@@ -108,10 +108,21 @@ def autograd_gradient(net, names, X, Y):
     return grads[count:], grads[:count]
 
 
+def assume_cross_entropy_output_not_saturated(net, X):
+    # The graph's edge a^L -> C carries ∂C/∂a = (a-y)/(a(1-a)); once a = σ(z) is rounded to a
+    # float near 1, 1-a has lost digits, so the graph (and autograd) can only match the exact
+    # δ^L = a - y to about 1e-16/(1-a). Near-saturated outputs are tested at looser tolerance
+    # in test_network.py; here |z^L| < 5 keeps that loss below 1e-13.
+    if net.cost.name == "cross-entropy":
+        zs, _ = matrix.forward(net.weights, net.biases, net.layers, X)
+        assume(np.max(np.abs(zs[-1])) < 5)
+
+
 @settings(max_examples=60, deadline=None)
 @given(networks())
 def test_all_gradients_agree(case):
     net, names, X, Y = case
+    assume_cross_entropy_output_not_saturated(net, X)
     engine = matrix.backprop(net.weights, net.biases, net.layers, net.cost, X, Y)
     loop = matrix.backprop_loop(net.weights, net.biases, net.layers, net.cost, X, Y)
     assert_close(loop, engine, 1e-12)
@@ -141,6 +152,7 @@ def test_graph_agrees_with_finite_differences(case):
 @given(networks())
 def test_deltas_are_the_z_adjoints_and_bp3_bp4_hold(case):
     net, _, X, Y = case
+    assume_cross_entropy_output_not_saturated(net, X[:, :1])
     x, y = X[:, :1], Y[:, :1]
     deltas = net.deltas(x, y)
     zs, acts = matrix.forward(net.weights, net.biases, net.layers, x)
