@@ -42,7 +42,6 @@ _isfinite = math.isfinite
 _next = next
 _new = object.__new__
 _order_of = attrgetter("order")
-_ONE, _ZERO, _ONE_ONE, _ONE_MINUS_ONE = (1.0,), (0.0,), (1.0, 1.0), (1.0, -1.0)
 
 
 def _describe(x: object) -> str:
@@ -208,6 +207,23 @@ SIGMOID = Op("sigmoid", _sigmoid, _sigmoid_prime)
 TANH = Op("tanh", math.tanh, lambda x: (1.0 - math.tanh(x) ** 2,))
 RELU = Op("relu", lambda x: x if x > 0 else 0.0, lambda x: (1.0 if x > 0 else 0.0,))
 
+_ONE, _ZERO, _ONE_ONE, _ONE_MINUS_ONE = (1.0,), (0.0,), (1.0, 1.0), (1.0, -1.0)
+
+
+def _node(data: float, parents: tuple, rates: tuple, op: Op, args: object, name=None) -> Value:
+    """A new node built directly, without checks (``Value._make``, the arithmetic fast paths)."""
+    node = _new(Value)
+    node.data = data
+    node.grad = 0.0
+    node.parents = parents
+    node.rates = rates
+    node.op = op
+    node._args = args
+    node.name = name
+    node.order = _next(_creation)
+    return node
+
+
 OPS: dict[str, Op] = {
     op.name: op for op in (ADD, MUL, SUB, DIV, NEG, POW, EXP, LOG, SIGMOID, TANH, RELU)
 }
@@ -221,7 +237,11 @@ class Value:
     ``∂C/∂self`` after ``C.backward()``.
     """
 
-    __slots__ = ("data", "grad", "parents", "rates", "op", "args", "name", "order")
+    # ``_args`` is None when every operand is a parent, the tuple of operands when some are
+    # constants, or, for the common ``node op constant`` (``w * 0.5``, ``z + 1.0``), just the
+    # constant: one tuple fewer per node for the garbage collector to track. ``args`` and
+    # ``operands`` always give the full tuple.
+    __slots__ = ("data", "grad", "parents", "rates", "op", "_args", "name", "order")
 
     def __init__(self, data: Number, name: str | None = None) -> None:
         self.data = _as_float(data, "Value")
@@ -229,27 +249,32 @@ class Value:
         self.parents: tuple[Value, ...] = ()
         self.rates: tuple[float, ...] = ()
         self.op: Op | None = None
-        self.args: tuple | None = None
+        self._args = None
         self.name = name
         self.order = next(_creation)
 
     @classmethod
     def _make(cls, data, parents, rates, op, args=None, name=None) -> Value:
-        node = cls.__new__(cls)
-        node.data = data
-        node.grad = 0.0
-        node.parents = parents
-        node.rates = rates
-        node.op = op
-        node.args = args
-        node.name = name
-        node.order = next(_creation)
-        return node
+        """A node from its parts, no checks: the internal constructor."""
+        return _node(data, parents, rates, op, args, name)
+
+    @property
+    def args(self) -> tuple | None:
+        """The operands when some of them are constant numbers, else None."""
+        args = self._args
+        if args is None or type(args) is tuple:
+            return args
+        return (self.parents[0], args)
+
+    @args.setter
+    def args(self, operands: tuple | None) -> None:
+        self._args = operands
 
     @property
     def operands(self) -> tuple:
         """The operands the node's operation was applied to: Values and constant numbers."""
-        return self.parents if self.args is None else self.args
+        args = self.args
+        return self.parents if args is None else args
 
     @property
     def is_leaf(self) -> bool:
@@ -266,10 +291,11 @@ class Value:
         name = f", name={self.name!r}" if self.name is not None else ""
         return f"Value({self.data:.6g}{name})"
 
-    # Arithmetic. The operations that make most of every graph (add, multiply, subtract, relu)
-    # build their node directly instead of going through Op.__call__; anything unusual (a
-    # non-finite result, an int or other non-float constant) falls back to the general path,
-    # which gives the same node or the same error. Constant rate tuples are shared.
+    # Arithmetic. The operations that make most of every graph build their node right here
+    # instead of going through Op.__call__: a call fewer, shared tuples for constant rates,
+    # and a bare number in ``_args`` for a constant right operand. Anything unusual (an int or
+    # other non-float constant, a non-finite result) takes the general path, which gives the
+    # same node or the error that names the operation.
     def __add__(self, other: Operand) -> Value:
         kind = type(other)
         if kind is Value:
@@ -281,39 +307,21 @@ class Value:
                 node.parents = (self, other)
                 node.rates = _ONE_ONE
                 node.op = ADD
-                node.args = None
+                node._args = None
                 node.name = None
                 node.order = _next(_creation)
                 return node
         elif kind is float:
             data = self.data + other
             if _isfinite(data):
-                node = _new(Value)
-                node.data = data
-                node.grad = 0.0
-                node.parents = (self,)
-                node.rates = _ONE
-                node.op = ADD
-                node.args = (self, other)
-                node.name = None
-                node.order = _next(_creation)
-                return node
+                return _node(data, (self,), _ONE, ADD, other)
         return ADD(self, other)
 
     def __radd__(self, other: Number) -> Value:
         if type(other) is float:
             data = other + self.data
             if _isfinite(data):
-                node = _new(Value)
-                node.data = data
-                node.grad = 0.0
-                node.parents = (self,)
-                node.rates = _ONE
-                node.op = ADD
-                node.args = (other, self)
-                node.name = None
-                node.order = _next(_creation)
-                return node
+                return _node(data, (self,), _ONE, ADD, (other, self))
         return ADD(other, self)
 
     def __mul__(self, other: Operand) -> Value:
@@ -327,7 +335,7 @@ class Value:
                 node.parents = (self, other)
                 node.rates = (other.data, self.data)
                 node.op = MUL
-                node.args = None
+                node._args = None
                 node.name = None
                 node.order = _next(_creation)
                 return node
@@ -340,7 +348,7 @@ class Value:
                 node.parents = (self,)
                 node.rates = (other,)
                 node.op = MUL
-                node.args = (self, other)
+                node._args = other
                 node.name = None
                 node.order = _next(_creation)
                 return node
@@ -350,16 +358,7 @@ class Value:
         if type(other) is float:
             data = other * self.data
             if _isfinite(data):
-                node = _new(Value)
-                node.data = data
-                node.grad = 0.0
-                node.parents = (self,)
-                node.rates = (other,)
-                node.op = MUL
-                node.args = (other, self)
-                node.name = None
-                node.order = _next(_creation)
-                return node
+                return _node(data, (self,), (other,), MUL, (other, self))
         return MUL(other, self)
 
     def __sub__(self, other: Operand) -> Value:
@@ -367,29 +366,11 @@ class Value:
         if kind is Value:
             data = self.data - other.data
             if _isfinite(data):
-                node = _new(Value)
-                node.data = data
-                node.grad = 0.0
-                node.parents = (self, other)
-                node.rates = _ONE_MINUS_ONE
-                node.op = SUB
-                node.args = None
-                node.name = None
-                node.order = _next(_creation)
-                return node
+                return _node(data, (self, other), _ONE_MINUS_ONE, SUB, None)
         elif kind is float:
             data = self.data - other
             if _isfinite(data):
-                node = _new(Value)
-                node.data = data
-                node.grad = 0.0
-                node.parents = (self,)
-                node.rates = _ONE
-                node.op = SUB
-                node.args = (self, other)
-                node.name = None
-                node.order = _next(_creation)
-                return node
+                return _node(data, (self,), _ONE, SUB, other)
         return SUB(self, other)
 
     def __rsub__(self, other: Number) -> Value:
@@ -436,7 +417,7 @@ class Value:
         node.grad = 0.0
         node.parents = (self,)
         node.op = RELU
-        node.args = None
+        node._args = None
         node.name = None
         node.order = _next(_creation)
         return node
@@ -469,13 +450,12 @@ class Value:
             adjoint = node.grad
             if adjoint:
                 parents = node.parents
-                if len(parents) == 2:
-                    a, b = parents
-                    rate_a, rate_b = node.rates
+                if len(parents) == 1:
+                    parents[0].grad += adjoint * node.rates[0]
+                elif len(parents) == 2:
+                    (a, b), (rate_a, rate_b) = parents, node.rates
                     a.grad += adjoint * rate_a
                     b.grad += adjoint * rate_b
-                elif len(parents) == 1:
-                    parents[0].grad += adjoint * node.rates[0]
                 else:
                     for parent, rate in zip(parents, node.rates, strict=True):
                         parent.grad += adjoint * rate
