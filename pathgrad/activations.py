@@ -34,9 +34,16 @@ ArrayFn = Callable[[np.ndarray], np.ndarray]
 class Activation:
     """An activation function σ with its derivative σ', for arrays and for graph nodes."""
 
-    __slots__ = ("name", "fn", "prime", "op")
+    __slots__ = ("name", "fn", "prime", "op", "slope_from_output")
 
-    def __init__(self, name: str, fn: ArrayFn, prime: ArrayFn, op: Op | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        fn: ArrayFn,
+        prime: ArrayFn,
+        op: Op | None = None,
+        slope_from_output: ArrayFn | None = None,
+    ) -> None:
         if not isinstance(name, str) or not name:
             raise ValueError("an Activation needs a non-empty name (it is saved with the network)")
         if not callable(fn) or not callable(prime):
@@ -49,6 +56,11 @@ class Activation:
         self.op = op if op is not None else Op(
             name, lambda z: float(fn(z)), lambda z: (float(prime(z)),)
         )
+        # σ'(z) written in terms of a = σ(z), when it can be (σ' = a(1-a) for the sigmoid):
+        # the trainer then reuses the forward pass's activations. Exact to rounding in
+        # absolute terms, which is what a gradient step needs; `prime` keeps full relative
+        # precision for the gradient checks.
+        self.slope_from_output = slope_from_output
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
@@ -108,11 +120,17 @@ def _one(z: np.ndarray) -> np.ndarray:
 
 
 sigmoid = Activation(
-    "sigmoid", _sigmoid, _sigmoid_prime, Op("sigmoid", _scalar_sigmoid, _scalar_sigmoid_prime)
+    "sigmoid", _sigmoid, _sigmoid_prime, Op("sigmoid", _scalar_sigmoid, _scalar_sigmoid_prime),
+    slope_from_output=lambda a: a * (1.0 - a),
 )
-tanh = Activation("tanh", np.tanh, _tanh_prime, Op("tanh", math.tanh, _scalar_tanh_prime))
-relu = Activation("relu", _relu, _relu_prime, RELU)
-linear = Activation("linear", _identity, _one, Op("linear", lambda z: z, lambda z: (1.0,)))
+tanh = Activation(
+    "tanh", np.tanh, _tanh_prime, Op("tanh", math.tanh, _scalar_tanh_prime),
+    slope_from_output=lambda a: 1.0 - a * a,
+)
+relu = Activation("relu", _relu, _relu_prime, RELU, slope_from_output=_relu_prime)
+linear = Activation(
+    "linear", _identity, _one, Op("linear", lambda z: z, lambda z: (1.0,)), slope_from_output=_one
+)
 
 ACTIVATIONS: dict[str, Activation] = {act.name: act for act in (sigmoid, tanh, relu, linear)}
 
@@ -184,6 +202,19 @@ class LayerActivation:
         out = np.empty_like(z, dtype=float)
         for act, rows in self._groups:
             out[rows] = act.prime(z[rows])
+        return out
+
+    def slope(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """σ'(z) row by row, from the activations ``a = σ(z)`` where the function allows."""
+        if self.uniform is not None:
+            act = self.uniform
+            return act.prime(z) if act.slope_from_output is None else act.slope_from_output(a)
+        out = np.empty_like(z, dtype=float)
+        for act, rows in self._groups:
+            if act.slope_from_output is None:
+                out[rows] = act.prime(z[rows])
+            else:
+                out[rows] = act.slope_from_output(a[rows])
         return out
 
     def __repr__(self) -> str:

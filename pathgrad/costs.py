@@ -43,9 +43,13 @@ class Cost:
     def derivative(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def delta(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, layer: LayerActivation):
-        """``δ^L = ∇_a C ⊙ σ'(z^L)`` (BP1)."""
-        return self.derivative(a, y) * layer.prime(z)
+    def delta(
+        self, z: np.ndarray, a: np.ndarray, y: np.ndarray, layer: LayerActivation,
+        fast: bool = False,
+    ) -> np.ndarray:
+        """``δ^L = ∇_a C ⊙ σ'(z^L)`` (BP1); ``fast`` takes σ' from ``a`` where it can."""
+        slope = layer.slope(z, a) if fast else layer.prime(z)
+        return self.derivative(a, y) * slope
 
     def check(self, a: np.ndarray, y: np.ndarray) -> None:
         """Raise ValueError if the cost is undefined at these outputs and targets."""
@@ -160,10 +164,13 @@ class CrossEntropyCost(Cost):
         a = np.asarray(a)
         return (a - y) / np.maximum(a * (1.0 - a), TINY)
 
-    def delta(self, z: np.ndarray, a: np.ndarray, y: np.ndarray, layer: LayerActivation):
+    def delta(
+        self, z: np.ndarray, a: np.ndarray, y: np.ndarray, layer: LayerActivation,
+        fast: bool = False,
+    ) -> np.ndarray:
         if layer.uniform is sigmoid:
             return a - y
-        return super().delta(z, a, y, layer)
+        return super().delta(z, a, y, layer, fast)
 
     def elementary(self, outputs: Sequence[Value], y: Sequence[float], name: str = "C"):
         terms = []

@@ -189,28 +189,61 @@ def sgd_epoch(
 
     ``X`` holds one example per *row* (shape ``(n, n_1)``) so a mini-batch is a cheap copy of
     a few rows; its transpose is the column matrix of :func:`backprop`. Each step is
-    ``w ← (1 - ηλ/n) w - (η/m) Σ ∇w`` (L2 decay only when ``lmbda > 0``), ``b ← b - (η/m) Σ ∇b``.
-    The step size is folded into the errors Δ before the products of BP4, so a step costs the
-    matrix products of one backprop and nothing per example.
+    ``w ← (1 - ηλ/n) w - (η/m) Σ ∇w`` (L2 decay only when ``lmbda > 0``), ``b ← b - (η/m) Σ ∇b``,
+    with :func:`backprop`'s algebra and three savings that change no result beyond rounding:
+
+    * the step size is folded into the errors Δ before the products of BP4;
+    * σ'(z) is taken from the activations where the function allows (``a(1-a)`` for the
+      sigmoid), reusing the forward pass;
+    * for the layers after the first, ``[W | b]`` is held as one matrix during the epoch and
+      the activations feeding it get a row of ones, so BP3 and BP4 are one product
+      ``Δ [A; 1]^T`` (written back into ``weights`` and ``biases`` at the end).
     """
     n = X.shape[0]
     decay = 1.0 - eta * lmbda / n
     count = len(weights)
-    last = count - 1
-    for start in range(0, n, mini_batch_size):
-        rows = order[start : start + mini_batch_size]
-        xb = X[rows].T
-        yb = Y[rows].T
-        step = eta / len(rows)
-        zs, activations = forward(weights, biases, layers, xb)
-        delta = cost.delta(zs[-1], activations[-1], yb, layers[-1])
-        delta *= step
-        for i in range(last, -1, -1):
-            # The next error must use w^{l+1} before this step changes it.
-            below = weights[i].T @ delta if i else None
-            if decay != 1.0:
-                weights[i] *= decay
-            weights[i] -= delta @ activations[i].T
-            biases[i] -= delta.sum(axis=1, keepdims=True)
-            if i:
-                delta = below * layers[i - 1].prime(zs[i - 1])
+    first_w, first_b = weights[0], biases[0]
+    joined = [np.hstack([w, b]) for w, b in zip(weights[1:], biases[1:], strict=True)]
+    try:
+        for start in range(0, n, mini_batch_size):
+            rows = order[start : start + mini_batch_size]
+            _sgd_step(first_w, first_b, joined, layers, cost, X[rows].T, Y[rows].T,
+                      eta / len(rows), decay, count)
+    finally:
+        for i, both in enumerate(joined, 1):
+            weights[i][...] = both[:, :-1]
+            biases[i][...] = both[:, -1:]
+
+
+def _sgd_step(first_w, first_b, joined, layers, cost, xb, yb, step, decay, count) -> None:
+    size = xb.shape[1]
+    zs, outputs = [], [xb]
+    a = xb
+    for i in range(count):
+        if i == 0:
+            z = first_w @ xb
+            z += first_b
+        else:
+            z = joined[i - 1] @ a
+        out = layers[i].apply(z)
+        if i < count - 1:
+            a = np.empty((out.shape[0] + 1, size))
+            a[:-1] = out
+            a[-1] = 1.0
+        else:
+            a = out
+        zs.append(z)
+        outputs.append(a)
+    delta = cost.delta(zs[-1], a, yb, layers[-1], fast=True)
+    delta *= step
+    for i in range(count - 1, 0, -1):
+        both = joined[i - 1]
+        below = both[:, :-1].T @ delta  # the next error uses w^{l+1} before its step
+        if decay != 1.0:
+            both[:, :-1] *= decay
+        both -= delta @ outputs[i].T
+        delta = below * layers[i - 1].slope(zs[i - 1], outputs[i][:-1])
+    if decay != 1.0:
+        first_w *= decay
+    first_w -= delta @ xb.T
+    first_b -= delta.sum(axis=1, keepdims=True)

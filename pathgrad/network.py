@@ -108,10 +108,6 @@ def weighted_input_op(n: int) -> Op:
     return Op("weighted input", value, partials)
 
 
-def _leaf(value: float, name: str) -> Value:
-    return Value._make(value, (), (), None, None, name)
-
-
 # ---------------------------------------------------------------------------------------------
 
 
@@ -319,18 +315,21 @@ class Network:
         # directly, each with the operation that would recompute it (for graph.evaluate).
         zs, acts = matrix.forward(self.weights, self.biases, self.layers, x)
         nodes: dict[str, dict] = {"w": {}, "b": {}, "a": {}, "z": {}}
+        make = Value._make
         names = _neuron_names("a", 1, self.sizes[0])
-        prev = [_leaf(v, name) for v, name in zip(x[:, 0].tolist(), names, strict=True)]
+        prev = [make(v, (), (), None, None, name) for v, name in zip(x[:, 0].tolist(), names)]
         nodes["a"][1] = prev
         for l in range(2, self.num_layers + 1):  # noqa: E741
             w, b, layer = self.weights[l - 2], self.biases[l - 2], self.layers[l - 2]
             n_out, n_in = w.shape
             w_nodes = [
-                [_leaf(v, name) for v, name in zip(row, row_names, strict=True)]
+                [make(v, (), (), None, None, name) for v, name in zip(row, row_names)]
                 for row, row_names in zip(w.tolist(), _weight_names(l, n_out, n_in), strict=True)
             ]
             b_names = _neuron_names("b", l, n_out)
-            b_nodes = [_leaf(v, name) for v, name in zip(b[:, 0].tolist(), b_names, strict=True)]
+            b_nodes = [
+                make(v, (), (), None, None, name) for v, name in zip(b[:, 0].tolist(), b_names)
+            ]
             # Row j of `rates`: the rate factors of the edges from w^l_j1..w^l_jn, from
             # a^{l-1}_1..a^{l-1}_n and from b^l_j, into z^l_j (or, times σ'(z^l_j), into a^l_j).
             rates = np.hstack([np.tile(acts[l - 2][:, 0], (n_out, 1)), w, np.ones((n_out, 1))])

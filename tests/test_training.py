@@ -185,3 +185,16 @@ def test_train_command_xor_and_errors(capsys):
     assert "--sizes" in capsys.readouterr().err
     assert main(["train", "--sizes", "64,30,9", "--epochs", "1"]) == 2
     assert "output layer has 9" in capsys.readouterr().err
+
+
+def test_bench_section_quick(capsys):
+    from pathgrad.bench import training
+
+    training.run(quick=True)
+    out = capsys.readouterr().out
+    assert "pathgrad matrix engine" in out and "book's per-example loop" in out
+    assert "PyTorch" in out  # a row per thread setting, or the note that it is not installed
+    rows = [line for line in out.splitlines() if line.strip().startswith(("neuron", "z ", "ops"))]
+    assert len(rows) == 3
+    # the graph's gradient equals the matrix engine on every weight, at every level
+    assert all(float(row.split()[-1]) < 1e-12 for row in rows)
