@@ -27,6 +27,7 @@ from typing import Union
 import numpy as np
 
 from .value import RELU, Op
+from .value import _sigmoid as _scalar_sigmoid
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
@@ -84,13 +85,6 @@ def _sigmoid_prime(z: np.ndarray) -> np.ndarray:
 def _tanh_prime(z: np.ndarray) -> np.ndarray:
     e = np.exp(-2.0 * np.abs(z))
     return 4.0 * e / (1.0 + e) ** 2
-
-
-def _scalar_sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
 
 
 def _scalar_sigmoid_prime(z: float) -> tuple[float]:

@@ -118,7 +118,7 @@ def assume_cross_entropy_output_not_saturated(net, X):
         assume(np.max(np.abs(zs[-1])) < 5)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(networks())
 def test_all_gradients_agree(case):
     net, names, X, Y = case
@@ -132,7 +132,7 @@ def test_all_gradients_agree(case):
     assert_close(net.matrix_backprop(X, Y), engine, 0.0)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(networks())
 def test_graph_agrees_with_finite_differences(case):
     net, _, X, Y = case
@@ -148,7 +148,7 @@ def test_graph_agrees_with_finite_differences(case):
     assert np.max(np.abs(exact - numeric)) <= 1e-6 * scale
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(networks())
 def test_deltas_are_the_z_adjoints_and_bp3_bp4_hold(case):
     net, _, X, Y = case
@@ -167,7 +167,7 @@ def test_deltas_are_the_z_adjoints_and_bp3_bp4_hold(case):
         assert np.max(np.abs(nabla_w[l] - outer)) <= 1e-12 * max(np.max(np.abs(outer)), 1e-300)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(networks(), st.sampled_from([1e-4, -1e-4]))
 def test_the_demon_on_random_networks(case, dz):
     net, _, X, Y = case
