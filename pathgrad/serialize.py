@@ -56,8 +56,11 @@ def load(path: str | os.PathLike, activations: dict[str, Activation] | None = No
 
     known = dict(ACTIVATIONS)
     known.update(activations or {})
+    path = os.fspath(path)
+    if not os.path.exists(path) and os.path.exists(path + ".npz"):
+        path += ".npz"  # save() let numpy add the suffix
     if not os.path.exists(path):
-        raise FileNotFoundError(f"no such file: {os.fspath(path)!r}")
+        raise FileNotFoundError(f"no such file: {path!r}")
     try:
         files = np.load(path, allow_pickle=False)
     except (ValueError, OSError, zipfile.BadZipFile) as error:

@@ -198,3 +198,11 @@ def test_bench_section_quick(capsys):
     assert len(rows) == 3
     # the graph's gradient equals the matrix engine on every weight, at every level
     assert all(float(row.split()[-1]) < 1e-12 for row in rows)
+
+
+def test_save_adds_npz_and_load_finds_it(tmp_path):
+    net = pg.Network([2, 3, 1], seed=1)
+    net.save(tmp_path / "plain")
+    assert (tmp_path / "plain.npz").exists()
+    back = pg.Network.load(tmp_path / "plain")
+    np.testing.assert_array_equal(back.weights[0], net.weights[0])
