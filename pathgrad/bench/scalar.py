@@ -19,8 +19,9 @@ Two measurements, both in this one process so that their ratio means something o
    own; its own node count is printed beside it.
 
 2. **A long chain.** ``v = v * 0.999 + 0.001`` repeated, build + backward, time per node at
-   growing depths: it should stay flat (linear growth). micrograd's topological sort is
-   recursive, so it hits Python's recursion limit near a depth of 1,000 nodes; we show where.
+   growing depths, with the collector's share shown apart: no recursion, no quadratic step.
+   micrograd's topological sort is recursive, so it hits Python's recursion limit near a
+   depth of 1,000 nodes; we show where.
 """
 
 from __future__ import annotations
@@ -326,8 +327,9 @@ def run(quick: bool = False) -> None:
         ["depth (nodes)", "ms", "ns per node", "outside gc", "in gc"], rows
     ))
     print(
-        "work outside the collector is linear (flat ns per node); the collector's full passes\n"
-        "over a heap that outgrows the CPU caches make its share per node creep up."
+        "linear up to memory effects: per node, work outside the collector grows only as the\n"
+        "graph outgrows the CPU caches (and by the log n of one sort); the collector's full\n"
+        "passes over that growing heap are what creeps up most."
     )
     works, fails = micrograd_chain_fails_at([500, 1000, 2000])
     limit = sys.getrecursionlimit()
