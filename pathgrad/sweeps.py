@@ -67,21 +67,37 @@ def forward_grad(output: Value | Graph, wrt: Value) -> float:
     start = graph.index.get(wrt)
     if start is None:
         return 0.0
+    nodes = graph.nodes
     tangent = {wrt: 1.0}
     get = tangent.get
-    nodes = graph.nodes
-    for i in range(start + 1, len(nodes)):
+    for i in reached_from(graph, start)[1:]:
         node = nodes[i]
         total = 0.0
-        moved = False
         for parent, rate in zip(node.parents, node.rates, strict=True):
             t = get(parent)
             if t is not None:
                 total += rate * t
-                moved = True
-        if moved:
-            tangent[node] = total
+        tangent[node] = total
     return tangent.get(graph.output, 0.0)
+
+
+def reached_from(graph: Graph, start: int) -> list[int]:
+    """Positions of the nodes a change at position ``start`` reaches, in topological order.
+
+    A forward sweep needs only these nodes: on a network, a first-layer weight reaches one
+    neuron of layer 2 and what follows it, a small part of the graph.
+    """
+    children = graph.children_lists()
+    index = graph.index
+    seen = {start}
+    stack = [start]
+    while stack:
+        for edge in children[stack.pop()]:
+            position = index[edge.dst]
+            if position not in seen:
+                seen.add(position)
+                stack.append(position)
+    return sorted(seen)
 
 
 def forward_grads(output: Value | Graph, wrt: Iterable[Value]) -> list[float]:
