@@ -6,6 +6,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -33,3 +35,16 @@ def test_top_level_holds_only_what_the_design_names():
     top = {name.split("/")[0] for name in tracked}
     allowed = {"pyproject.toml", "README.md", "LICENSE", "pathgrad", "tests", "notebooks"}
     assert {name for name in top if not name.startswith(".")} <= allowed
+
+
+def test_readme_example_runs_and_its_numbers_agree(tmp_path, monkeypatch, capsys):
+    text = (ROOT / "README.md").read_text()
+    example = re.search(r"```python\n(.*?)```", text, re.S)[1]
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(example, "README.md", "exec"), namespace)
+    pg, C, w = namespace["pg"], namespace["C"], namespace["w"]
+    assert pg.forward_grad(C, w) == pytest.approx(w.grad, rel=1e-15)
+    assert pg.path_sum(w, C) == pytest.approx(w.grad, rel=1e-15)
+    assert "PASS" in capsys.readouterr().out
+    assert (tmp_path / "neuron.svg").read_text().count("<svg") == 1
