@@ -151,14 +151,24 @@ def check(
     limit: int = DEFAULT_LIMIT,
     exact_tol: float = 1e-10,
     numeric_tol: float = 1e-6,
+    max_work: int = 50_000_000,
 ) -> CheckReport:
     """Compare reverse sweep, forward sweep, path sum and finite differences.
 
     Rows are for ``wrt``, or by default every leaf of the graph plus every other named node.
     The path sum is skipped (shown as "too many") for a node with more than ``limit`` paths.
+    Each row re-runs the graph four times (equation 46 with a Richardson step) and sweeps it
+    once more; when rows × edges would pass ``max_work`` the check refuses before starting.
     """
     graph = as_graph(output)
     nodes = list(wrt) if wrt is not None else _default_rows(graph)
+    work = 5 * len(nodes) * max(graph.edge_count, 1)
+    if work > max_work:
+        raise ValueError(
+            f"check would re-run this graph of {graph.edge_count:,} edges for each of "
+            f"{len(nodes):,} nodes (about {work:,} edge visits, more than max_work={max_work:,}); "
+            "pass wrt=[a few nodes] to check those, or raise max_work"
+        )
     adj = adjoints(graph)
     rows = []
     for node in nodes:

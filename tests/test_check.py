@@ -67,3 +67,15 @@ def test_check_skips_the_path_sum_past_the_limit():
     assert row.path_sum is None and row.paths == 4096
     assert "too many" in str(report)
     assert report.ok
+
+
+def test_check_refuses_a_graph_too_big_to_check_every_leaf_and_says_what_to_do():
+    leaves = [pg.Value(0.001 * i, name=f"x{i}") for i in range(3000)]
+    total = leaves[0]
+    for leaf in leaves[1:]:
+        total = total + leaf * leaf
+    with pytest.raises(ValueError, match=r"pass wrt=\[a few nodes\]"):
+        pg.check(total)
+    report = pg.check(total, wrt=leaves[:3])
+    assert [row.reverse for row in report.rows] == [1.0, 0.002, 0.004]
+    assert report.ok
