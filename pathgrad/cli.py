@@ -183,7 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except (ValueError, TypeError, KeyError, FileNotFoundError) as error:
-        print(f"pathgrad {args.command}: error: {error}", file=sys.stderr)
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"pathgrad {args.command}: error: {message}", file=sys.stderr)
         return 2
 
 

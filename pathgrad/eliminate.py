@@ -36,6 +36,20 @@ from .value import Value
 ORDERS = ("forward", "reverse", "markowitz")
 
 
+class EliminationBudgetError(ValueError):
+    """Raised when an elimination order needs more multiplications than the caller allowed."""
+
+    def __init__(self, order: str, spent: int, budget: int) -> None:
+        self.order = order
+        self.spent = spent
+        self.budget = budget
+        super().__init__(
+            f"eliminating in {order} order took more than max_multiplications={budget:,} "
+            f"({spent:,} spent when stopped): fill-in makes this order expensive on this graph; "
+            "use the reverse order, or raise max_multiplications"
+        )
+
+
 @dataclass
 class EliminatedGraph:
     """What is left after elimination: the kept nodes, their edges, and what it cost.
@@ -94,7 +108,9 @@ class EliminatedGraph:
 class _Adjacency:
     """Predecessor and successor maps by node position, parallel edges merged by adding."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, budget: int | None = None, order: str = "") -> None:
+        self.budget = budget
+        self.order = order
         index = graph.index
         n = len(graph.nodes)
         self.preds: list[dict[int, float]] = [{} for _ in range(n)]
@@ -140,22 +156,28 @@ class _Adjacency:
         self.additions += additions
         preds[j] = {}
         succs[j] = {}
+        if self.budget is not None and self.multiplications > self.budget:
+            raise EliminationBudgetError(self.order, self.multiplications, self.budget)
 
 
 def eliminate(
     target: Value | Graph,
     order: str | Sequence[Value] = "reverse",
     keep: Iterable[Value] = (),
+    max_multiplications: int | None = None,
 ) -> EliminatedGraph:
     """Remove intermediate nodes with ``c_ki += c_kj · c_ji`` and count the multiplications.
 
     ``order`` is ``"forward"``, ``"reverse"`` or ``"markowitz"`` (remove every node that is
     not a leaf, the output or in ``keep``), or an explicit sequence of intermediate nodes
     (remove exactly those, in that order). Returns an :class:`EliminatedGraph`; the graph
-    itself is not changed. No recursion: a graph of 10^5 nodes is fine.
+    itself is not changed. No recursion: a graph of 10^5 nodes is fine. Some orders fill the
+    graph with new edges; past ``max_multiplications`` an :class:`EliminationBudgetError`
+    stops the work instead of letting it run for hours.
     """
     graph = as_graph(target)
-    adjacency = _Adjacency(graph)
+    label = order if isinstance(order, str) else "explicit"
+    adjacency = _Adjacency(graph, max_multiplications, label)
     if isinstance(order, str):
         if order not in ORDERS:
             raise ValueError(

@@ -139,3 +139,30 @@ def test_bad_orders_are_clear_errors(order, message):
               "node": a}
     with pytest.raises((ValueError, TypeError), match=message):
         pg.eliminate(c, orders.get(order, order))
+
+
+def test_an_order_that_fills_in_too_much_is_stopped_at_its_budget():
+    import pathgrad as pg
+    from pathgrad.eliminate import EliminationBudgetError
+
+    net = pg.Network([6, 8, 8, 8, 3], seed=0)
+    g = net.graph([[0.1]] * 6, [[1.0], [0.0], [0.0]], level="neuron")
+    full = pg.eliminate(g, "forward", keep=g.params())
+    with pytest.raises(EliminationBudgetError, match="max_multiplications=100") as stopped:
+        pg.eliminate(g, "forward", keep=g.params(), max_multiplications=100)
+    assert 100 < stopped.value.spent <= full.multiplications
+    within = pg.eliminate(g, "forward", keep=g.params(), max_multiplications=full.multiplications)
+    assert within.multiplications == full.multiplications
+
+
+def test_cost_report_marks_an_elimination_stopped_at_its_budget(monkeypatch):
+    import pathgrad as pg
+    from pathgrad import cost
+
+    monkeypatch.setattr(cost, "ELIMINATION_BUDGET", 0)
+    net = pg.Network([6, 8, 8, 8, 3], seed=0)
+    g = net.graph([[0.1]] * 6, [[1.0], [0.0], [0.0]], level="neuron")
+    report = pg.cost_report(g, g.params())
+    forward = report.row("eliminate, forward")
+    assert forward.stopped and "(at least)" in str(report)
+    assert not report.row("eliminate, reverse").stopped
