@@ -31,7 +31,6 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from numbers import Real
-from operator import attrgetter
 from typing import Union
 
 Number = int | float
@@ -41,7 +40,6 @@ _creation = itertools.count()
 _isfinite = math.isfinite
 _next = next
 _new = object.__new__
-_order_of = attrgetter("order")
 
 
 def _describe(x: object) -> str:
@@ -430,23 +428,26 @@ class Value:
         """
         # The ancestors are found with an explicit stack (no recursion) and their gradients
         # zeroed on the way. Only nodes with parents pass anything back, so only they are
-        # remembered and sorted, latest-created first, which is a reverse topological order.
+        # remembered, keyed by creation number: the keys are plain ints, and sorting them
+        # latest first gives a reverse topological order without a key function.
         # Leaves are just zeroed (twice, if shared: cheaper than remembering them).
         self.grad = 0.0
-        seen = {self} if self.parents else set()
+        found = {self.order: self} if self.parents else {}
         stack = [self]
-        pop, push, add = stack.pop, stack.append, seen.add
+        pop, push = stack.pop, stack.append
         while stack:
             for parent in pop().parents:
                 if parent.parents:
-                    if parent not in seen:
-                        add(parent)
+                    order = parent.order
+                    if order not in found:
+                        found[order] = parent
                         parent.grad = 0.0
                         push(parent)
                 else:
                     parent.grad = 0.0
         self.grad = 1.0
-        for node in sorted(seen, key=_order_of, reverse=True):
+        for order in sorted(found, reverse=True):
+            node = found[order]
             adjoint = node.grad
             if adjoint:
                 parents = node.parents
