@@ -41,8 +41,17 @@ def test_check_table_agrees_and_says_so():
     assert report.ok
     assert report.max_exact_error < 1e-14
     assert report.max_numeric_error < 1e-8
-    expected = pg.grad(C, [w, x, b])
-    assert [row.reverse for row in report.rows] == expected
+    # Each column against BP1-BP4 for one sigmoid neuron, worked by hand: δ = (a - 1) σ'(z).
+    a = 1 / (1 + math.exp(-(0.5 * 1.5 - 0.2)))
+    delta = (a - 1.0) * a * (1 - a)
+    expected = [delta * 1.5, delta * 0.5, delta]
+    for row, want in zip(report.rows, expected, strict=True):
+        assert row.reverse == pytest.approx(want, rel=1e-14)
+        assert row.forward == pytest.approx(want, rel=1e-14)
+        assert row.path_sum == pytest.approx(want, rel=1e-14)
+        assert row.numeric == pytest.approx(want, rel=1e-8)
+        assert row.paths == 1
+    assert [row.value for row in report.rows] == [0.5, 1.5, -0.2]
     text = str(report)
     assert "PASS" in text and "path sum" in text and "numeric (46)" in text
     assert "<table>" in report._repr_html_() and "PASS" in report._repr_html_()

@@ -6,7 +6,7 @@ import math
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
@@ -89,7 +89,9 @@ def test_parallel_edges_are_two_edges_and_a_path_takes_one():
 @given(graphs(), st.data())
 def test_highlighted_edges_are_exactly_those_of_the_paths(graph, data):
     start = graph.nodes[data.draw(st.integers(0, len(graph.nodes) - 1))]
-    every = list(pg.paths(start, graph, limit=None if pg.count_paths(start, graph) < 200 else 0))
+    # (limit=0 past 200 paths raised PathLimitError instead of skipping the case)
+    assume(pg.count_paths(start, graph) < 200)
+    every = list(pg.paths(start, graph, limit=None))
     chosen = data.draw(st.lists(st.sampled_from(every), max_size=5, unique_by=id)) if every else []
     source = draw(graph, highlight=chosen).source
     expected = {k for ks in match_paths(graph, chosen) for k in ks}

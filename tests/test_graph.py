@@ -73,6 +73,12 @@ def test_value_at_can_hold_an_intermediate_node_fixed():
     g = pg.Graph(C)
     assert g.value_at({z: 2.0}) == 4.0
     assert g.value_at({z: 2.0, x: 100.0}) == 4.0
+    # The copy holds z at 2: C = z² moves by 2z = 4 per unit of z, and x no longer moves it.
+    h = g.evaluate({z: 2.0})
+    x2, z2 = h.nodes[g.index[x]], h.nodes[g.index[z]]
+    assert h.C.data == 4.0 and z2.data == 2.0 and z2.rates == (0.0,)
+    assert pg.grad(h, [x2, z2]) == [0.0, 4.0]
+    assert pg.forward_grad(h, x2) == 0.0 and pg.count_paths(x2, h) == 2  # z * z: two edges
 
 
 def test_evaluate_rejects_bad_substitutions():

@@ -183,3 +183,46 @@ def test_the_demon_on_random_networks(case, dz):
             predicted = deltas[l - 2][j - 1, 0] * dz
             # the demon's ΔC ≈ δ Δz, up to second-order terms in Δz
             assert abs(change - predicted) <= 100 * dz**2 * max(1.0, abs(g.C.data))
+
+
+def array_slot(net, g, node):
+    """The array and index holding the parameter of ``node`` (a weight or bias of graph g)."""
+    for l in range(2, net.num_layers + 1):  # noqa: E741
+        for j in range(1, net.sizes[l - 1] + 1):
+            if g.b(l, j) is node:
+                return net.biases[l - 2], (j - 1, 0)
+            for k in range(1, net.sizes[l - 2] + 1):
+                if g.w(l, j, k) is node:
+                    return net.weights[l - 2], (j - 1, k - 1)
+    raise AssertionError(f"{node!r} is not a parameter")
+
+
+@settings(max_examples=60, deadline=None)
+@given(networks(), st.sampled_from(["neuron", "z", "ops"]), st.data())
+def test_evaluate_at_moved_parameters_equals_a_graph_built_there(case, level, data):
+    # graph.evaluate recomputes values and rates through each node's operation (the neuron
+    # and weighted-input operations of the network, the activations' ops); a graph built
+    # afresh takes them from the numpy forward pass. Both must give the same graph.
+    net, _, X, Y = case
+    x, y = X[:, 0], Y[:, 0]
+    g = net.graph(x, y, level=level)
+    params = g.params()
+    moved = data.draw(st.lists(st.sampled_from(params), min_size=1, max_size=3, unique=True))
+    shifts = {p: p.data + 0.1 * (i + 1) for i, p in enumerate(moved)}
+    for p, value in shifts.items():
+        array, where = array_slot(net, g, p)
+        array[where] = value
+    assume_cross_entropy_output_not_saturated(net, X[:, :1])
+    # a relu neuron right at its kink has no one slope to compare
+    zs, _ = matrix.forward(net.weights, net.biases, net.layers, X[:, :1])
+    assume(all(np.min(np.abs(z)) > 1e-9 for z in zs))
+    h = g.evaluate(shifts)
+    fresh = net.graph(x, y, level=level)
+    assert [n.name for n in h.nodes] == [n.name for n in fresh.nodes]
+    np.testing.assert_allclose(
+        [n.data for n in h.nodes], [n.data for n in fresh.nodes], rtol=1e-12, atol=1e-14
+    )
+    for got, want in zip(h.nodes, fresh.nodes, strict=True):
+        np.testing.assert_allclose(got.rates, want.rates, rtol=1e-9, atol=1e-13)
+    at_h = pg.grad(h, [h.nodes[g.index[p]] for p in params])
+    np.testing.assert_allclose(at_h, pg.grad(fresh, fresh.params()), rtol=1e-9, atol=1e-13)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 
 import pytest
 from hypothesis import given, settings
@@ -21,22 +22,52 @@ def mixed_graph():
     return x, pg.Graph(c)
 
 
+def independent_probability(path, graph, proposal, mass):
+    """One walk's chance of taking ``path``'s edges, from its definition, not from pathgrad.
+
+    "uniform": each edge out of a node alike, so Π 1/(edges out of each tail). "mass": the edge
+    probabilities |rate| M(head)/M(tail) telescope to |product| / M(source), where M(source) is
+    the brute-force Σ |products| over every path.
+    """
+    if proposal == "mass":
+        return abs(path.product) / mass
+    out_degree = dict.fromkeys(graph.nodes, 0)
+    for node in graph.nodes:
+        for parent in node.parents:
+            out_degree[parent] += 1
+    return math.prod(1.0 / out_degree[tail] for tail in path.nodes[:-1])
+
+
 @settings(max_examples=60, deadline=None)
 @given(dags(), st.sampled_from(["mass", "uniform"]))
-def test_probabilities_sum_to_one_over_the_paths_that_matter(case, proposal):
+def test_probabilities_weights_and_error_equal_independent_formulas(case, proposal):
     graph, source = case
-    sample = pg.sample_paths(source, graph, n=2, seed=0, proposal=proposal)
+    n = 40
+    sample = pg.sample_paths(source, graph, n=n, seed=0, proposal=proposal, keep=n)
     paths = [as_path(source, route) for route in all_paths(source, graph)]
+    mass = math.fsum(abs(p.product) for p in paths)
     weighted = [p for p in paths if p.product != 0.0] if proposal == "mass" else paths
     if not weighted:
         assert sample.estimate == 0.0 and sample.stderr == 0.0
         return
     probabilities = [sample.probability(p) for p in weighted]
-    assert all(p > 0 for p in probabilities)  # every path that contributes can be drawn
+    for path, p in zip(weighted, probabilities, strict=True):
+        assert p == pytest.approx(independent_probability(path, graph, proposal, mass), rel=1e-9)
     assert math.fsum(probabilities) == pytest.approx(1.0, rel=1e-9)
-    # Hence E[product / probability] = Σ product: the estimate is unbiased.
-    expectation = math.fsum(p.product for p in weighted)
-    assert expectation == pytest.approx(pg.grad(graph, [source])[0], rel=1e-9, abs=1e-9)
+    # Every walk is a real path, and its weight is product / probability, so that the mean
+    # weight is unbiased: Σ probability · product / probability = Σ products = ∂C/∂source.
+    routes = {(p.nodes, p.rates) for p in weighted}
+    for path, weight in zip(sample.paths, sample.weights, strict=True):
+        assert (path.nodes, path.rates) in routes
+        expected = path.product / independent_probability(path, graph, proposal, mass)
+        assert weight == pytest.approx(expected, rel=1e-9)
+    # The estimate is the mean weight and its error the sample deviation over √n.
+    weights = sample.weights
+    scale = max(map(abs, weights))
+    assert sample.estimate == pytest.approx(statistics.fmean(weights), rel=1e-12, abs=1e-15 * scale)
+    assert sample.stderr == pytest.approx(
+        statistics.stdev(weights) / math.sqrt(n), rel=1e-9, abs=1e-12 * scale
+    )
 
 
 @pytest.mark.parametrize("proposal", ["mass", "uniform"])

@@ -80,6 +80,19 @@ def test_python_numbers_are_constants_not_nodes():
         (lambda x: x.tanh(), math.tanh(1.5), 1 - math.tanh(1.5) ** 2),
         (lambda x: x.relu(), 1.5, 1.0),
         (lambda x: (-x).relu(), 0.0, 0.0),
+        # relu'(0) = 0, as in the matrix engine's (z > 0) and the arithmetic fast path
+        (lambda x: (x - 1.5).relu(), 0.0, 0.0),
+        (lambda x: x**0, 1.0, 0.0),
+        (lambda x: x**2.0, 2.25, 3.0),
+        # float constants take Value's arithmetic fast paths, int ones the general Op path
+        (lambda x: x + 2.0, 3.5, 1.0),
+        (lambda x: 2.0 + x, 3.5, 1.0),
+        (lambda x: x - 2.0, -0.5, 1.0),
+        (lambda x: 2.0 - x, 0.5, -1.0),
+        (lambda x: x * 4.0, 6.0, 4.0),
+        (lambda x: 4.0 * x, 6.0, 4.0),
+        (lambda x: x / 4.0, 0.375, 0.25),
+        (lambda x: 3.0 / x, 2.0, -3 / 1.5**2),
     ],
 )
 def test_each_operation_value_and_rate(make, value, slope):
@@ -87,6 +100,11 @@ def test_each_operation_value_and_rate(make, value, slope):
     y = make(x)
     assert y.data == pytest.approx(value, rel=1e-15)
     assert pg.grad(y, [x])[0] == pytest.approx(slope, rel=1e-14)
+    # Re-evaluation recomputes every rate through the operation itself: the same slope.
+    graph = pg.Graph(y)
+    again = graph.evaluate({x: 1.5})
+    assert again.C.data == pytest.approx(value, rel=1e-15)
+    assert pg.grad(again, [again.nodes[graph.index[x]]])[0] == pytest.approx(slope, rel=1e-14)
 
 
 def test_sigmoid_is_stable_for_large_negative_input():
