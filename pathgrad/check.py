@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .graph import Graph, as_graph
 from .paths import DEFAULT_LIMIT, count_paths, path_sum
@@ -86,11 +86,10 @@ class CheckReport:
     rows: list[CheckRow]
     exact_tol: float = 1e-10
     numeric_tol: float = 1e-6
-    columns: tuple[str, ...] = field(
-        default=(
-            "node", "value", "reverse", "forward", "path sum", "numeric (46)", "paths",
-            "rel err exact", "rel err numeric",
-        )
+
+    columns = (
+        "node", "value", "reverse", "forward", "path sum", "numeric (46)", "paths",
+        "rel err exact", "rel err numeric",
     )
 
     @property

@@ -118,6 +118,24 @@ class Graph:
             self._children = lists
         return self._children
 
+    def reached_from(self, start: int) -> list[int]:
+        """Positions of the nodes a change at position ``start`` reaches, in topological order.
+
+        A forward sweep (derivative, path count, any semiring) needs only these nodes: on a
+        network, a first-layer weight reaches one neuron of layer 2 and what follows it.
+        """
+        children = self.children_lists()
+        index = self.index
+        seen = {start}
+        stack = [start]
+        while stack:
+            for edge in children[stack.pop()]:
+                position = index[edge.dst]
+                if position not in seen:
+                    seen.add(position)
+                    stack.append(position)
+        return sorted(seen)
+
     def find(self, name: str) -> Value:
         """The node with this name (``"w^2_12"``, ``"C"``, ...)."""
         if self._names is None:
@@ -147,8 +165,7 @@ class Graph:
         node such as ``z^l_j`` can be nudged, as the book's demon does); all nodes after it
         are recomputed. The graph itself is not changed.
         """
-        values = self._values_and_rates(subs, with_rates=False)[0]
-        return values
+        return self._values_and_rates(subs, with_rates=False)[0]
 
     def value_at(self, subs: Mapping[Value, float]) -> float:
         """The output's value with the nodes in ``subs`` set to new values."""
@@ -180,21 +197,21 @@ class Graph:
         all_rates: list[tuple] = []
         for i, node in enumerate(self.nodes):
             if i in fixed:
-                values.append(fixed[i])
-                all_rates.append(node.rates if node.op is None else _zero_rates(node))
-                continue
-            if node.op is None:
-                values.append(node.data)
-                all_rates.append(())
-                continue
-            operands = node.operands
-            xs = [values[index[a]] if isinstance(a, Value) else a for a in operands]
-            data, rates = node.op.evaluate(xs, operands)
+                data = fixed[i]
+                # A node held at a fixed value no longer depends on its operands.
+                rates = tuple(0.0 for _ in node.parents)
+            elif node.op is None:
+                data, rates = node.data, ()
+            else:
+                operands = node.operands
+                xs = [values[index[a]] if isinstance(a, Value) else a for a in operands]
+                data, op_rates = node.op.evaluate(xs, operands)
+                rates = tuple(
+                    r for a, r in zip(operands, op_rates, strict=True) if isinstance(a, Value)
+                )
             values.append(data)
             if with_rates:
-                all_rates.append(
-                    tuple(r for a, r in zip(operands, rates, strict=True) if isinstance(a, Value))
-                )
+                all_rates.append(rates)
         return values, all_rates
 
     def _positions_of(self, subs: Mapping[Value, float]) -> dict[int, float]:
@@ -208,11 +225,6 @@ class Graph:
                 )
             fixed[self.index[node]] = _as_float(value, f"new value for {node.label}")
         return fixed
-
-
-def _zero_rates(node: Value) -> tuple[float, ...]:
-    # A node held at a fixed value no longer depends on its operands.
-    return tuple(0.0 for _ in node.parents)
 
 
 def as_graph(target: Value | Graph) -> Graph:

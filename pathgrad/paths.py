@@ -81,7 +81,7 @@ def count_paths(source: Value, output: Value | Graph) -> int:
     counts = {source: 1}
     get = counts.get
     nodes = graph.nodes
-    for i in range(start + 1, len(nodes)):
+    for i in graph.reached_from(start)[1:]:
         node = nodes[i]
         total = 0
         for parent in node.parents:

@@ -109,7 +109,7 @@ def sweep_values(graph: Graph, source: Value, semiring: Semiring) -> dict[Value,
     values: dict[Value, Any] = {source: semiring.one}
     get = values.get
     nodes = graph.nodes
-    for i in range(start + 1, len(nodes)):
+    for i in graph.reached_from(start)[1:]:
         node = nodes[i]
         total = None
         for parent, rate in zip(node.parents, node.rates, strict=True):

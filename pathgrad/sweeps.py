@@ -70,7 +70,7 @@ def forward_grad(output: Value | Graph, wrt: Value) -> float:
     nodes = graph.nodes
     tangent = {wrt: 1.0}
     get = tangent.get
-    for i in reached_from(graph, start)[1:]:
+    for i in graph.reached_from(start)[1:]:
         node = nodes[i]
         total = 0.0
         for parent, rate in zip(node.parents, node.rates, strict=True):
@@ -79,25 +79,6 @@ def forward_grad(output: Value | Graph, wrt: Value) -> float:
                 total += rate * t
         tangent[node] = total
     return tangent.get(graph.output, 0.0)
-
-
-def reached_from(graph: Graph, start: int) -> list[int]:
-    """Positions of the nodes a change at position ``start`` reaches, in topological order.
-
-    A forward sweep needs only these nodes: on a network, a first-layer weight reaches one
-    neuron of layer 2 and what follows it, a small part of the graph.
-    """
-    children = graph.children_lists()
-    index = graph.index
-    seen = {start}
-    stack = [start]
-    while stack:
-        for edge in children[stack.pop()]:
-            position = index[edge.dst]
-            if position not in seen:
-                seen.add(position)
-                stack.append(position)
-    return sorted(seen)
 
 
 def forward_grads(output: Value | Graph, wrt: Iterable[Value]) -> list[float]:
