@@ -3,7 +3,7 @@
 Layers, lowest first (a module may import its own layer and those below, never above):
 
 0. helpers: ``errors``, ``arguments``, ``tables``, ``timing``
-1. ``value`` · 2. ``graph`` · 3. ``sweeps`` · 4. ``pathsums`` · 5. ``gradcheck``
+1. ``value``, ``names`` · 2. ``graph`` · 3. ``sweeps`` · 4. ``pathsums`` · 5. ``gradcheck``
 6. ``nn`` · 7. ``drawing`` · 8. the package itself, ``cli``, ``__main__`` and ``bench``
 """
 
@@ -21,7 +21,7 @@ import pathgrad
 PACKAGE = Path(pathgrad.__file__).parent
 LAYERS = [
     {"errors", "arguments", "tables", "timing"},
-    {"value"},
+    {"value", "names"},
     {"graph"},
     {"sweeps"},
     {"pathsums"},

@@ -13,9 +13,9 @@ attributes, and the layer columns), :mod:`.graph_pictures` (``draw`` and highlig
 :mod:`.picture`, :mod:`.gallery` (the committed pictures).
 """
 
+from ..names import gradient_name, pretty
 from .engine import EngineNotFoundError, RenderError, find_engine
 from .graph_pictures import DEFAULT_MAX_NODES, GraphTooBigError, draw, match_paths
-from .labels import gradient_name, pretty
 from .picture import Picture
 from .sweep_pictures import draw_forward_sweep, draw_reverse_sweep, reverse_sweep_steps
 

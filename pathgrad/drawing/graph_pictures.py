@@ -17,10 +17,10 @@ from collections.abc import Iterable
 
 from ..errors import PathgradTypeError, PathgradValueError
 from ..graph import Graph, as_graph
+from ..names import fmt, gradient_name
 from ..pathsums.enumeration import Path, count_paths
 from ..sweeps import adjoints
 from ..value import Value
-from .labels import fmt, gradient_name
 from .picture import Picture
 from .scene import Scene, is_param
 
@@ -161,7 +161,7 @@ def draw(
         _highlight(scene, chosen, matched, adj)
     if legend:
         _legend(scene, bool(chosen), len(chosen) > 1, show_grad, hide_params)
-    return Picture(scene.to_dot(), "\n".join(scene.caption), engine)
+    return Picture(scene.to_digraph(), "\n".join(scene.caption), engine)
 
 
 def _highlight(

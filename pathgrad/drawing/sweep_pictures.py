@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from ..errors import PathgradValueError
 from ..graph import Graph, as_graph
+from ..names import gradient_name, pretty
 from ..value import Value
 from .graph_pictures import DEFAULT_MAX_NODES, _check_options, _too_big, draw_options_legend
-from .labels import gradient_name, pretty
 from .picture import Picture
 from .scene import Scene
 
@@ -114,7 +114,7 @@ def draw_reverse_sweep(
         ]
         + draw_options_legend()
     )
-    return Picture(scene.to_dot(), "\n".join(scene.caption), engine)
+    return Picture(scene.to_digraph(), "\n".join(scene.caption), engine)
 
 
 def draw_forward_sweep(
@@ -183,4 +183,4 @@ def draw_forward_sweep(
         ]
         + draw_options_legend()
     )
-    return Picture(scene.to_dot(), "\n".join(scene.caption), engine)
+    return Picture(scene.to_digraph(), "\n".join(scene.caption), engine)
