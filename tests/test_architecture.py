@@ -147,6 +147,17 @@ def test_no_public_name_hides_a_module():
     assert hiding == []
 
 
+def test_no_module_defines_a_public_function_of_its_own_name():
+    clashes = [
+        key for key, path in modules().items()
+        if any(
+            isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == key.split(".")[-1]
+            for node in ast.parse(path.read_text(encoding="utf-8")).body
+        )
+    ]
+    assert clashes == []
+
+
 def test_no_two_modules_share_a_name():
     names = [key.split(".")[-1] for key in modules() if not key.endswith(("__init__", "__main__"))]
     assert sorted({n for n in names if names.count(n) > 1}) == []
