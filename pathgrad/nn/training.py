@@ -16,6 +16,7 @@ Data come in either of two forms, both checked before any work is done:
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -62,12 +63,15 @@ class Dataset:
         return np.vstack(parts)
 
     def correct(self, net: Trainable) -> int:
-        """How many examples are classified right.
+        """How many examples are classified right (see :meth:`correct_outputs`)."""
+        return self.correct_outputs(self.outputs(net))
+
+    def correct_outputs(self, out: np.ndarray) -> int:
+        """How many of the outputs ``out`` (one row per example) classify their example right.
 
         With several outputs the guess is the most active output neuron and the answer is the
         largest desired output; with one output both are thresholded at 0.5.
         """
-        out = self.outputs(net)
         if out.shape[1] == 1:
             return int(np.sum((out[:, 0] > 0.5) == (self.Y[:, 0] > 0.5)))
         return int(np.sum(np.argmax(out, axis=1) == np.argmax(self.Y, axis=1)))
@@ -115,7 +119,7 @@ def as_dataset(data: Any, n_in: int, n_out: int, name: str = "data") -> Dataset:
             )
         Y = _labels_or_targets(np.asarray(data[1]), X.shape[0], n_out, name)
     elif isinstance(data, Sequence) or isinstance(data, np.ndarray):
-        X, Y = _from_pairs(data, n_in, n_out, name)
+        X, Y = _stacked_pairs(data, n_in, n_out) or _from_pairs(data, n_in, n_out, name)
     else:
         raise PathgradTypeError(
             f"{name}: expected a list of (x, y) pairs or a tuple (X, Y) of arrays, "
@@ -132,6 +136,39 @@ def as_dataset(data: Any, n_in: int, n_out: int, name: str = "data") -> Dataset:
     if not np.all(np.isfinite(Y)):
         raise PathgradValueError(f"{name}: the desired outputs contain NaN or infinity")
     return Dataset(np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(Y, dtype=float))
+
+
+def _stacked_pairs(
+    data: Sequence | np.ndarray, n_in: int, n_out: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The book's pairs (numpy columns, labels or columns) stacked by one numpy call each.
+
+    None when some pair is not of that plain form, or not right: :func:`_from_pairs` then
+    converts them one by one and says which pair is wrong and how.
+    """
+    if not all(type(pair) in (tuple, list) and len(pair) == 2 for pair in data):
+        return None
+    xs, ys = [pair[0] for pair in data], [pair[1] for pair in data]
+    X = _stacked(xs, n_in)
+    if X is None:
+        return None
+    if n_out > 1 and all(_is_label(y) for y in ys):
+        labels = np.array(ys, dtype=np.int64)
+        if labels.size and (labels.min() < 0 or labels.max() >= n_out):
+            return None
+        return X, one_hot_rows(labels, n_out)
+    Y = _stacked(ys, n_out)
+    return None if Y is None else (X, Y)
+
+
+def _stacked(arrays: list, size: int) -> np.ndarray | None:
+    """Numeric numpy arrays of one shape holding ``size`` numbers each, as rows; else None."""
+    shape = getattr(arrays[0], "shape", None) if arrays else None
+    if shape is None or math.prod(shape) != size or not all(
+        type(a) is np.ndarray and a.shape == shape and a.dtype.kind in "fiu" for a in arrays
+    ):
+        return None
+    return np.array(arrays, dtype=float).reshape(len(arrays), size)
 
 
 def _from_pairs(
@@ -164,15 +201,42 @@ def _from_pairs(
     return X, Y
 
 
-@dataclass
 class EpochRecord:
-    """What one epoch did: training cost, and accuracy/cost on the test data if given."""
+    """What one epoch did: training cost, and accuracy/cost on the test data if given.
 
-    epoch: int
-    train_cost: float
-    seconds: float
-    test_accuracy: float | None = None
-    test_cost: float | None = None
+    ``train_cost`` may be given as a function: it is then called the first time the cost is
+    read (by a progress bar, a callback or later) and not at all if nobody reads it.
+    """
+
+    __slots__ = ("epoch", "seconds", "test_accuracy", "test_cost", "_train_cost")
+
+    def __init__(self, epoch: int, train_cost: float | Callable[[], float], seconds: float,
+                 test_accuracy: float | None = None, test_cost: float | None = None) -> None:
+        self.epoch = epoch
+        self._train_cost = train_cost
+        self.seconds = seconds
+        self.test_accuracy = test_accuracy
+        self.test_cost = test_cost
+
+    @property
+    def train_cost(self) -> float:
+        if callable(self._train_cost):
+            self._train_cost = float(self._train_cost())
+        return self._train_cost
+
+    @train_cost.setter
+    def train_cost(self, value: float) -> None:
+        self._train_cost = value
+
+    def summary(self) -> str:
+        """``cost 0.1234 accuracy 0.950``: what a progress bar shows."""
+        shown = "" if self.test_accuracy is None else f" accuracy {self.test_accuracy:.3f}"
+        return f"cost {self.train_cost:.4f}{shown}"
+
+    def __repr__(self) -> str:
+        return (f"EpochRecord(epoch={self.epoch}, train_cost={self.train_cost!r}, "
+                f"seconds={self.seconds!r}, test_accuracy={self.test_accuracy!r}, "
+                f"test_cost={self.test_cost!r})")
 
 
 @dataclass
@@ -240,7 +304,7 @@ def sgd(
     net.cost.check(np.full_like(train.Y, 0.5), train.Y)  # e.g. cross-entropy needs y in [0, 1]
     rng = np.random.default_rng(seed)
     history = History()
-    bar = tqdm(total=epochs, unit="epoch", disable=_bar_disabled(progress), leave=False)
+    bar = progress_bar(epochs, progress)
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         matrix.sgd_epoch(
@@ -248,18 +312,51 @@ def sgd(
             rng.permutation(len(train)), mini_batch_size, float(eta), float(lmbda),
         )
         seconds = time.perf_counter() - start
-        record = EpochRecord(epoch, train.mean_cost(net, lmbda), seconds)
+        record = EpochRecord(epoch, _cost_when_read(train, net, lmbda), seconds)
         if test is not None:
             record.test_accuracy = test.correct(net) / len(test)
             record.test_cost = test.mean_cost(net, lmbda)
-        history.records.append(record)
-        shown = "" if record.test_accuracy is None else f"accuracy {record.test_accuracy:.3f}"
-        bar.set_postfix_str(f"cost {record.train_cost:.4f} {shown}", refresh=False)
-        bar.update()
-        if callback is not None:
-            callback(record)
+        finish_epoch(history, record, bar, callback)
     bar.close()
     return history
+
+
+def _cost_when_read(train: Dataset, net: Trainable, lmbda: float) -> Callable[[], float]:
+    """The mean training cost with the parameters as they are now, computed when first read.
+
+    A full pass over the training data costs a good part of an epoch; the parameters are
+    copied (a small fraction of that) so the cost is the one at the end of this epoch.
+    """
+    frozen = _Parameters(net.sizes, [w.copy() for w in net.weights],
+                         [b.copy() for b in net.biases], net.layers, net.cost)
+    return lambda: train.mean_cost(frozen, lmbda)
+
+
+@dataclass
+class _Parameters:
+    """A network's parameters at one moment (a :class:`Trainable`)."""
+
+    sizes: list[int]
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    layers: list[LayerActivation]
+    cost: Cost
+
+
+def progress_bar(epochs: int, progress: bool | None) -> Any:
+    """tqdm's bar over the epochs (see :func:`sgd` for ``progress``)."""
+    return tqdm(total=epochs, unit="epoch", disable=_bar_disabled(progress), leave=False)
+
+
+def finish_epoch(history: History, record: EpochRecord, bar: Any,
+                 callback: Callable[[EpochRecord], None] | None) -> None:
+    """Keep the record, show it on the bar (only if the bar is shown), tell the callback."""
+    history.records.append(record)
+    if not bar.disable:
+        bar.set_postfix_str(record.summary(), refresh=False)
+    bar.update()
+    if callback is not None:
+        callback(record)
 
 
 def _bar_disabled(progress: bool | None) -> bool | None:
