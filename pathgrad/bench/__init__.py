@@ -18,7 +18,7 @@ from ..tables import text_table as table
 from ..timing import median_time
 
 #: Section name (as typed after ``pathgrad bench``) -> its module in this package.
-SECTIONS = {"scalar": "scalar", "training": "trainers", "paths": "paths"}
+SECTIONS = {"scalar": "scalar", "moons": "moons", "training": "trainers", "paths": "paths"}
 
 __all__ = ["SECTIONS", "median_time", "run", "table", "title"]
 
