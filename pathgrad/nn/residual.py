@@ -28,7 +28,7 @@ from ..arguments import one_of, whole_number
 from ..collector import paused_call
 from ..errors import PathgradValueError
 from ..value import Op, Value
-from .activations import Activation
+from .activations import Activation, relu
 from .modules import (
     ActivationSpec,
     Inputs,
@@ -118,9 +118,11 @@ class ResNet(Module):
 
     Layer 2 maps the ``nin`` inputs to ``width`` neurons, layers 3 to ``blocks + 2`` are the
     blocks, and layer ``blocks + 3`` has ``nout`` outputs with activation ``output``. Weights
-    are drawn N(0, 1/n_in) and, in the blocks, scaled by ``1/√blocks`` so that the sum of the
-    blocks' contributions stays of the size of one; biases start at 0. ``skip=False`` gives
-    the plain net with the same draws.
+    are drawn N(0, 1/n_in); in the residual blocks their variance is divided by ``blocks``, so
+    that the blocks' contributions, added up along the skips, stay of the size of one. With
+    ``skip=False`` (the plain net of the same depth) a block's ReLU weights get variance
+    2/n_in instead (He et al.'s initialisation), so that the signal neither dies nor grows
+    through the layers. Biases start at 0.
     """
 
     def __init__(
@@ -144,9 +146,11 @@ class ResNet(Module):
 
         self.input_layer = Layer(nin, width, activation=activation, level=level, layer=2,
                                  weights=draw(width, nin), biases=[0.0] * width)
+        act = as_activation(activation)
+        gain = 1.0 / math.sqrt(blocks) if skip else math.sqrt(2.0) if act is relu else 1.0
         self.blocks = [
             Residual(width, activation, skip=skip, level=level, layer=3 + i,
-                     weights=draw(width, width, 1.0 / math.sqrt(blocks)), biases=[0.0] * width)
+                     weights=draw(width, width, gain), biases=[0.0] * width)
             for i in range(blocks)
         ]
         self.output_layer = Layer(width, nout, activation=output, level=level,
