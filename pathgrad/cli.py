@@ -22,6 +22,8 @@ from .errors import PathgradError, PathgradValueError
 from .gradcheck import check
 from .graph import Graph
 from .nn import data
+from .nn.fitting import fit
+from .nn.modules import MLP
 from .nn.network import Network
 from .nn.training import EpochRecord
 from .pathsums import cost_report, count_paths, path_stats, paths, sample_paths, top_paths
@@ -159,9 +161,15 @@ def run_train(args: argparse.Namespace, out: Callable[[str], None] = print) -> i
         train, test = data.digits(seed=args.seed)
     else:
         train = test = data.xor()
+    if args.model == "mlp" and args.lmbda:
+        raise PathgradValueError("--lmbda is for --model network (the matrix engine); "
+                                 "--model mlp trains without regularisation")
     net = Network(sizes, activation=args.activation, cost=args.cost, init=args.init, seed=args.seed)
-    out(f"{net}: {len(train)} training examples, {len(test)} test examples")
-    out(f"epochs={epochs} mini-batch={batch} eta={eta} lmbda={args.lmbda}")
+    mlp = MLP.from_network(net) if args.model == "mlp" else None
+    shown = repr(net).replace("Network(", "MLP(", 1) + " of Values" if mlp else repr(net)
+    out(f"{shown}: {len(train)} training examples, {len(test)} test examples")
+    out(f"epochs={epochs} mini-batch={batch} eta={eta} lmbda={args.lmbda}"
+        + (f" momentum={args.momentum}" if mlp else ""))
     every = max(1, epochs // 30)
 
     def report(record: EpochRecord) -> None:
@@ -171,10 +179,14 @@ def run_train(args: argparse.Namespace, out: Callable[[str], None] = print) -> i
                 f"{record.test_accuracy:.2%}  ({record.seconds * 1000:.1f} ms)"
             )
 
-    history = net.sgd(
-        train, epochs, batch, eta, lmbda=args.lmbda, test_data=test, seed=args.seed,
-        callback=report,
-    )
+    if mlp is not None:
+        history = fit(mlp, train, epochs, batch, eta, momentum=args.momentum, cost=net.cost,
+                      test_data=test, seed=args.seed, callback=report)
+    else:
+        history = net.sgd(
+            train, epochs, batch, eta, lmbda=args.lmbda, test_data=test, seed=args.seed,
+            callback=report,
+        )
     accuracy = history.final_accuracy or 0.0
     total = sum(r.seconds for r in history)
     out(f"final test accuracy: {accuracy:.2%} ({round(accuracy * len(test))}/{len(test)}); "
@@ -228,7 +240,7 @@ def _add_draw(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_train(commands: argparse._SubParsersAction) -> None:
-    train = commands.add_parser("train", help="train a network on digits or xor (matrix engine)")
+    train = commands.add_parser("train", help="train a network on digits or xor")
     train.add_argument("--data", default="digits", help="digits (default) or xor")
     train.add_argument("--sizes", type=layer_sizes, help="layer widths, e.g. 64,30,10")
     train.add_argument("--epochs", type=int, help="default 30 (digits), 3000 (xor)")
@@ -239,6 +251,11 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     train.add_argument("--activation", default="sigmoid", help="sigmoid, tanh, relu or linear")
     train.add_argument("--init", default="standard", help="standard N(0,1) or scaled N(0,1/n)")
     train.add_argument("--seed", type=int, default=0, help="for weights, split and shuffling")
+    train.add_argument("--model", choices=("network", "mlp"), default="network",
+                       help="network: the matrix engine (default); mlp: a pathgrad.nn.MLP of "
+                            "Values, trained through its graph")
+    train.add_argument("--momentum", type=float, default=0.0,
+                       help="momentum of SGD for --model mlp, default 0")
     train.set_defaults(handler=run_train)
 
 

@@ -99,3 +99,15 @@ def test_train_command_xor_and_errors(capsys):
     assert err.count("\n") == 1 and "--sizes" in err and "64,x,10" in err
     assert main(["train", "--sizes", "64,30,9", "--epochs", "1"]) == 2
     assert "output layer has 9" in capsys.readouterr().err
+
+
+def test_train_command_trains_an_mlp_of_values_through_its_graph(capsys):
+    assert main(["train", "--data", "xor", "--model", "mlp", "--epochs", "2000",
+                 "--momentum", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("MLP([2, 3, 1]") and "of Values" in out and "momentum=0.5" in out
+    assert "final test accuracy: 100.00% (4/4)" in out
+    assert main(["train", "--model", "mlp", "--lmbda", "0.1"]) == 2
+    assert "--lmbda is for --model network" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "--model", "tree"])
