@@ -41,7 +41,7 @@ from collections.abc import Callable, Sequence
 from ..graph import topological_order
 from ..nn.modules import MLP
 from ..value import Value
-from . import table, title
+from . import Target, table, target, title
 
 LEVELS = ("ops", "z")
 
@@ -268,13 +268,24 @@ def _rate(nodes: int, seconds: float) -> str:
     return f"{nodes / seconds / 1e3:,.0f}k"
 
 
-def run(quick: bool = False) -> None:
-    """Print both tables; raise AssertionError if the gradients of the two libraries differ."""
+#: Speed-up over micrograd that each MLP shape must reach (build + backward of one example).
+SPEED_TARGETS = {"64-30-10": 3.5, "784-30-10": 10.0}
+BYTES_TARGET = 150
+
+
+def run(quick: bool = False) -> list[Target]:
+    """Print both tables and return the targets; raise AssertionError if gradients differ."""
     title("scalar: one example through an MLP, build + backward (pathgrad vs micrograd 0.1.0)")
     shapes = [(64, 30, 10)] if quick else [(64, 30, 10), (784, 30, 10)]
-    rows = []
+    rows, targets = [], []
     for sizes in shapes:
         r = compare_mlp(sizes, repeat=3 if quick else 7, rounds=1 if quick else 3)
+        for level in reversed(LEVELS):
+            what = f"MLP {r['sizes']} build+backward, level {level}"
+            targets.append(target(f"{what}: speed-up", r["micrograd_s"] / r[f"{level}_s"],
+                                  least=SPEED_TARGETS[r["sizes"]]))
+            targets.append(target(f"{what}: bytes per node", r[f"{level}_bytes"] / r["nodes"],
+                                  most=BYTES_TARGET, unit=" B"))
         n = r["nodes"]
         theirs = r["micrograd_s"]
         rows.append([
@@ -336,3 +347,4 @@ def run(quick: bool = False) -> None:
             f"micrograd: RecursionError at depth {fails:,} (its topological sort is recursive; "
             f"recursion limit {limit}); deepest that worked here: {works or 0:,}"
         )
+    return targets

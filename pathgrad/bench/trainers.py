@@ -31,7 +31,7 @@ import numpy as np
 from ..nn.data import digits
 from ..nn.matrix import backprop_loop, sgd_epoch, update
 from ..nn.network import Network
-from . import median_time, table, title
+from . import Target, median_time, table, target, title
 
 EPOCH = 50_000
 SIZES = [784, 30, 10]
@@ -136,7 +136,7 @@ def blas_note() -> str:
            f"{i.get('num_threads')} threads, kernel {i.get('architecture')}"
 
 
-def epoch_times(quick: bool) -> None:
+def epoch_times(quick: bool) -> list[Target]:
     title("training: one SGD epoch of 50,000 MNIST-shaped examples, [784,30,10], batch 10")
     slices = {"matrix": 400, "pairs": 400, "book": 200, "torch": 200} if quick else \
         {"matrix": 10_000, "pairs": 10_000, "book": 2_000, "torch": 2_000}
@@ -195,6 +195,14 @@ def epoch_times(quick: bool) -> None:
           f"conversion of the pairs once in its {PAIR_EPOCHS} epochs and no training cost (none is"
           " read).\ntargets: book loop >= 8x slower than the matrix engine and than net.sgd on "
           "pairs,\nPyTorch >= 4x slower")
+    targets = [target(f"SGD epoch, book's loop / {runs[key][0]}", seconds["book"] / seconds[key],
+                      least=8.0) for key in ("matrix", "pairs")]
+    torch_rows = [key for key in seconds if key.startswith("torch")]
+    if torch_rows:
+        fastest = min(seconds[key] for key in torch_rows)
+        targets.append(target("SGD epoch, PyTorch / matrix engine", fastest / seconds["matrix"],
+                              least=4.0))
+    return targets
 
 
 def digits_accuracy(quick: bool) -> None:
@@ -246,7 +254,8 @@ def graph_backprop(quick: bool) -> None:
     print("target: neuron level under 10 ms; every weight equal to the matrix engine")
 
 
-def run(quick: bool = False) -> None:
-    epoch_times(quick)
+def run(quick: bool = False) -> list[Target]:
+    targets = epoch_times(quick)
     digits_accuracy(quick)
     graph_backprop(quick)
+    return targets
