@@ -14,7 +14,22 @@ from .drawing import Picture, draw, draw_forward_sweep, draw_reverse_sweep, reve
 from .errors import PathgradError
 from .gradcheck import CheckReport, check, numeric_grad, relative_error
 from .graph import Edge, Graph, topological_order
-from .nn import Activation, Network, NetworkGraph, data
+from .nn import (
+    MLP,
+    SGD,
+    Activation,
+    Conv1d,
+    Layer,
+    Module,
+    Network,
+    NetworkGraph,
+    Neuron,
+    Residual,
+    ResNet,
+    RNNCell,
+    data,
+    fit,
+)
 from .pathsums import (
     CostReport,
     EliminatedGraph,
@@ -40,15 +55,21 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "unknown"
 
 __all__ = [
+    "MLP",
     "OPS",
+    "SGD",
     "Activation",
     "CheckReport",
+    "Conv1d",
     "CostReport",
     "Edge",
     "EliminatedGraph",
     "Graph",
+    "Layer",
+    "Module",
     "Network",
     "NetworkGraph",
+    "Neuron",
     "Op",
     "Path",
     "PathLimitError",
@@ -56,6 +77,9 @@ __all__ = [
     "PathStats",
     "PathgradError",
     "Picture",
+    "RNNCell",
+    "ResNet",
+    "Residual",
     "Semiring",
     "Value",
     "adjoints",
@@ -67,6 +91,7 @@ __all__ = [
     "draw_forward_sweep",
     "draw_reverse_sweep",
     "eliminate",
+    "fit",
     "forward_grad",
     "forward_grads",
     "grad",

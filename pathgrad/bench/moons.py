@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ..value import Value
 from . import Target, table, target, title
 
 STEPS = 100
@@ -103,8 +104,6 @@ def _micrograd_nn_on_pathgrad(swap: bool) -> Iterator[None]:
         yield
         return
     import micrograd.nn
-
-    from ..value import Value
 
     original = micrograd.nn.Value
     micrograd.nn.Value = Value
