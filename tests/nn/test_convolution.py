@@ -14,24 +14,11 @@ import numpy as np
 import pytest
 from autograd import grad as autograd_grad
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import pathgrad as pg
 from pathgrad.nn import Conv1d, Neuron
 from tests.reference import all_paths
-from tests.strategies import AUTOGRAD_FN
-
-
-@st.composite
-def convolutions(draw):
-    kernel = draw(st.integers(1, 3))
-    nin = draw(st.integers(kernel, 6))
-    act = draw(st.sampled_from(["tanh", "sigmoid", "linear"]))
-    values = st.floats(-1.5, 1.5, allow_nan=False)
-    weights = draw(st.lists(values, min_size=kernel, max_size=kernel))
-    bias = draw(values)
-    x = draw(st.lists(values, min_size=nin, max_size=nin))
-    return Conv1d(nin, kernel, act, weights=weights, bias=bias), act, x
+from tests.strategies import AUTOGRAD_FN, convolutions
 
 
 def squares(outputs):

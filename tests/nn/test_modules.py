@@ -228,3 +228,16 @@ def test_arrays_are_nielsens_layout():
     assert weights[0].shape == (2, 3) and biases[1].shape == (1, 1)
     assert weights[0][1, 2] == mlp.layers[0].neurons[1].w[2].data  # w^2_23
     assert flat((biases, weights)).size == len(mlp.parameters())
+
+
+def test_networks_initialisations_and_parameter_names():
+    mlp = MLP(3, [4, 2], activation="sigmoid", init="scaled", seed=8)
+    net = pg.Network([3, 4, 2], init="scaled", seed=8)
+    weights, biases = mlp.arrays()
+    assert all(np.array_equal(a, b) for a, b in zip(weights + biases, net.weights + net.biases,
+                                                    strict=True))
+    names = mlp.named_parameters()
+    assert list(names)[:5] == ["w^2_11", "w^2_12", "w^2_13", "b^2_1", "w^2_21"]
+    assert names["w^3_24"] is mlp.layers[1].neurons[1].w[3]
+    with pytest.raises(pg.PathgradError, match="init must be one of"):
+        MLP(3, [2], init="xavier")

@@ -10,25 +10,11 @@ import numpy as np
 import pytest
 from autograd import grad as autograd_grad
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import pathgrad as pg
 from pathgrad.nn import RNNCell
 from tests.reference import all_paths
-from tests.strategies import AUTOGRAD_FN
-
-
-@st.composite
-def unrolled(draw):
-    """An Elman cell's sizes, activation and parameter values, inputs and targets."""
-    nin, nhidden, steps = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 4))
-    act = draw(st.sampled_from(["tanh", "sigmoid", "relu"]))
-    values = st.floats(-1.0, 1.0, allow_nan=False).filter(lambda v: abs(v) > 1e-3)
-    params = draw(st.lists(values, min_size=nhidden * (nin + nhidden + 1),
-                           max_size=nhidden * (nin + nhidden + 1)))
-    xs = [draw(st.lists(values, min_size=nin, max_size=nin)) for _ in range(steps)]
-    y = draw(st.lists(values, min_size=nhidden, max_size=nhidden))
-    return nin, nhidden, act, params, xs, y
+from tests.strategies import AUTOGRAD_FN, unrolled
 
 
 def test_names_and_shared_edges():

@@ -15,28 +15,11 @@ import numpy as np
 import pytest
 from autograd import grad as autograd_grad
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import pathgrad as pg
 from pathgrad.nn import ResNet
 from tests.reference import all_paths
-from tests.strategies import AUTOGRAD_FN
-
-ACTIVATIONS = ["relu", "tanh", "sigmoid"]
-
-
-@st.composite
-def resnets(draw):
-    nin, width, blocks, nout = (draw(st.integers(1, 3)) for _ in range(4))
-    act, output = draw(st.sampled_from(ACTIVATIONS)), draw(st.sampled_from(ACTIVATIONS))
-    skip = draw(st.booleans())
-    level = draw(st.sampled_from(["z", "ops"]))
-    seed = draw(st.integers(0, 2**16))
-    net = ResNet(nin, width, blocks, nout, act, output, skip=skip, level=level, seed=seed)
-    rng = np.random.default_rng(seed)
-    for p in net.parameters():  # biases start at 0: move them off ReLU's kink at z = 0
-        p.data += rng.uniform(-0.5, 0.5)
-    return net, act, output, rng.uniform(-1, 1, nin), rng.uniform(0, 1, nout)
+from tests.strategies import AUTOGRAD_FN, resnets
 
 
 def quadratic_cost(net, x, y):
