@@ -60,7 +60,7 @@ class Conv1d(Module):
 
     @paused_call
     def __call__(self, x: Any) -> list[Value]:
-        inputs = Inputs(x, self.nin, repr(self)).operands
+        inputs = Inputs(x, self.nin, type(self).__name__).operands
         m = len(self.w)
         return [neuron.fire(Inputs(inputs[j : j + m], m, ""), neuron.node_names)[1]
                 for j, neuron in enumerate(self.neurons)]

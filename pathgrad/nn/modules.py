@@ -109,6 +109,7 @@ class Inputs:
     __slots__ = ("operands", "data", "values", "all_values")
 
     def __init__(self, x: Any, n: int, owner: str) -> None:
+        # ``owner`` (a class name) is for error messages only: nothing is formatted otherwise.
         if isinstance(x, (Value, Real, str, bytes)) or not isinstance(x, (Sequence, np.ndarray)):
             raise PathgradTypeError(
                 f"{owner} takes a list of {n} inputs (Values or numbers), got {type(x).__name__}"
@@ -282,7 +283,7 @@ class Neuron(Module):
 
     @paused_call
     def __call__(self, x: Any) -> Value:
-        return self.fire(Inputs(x, len(self.w), repr(self)), self.node_names)[1]
+        return self.fire(Inputs(x, len(self.w), type(self).__name__), self.node_names)[1]
 
     def fire(self, inputs: Inputs, names: tuple[str | None, str | None]) -> tuple[Value | None,
                                                                                     Value]:
@@ -335,7 +336,7 @@ class Layer(Module):
 
     @paused_call
     def __call__(self, x: Any) -> Value | list[Value]:
-        out = self.fire(Inputs(x, len(self.neurons[0].w), repr(self)))[1]
+        out = self.fire(Inputs(x, len(self.neurons[0].w), type(self).__name__))[1]
         return out[0] if len(out) == 1 else out
 
     def fire(self, inputs: Inputs, names: Sequence[tuple[str | None, str | None]] | None = None
@@ -428,7 +429,7 @@ class MLP(Module):
 
     @paused_call
     def __call__(self, x: Any) -> Value | list[Value]:
-        inputs = Inputs(x, self.sizes[0], repr(self))
+        inputs = Inputs(x, self.sizes[0], type(self).__name__)
         out: list[Value] = []
         for layer in self.layers:
             out = layer.fire(inputs)[1]
@@ -457,7 +458,7 @@ class MLP(Module):
         x_values = _column(x, sizes[0], "input x")[:, 0].tolist()
         leaves = [Value(v, name=name) for v, name in zip(x_values, neuron_names("a", 1, sizes[0]))]
         nodes: dict[str, dict] = {"w": {}, "b": {}, "a": {1: leaves}, "z": {}}
-        inputs = Inputs(leaves, sizes[0], repr(self))
+        inputs = Inputs(leaves, sizes[0], type(self).__name__)
         for l, layer in enumerate(self.layers, 2):  # noqa: E741 - the book's letter
             zs, outs = layer.fire(inputs)
             nodes["w"][l] = [n.w for n in layer.neurons]

@@ -69,7 +69,7 @@ class RNNCell(Module):
                 f"{self!r} takes {n} inputs and {self.nhidden} previous states, got "
                 f"{len(x)} and {len(h)}"
             )
-        inputs = Inputs([*x, *h], n + self.nhidden, repr(self))
+        inputs = Inputs([*x, *h], n + self.nhidden, type(self).__name__)
         return self.layer.fire(inputs, _step_names(t, self.nhidden))[1]
 
     @without_collector

@@ -78,7 +78,7 @@ class Residual(Module):
 
     @paused_call
     def __call__(self, x: Any) -> list[Value]:
-        return self.fire(Inputs(x, len(self.layer.neurons), repr(self)))
+        return self.fire(Inputs(x, len(self.layer.neurons), type(self).__name__))
 
     def fire(self, inputs: Inputs) -> list[Value]:
         """The block's outputs for checked inputs."""
@@ -165,7 +165,7 @@ class ResNet(Module):
 
     @paused_call
     def __call__(self, x: Any) -> list[Value]:
-        out = self.input_layer.fire(Inputs(x, self.sizes[0], repr(self)))[1]
+        out = self.input_layer.fire(Inputs(x, self.sizes[0], type(self).__name__))[1]
         for block in self.blocks:
             out = block.fire(Inputs(out, len(out), ""))
         return self.output_layer.fire(Inputs(out, len(out), ""))[1]
