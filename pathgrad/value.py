@@ -34,6 +34,7 @@ from numbers import Real
 from typing import Union
 
 from .errors import PathgradTypeError, PathgradValueError
+from .slopes import sigmoid, sigmoid_prime, tanh_prime
 
 Number = int | float
 Operand = Union["Value", int, float]
@@ -146,16 +147,12 @@ def _operand_value(x: object, op_name: str) -> float:
     return _as_float(x, f"operand of {op_name}")
 
 
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
+def _sigmoid_partials(z: float) -> tuple[float]:
+    return (sigmoid_prime(z),)
 
 
-def _sigmoid_prime(z: float) -> tuple[float]:
-    s = _sigmoid(z)
-    return (s * (1.0 - s),)
+def _tanh_partials(z: float) -> tuple[float]:
+    return (tanh_prime(z),)
 
 
 def _power(x: float, n: float) -> float:
@@ -205,8 +202,8 @@ POW = Op("pow", _power, _power_partials, _check_power)
 POW_VALUE_EXPONENT = Op("pow", _power, _power_partials, _check_power_with_value_exponent)
 EXP = Op("exp", math.exp, lambda x: (math.exp(x),))
 LOG = Op("log", math.log, lambda x: (1.0 / x,), _check_log)
-SIGMOID = Op("sigmoid", _sigmoid, _sigmoid_prime)
-TANH = Op("tanh", math.tanh, lambda x: (1.0 - math.tanh(x) ** 2,))
+SIGMOID = Op("sigmoid", sigmoid, _sigmoid_partials)
+TANH = Op("tanh", math.tanh, _tanh_partials)
 RELU = Op("relu", lambda x: x if x > 0 else 0.0, lambda x: (1.0 if x > 0 else 0.0,))
 
 _ONE, _ZERO, _ONE_ONE, _ONE_MINUS_ONE = (1.0,), (0.0,), (1.0, 1.0), (1.0, -1.0)

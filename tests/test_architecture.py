@@ -21,7 +21,7 @@ import pathgrad
 PACKAGE = Path(pathgrad.__file__).parent
 LAYERS = [
     {"errors", "arguments", "tables", "timing"},
-    {"value", "names"},
+    {"value", "names", "slopes"},
     {"graph"},
     {"sweeps"},
     {"pathsums"},
