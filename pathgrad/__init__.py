@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _installed_version
 
 from .drawing import Picture, draw, draw_forward_sweep, draw_reverse_sweep, reverse_sweep_steps
-from .errors import PathgradError
+from .errors import PathgradError, PathgradWarning
 from .gradcheck import CheckReport, check, numeric_grad, relative_error
 from .graph import Edge, Graph, topological_order
 from .nn import Activation, Network, NetworkGraph, data
@@ -55,6 +55,7 @@ __all__ = [
     "PathSample",
     "PathStats",
     "PathgradError",
+    "PathgradWarning",
     "Picture",
     "Semiring",
     "Value",

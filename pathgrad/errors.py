@@ -40,3 +40,8 @@ class PathgradFileNotFoundError(PathgradError, FileNotFoundError):
 
 class PathgradImportError(PathgradError, ImportError):
     """An optional package a feature needs is not installed."""
+
+
+class PathgradWarning(PathgradError, UserWarning):
+    """A result pathgrad can give but that is probably not what was meant (a node from
+    another graph has no paths to this one's output, so its derivative is 0)."""

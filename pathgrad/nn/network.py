@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from ..arguments import one_of
+from ..arguments import float_array, one_of
 from ..errors import PathgradTypeError, PathgradValueError
 from ..value import Value
 from . import files, matrix
@@ -133,7 +133,7 @@ class Network:
 
     def feedforward(self, x: Any) -> np.ndarray:
         """The output ``a^L``: a column for one input, or a matrix for inputs as columns."""
-        a = np.asarray(x, dtype=float)
+        a = float_array(x, "inputs x")
         if a.ndim == 2 and a.shape[0] == self.sizes[0] and a.shape[1] > 1:
             _check_finite(a, "inputs")
         else:
@@ -266,8 +266,8 @@ class Network:
 
     def matrix_backprop(self, X: Any, Y: Any) -> tuple[list, list]:
         """The gradient summed over the columns of ``X`` by the matrix engine (no graph)."""
-        X = np.asarray(X, dtype=float)
-        Y = np.asarray(Y, dtype=float)
+        X = float_array(X, "inputs X")
+        Y = float_array(Y, "targets Y")
         n_in, n_out = self.sizes[0], self.sizes[-1]
         if X.ndim != 2 or X.shape[0] != n_in:
             raise PathgradValueError(
@@ -346,7 +346,7 @@ def _parameters(
                                  f"input, got {len(given)}")
     arrays = []
     for l, (array, shape) in enumerate(zip(given, shapes, strict=True), 2):  # noqa: E741
-        a = np.array(array, dtype=float)
+        a = np.array(float_array(array, f"{what}[{l - 2}]"))
         if a.shape != shape:
             raise PathgradValueError(f"{what}[{l - 2}] (layer {l}) must have shape {shape}, "
                                      f"got {a.shape}")
@@ -362,10 +362,7 @@ def _check_finite(a: np.ndarray, what: str) -> None:
 
 def _column(x: Any, n: int, what: str) -> np.ndarray:
     """``x`` as an ``(n, 1)`` float column, from a column, a row or a flat list."""
-    try:
-        a = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise PathgradValueError(f"{what} must be {n} numbers, got {x!r:.80}") from None
+    a = float_array(x, f"{what} ({n} numbers)")
     if a.size != n or (a.ndim == 2 and 1 not in a.shape) or a.ndim > 2:
         raise PathgradValueError(
             f"{what} must hold {n} numbers (a column vector of shape ({n}, 1) or a flat "

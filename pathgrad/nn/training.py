@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..arguments import real_number, whole_number
+from ..arguments import float_array, real_number, whole_number
 from ..errors import PathgradTypeError, PathgradValueError
 from . import matrix
 from .activations import LayerActivation
@@ -105,7 +105,8 @@ def _labels_or_targets(Y: np.ndarray, n: int, n_out: int, name: str) -> np.ndarr
                 )
             Y = Y.astype(np.int64)
         return _one_hot(Y, n_out, name)
-    Y = np.asarray(Y, dtype=float).reshape(n, -1) if Y.ndim == 1 else np.asarray(Y, dtype=float)
+    Y = float_array(Y, f"{name}: Y")
+    Y = Y.reshape(n, -1) if Y.ndim == 1 else Y
     if Y.shape != (n, n_out):
         raise PathgradValueError(
             f"{name}: desired outputs must have shape ({n}, {n_out}) (or ({n},) labels), "
@@ -119,7 +120,7 @@ def as_dataset(data: Any, n_in: int, n_out: int, name: str = "data") -> Dataset:
     if isinstance(data, Dataset):
         X, Y = data.X, data.Y
     elif isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], np.ndarray):
-        X = np.asarray(data[0], dtype=float)
+        X = float_array(data[0], f"{name}: X")
         if X.ndim != 2 or X.shape[1] != n_in:
             raise PathgradValueError(
                 f"{name}: X must have shape (n, {n_in}), one example per row; got {X.shape}"
@@ -155,7 +156,7 @@ def _from_pairs(
             x, y = pair
         except (TypeError, ValueError):
             raise PathgradValueError(f"{name}[{i}] is not an (x, y) pair") from None
-        x = np.asarray(x, dtype=float)
+        x = float_array(x, f"{name}[{i}]: x")
         if x.size != n_in:
             raise PathgradValueError(
                 f"{name}[{i}]: x has {x.size} numbers (shape {x.shape}); the network's input "
@@ -165,7 +166,7 @@ def _from_pairs(
         if _is_label(y) and n_out > 1:
             Y[i] = _one_hot(np.array([y]), n_out, f"{name}[{i}]")[0]
             continue
-        y = np.asarray(y, dtype=float)
+        y = float_array(y, f"{name}[{i}]: y")
         if y.size != n_out:
             raise PathgradValueError(
                 f"{name}[{i}]: y has {y.size} numbers (shape {y.shape}); the network's output "
