@@ -45,3 +45,14 @@ class PathgradImportError(PathgradError, ImportError):
 class PathgradWarning(PathgradError, UserWarning):
     """A result pathgrad can give but that is probably not what was meant (a node from
     another graph has no paths to this one's output, so its derivative is 0)."""
+
+
+class TooLargeError(PathgradValueError):
+    """The memory or work asked for is past a limit the caller can raise: refused before any
+    of it is allocated or done. The message says what would have been built and which
+    argument raises the limit."""
+
+
+class PathgradOSError(PathgradError, OSError):
+    """A file or folder pathgrad was asked to write cannot be used: the folder is missing or
+    not writable, the name is a folder, or it is a symbolic link pathgrad will not follow."""

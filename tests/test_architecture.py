@@ -20,7 +20,7 @@ import pathgrad
 
 PACKAGE = Path(pathgrad.__file__).parent
 LAYERS = [
-    {"errors", "arguments", "tables", "timing"},
+    {"errors", "arguments", "tables", "timing", "limits", "writing"},
     {"value", "names", "slopes"},
     {"graph"},
     {"sweeps"},
