@@ -85,8 +85,8 @@ def count_paths(source: Value, output: Value | Graph) -> int:
     if start is None:
         return 0
     # sweep_forward(graph, source, COUNT) written out by hand (its specification; the tests
-    # compare the two): `pathgrad bench paths` measures it 1.3 to 1.5 times faster, and every call to
-    # paths() and check() counts first.
+    # compare the two): `pathgrad bench paths` measures it 1.3 to 1.5 times faster, and every
+    # call to paths() and check() counts first.
     counts = {source: 1}
     get = counts.get
     nodes = graph.nodes
