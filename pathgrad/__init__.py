@@ -7,20 +7,45 @@ equations 47-53). pathgrad computes that sum by a reverse sweep (backpropagation
 sweep, enumeration of the paths, and finite differences (equation 46), and shows that they agree.
 """
 
-from . import data
-from .activations import Activation
-from .check import CheckReport, check, numeric_grad, relative_error
-from .cost import CostReport, cost_report
-from .draw import Picture, draw, draw_forward_sweep, draw_reverse_sweep, reverse_sweep_steps
-from .eliminate import EliminatedGraph, eliminate
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _installed_version
+
+from .drawing import (
+    Explorer,
+    Picture,
+    draw,
+    draw_forward_sweep,
+    draw_reverse_sweep,
+    explore,
+    reverse_sweep_steps,
+)
+from .errors import PathgradError
+from .gradcheck import CheckReport, check, numeric_grad, relative_error
 from .graph import Edge, Graph, topological_order
-from .network import Network, NetworkGraph
-from .paths import Path, PathLimitError, count_paths, path_sum, paths
-from .pathstats import PathSample, PathStats, path_stats, sample_paths, top_paths
-from .sweeps import adjoints, forward_grad, forward_grads, grad
+from .nn import Activation, Network, NetworkGraph, data
+from .pathsums import (
+    CostReport,
+    EliminatedGraph,
+    Path,
+    PathLimitError,
+    PathSample,
+    PathStats,
+    cost_report,
+    count_paths,
+    eliminate,
+    path_stats,
+    path_sum,
+    paths,
+    sample_paths,
+    top_paths,
+)
+from .sweeps import Semiring, adjoints, forward_grad, forward_grads, grad
 from .value import OPS, Op, Value
 
-__version__ = "0.1.0"
+try:
+    __version__ = _installed_version("pathgrad")  # written once, in pyproject.toml
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "unknown"
 
 __all__ = [
     "OPS",
@@ -29,6 +54,7 @@ __all__ = [
     "CostReport",
     "Edge",
     "EliminatedGraph",
+    "Explorer",
     "Graph",
     "Network",
     "NetworkGraph",
@@ -37,7 +63,9 @@ __all__ = [
     "PathLimitError",
     "PathSample",
     "PathStats",
+    "PathgradError",
     "Picture",
+    "Semiring",
     "Value",
     "adjoints",
     "check",
@@ -48,6 +76,7 @@ __all__ = [
     "draw_forward_sweep",
     "draw_reverse_sweep",
     "eliminate",
+    "explore",
     "forward_grad",
     "forward_grads",
     "grad",

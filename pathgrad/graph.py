@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from operator import attrgetter
 from typing import NamedTuple
 
+from .errors import PathgradKeyError, PathgradTypeError, PathgradValueError
 from .value import Value, _as_float
 
 
@@ -30,7 +31,9 @@ class Edge(NamedTuple):
 def topological_order(output: Value) -> list[Value]:
     """Every node that reaches ``output`` (itself included), parents before children."""
     if not isinstance(output, Value):
-        raise TypeError(f"expected a pathgrad Value as the output, got {type(output).__name__}")
+        raise PathgradTypeError(
+            f"expected a pathgrad Value as the output, got {type(output).__name__}"
+        )
     seen = {output}
     stack = [output]
     pop, push, add = stack.pop, stack.append, seen.add
@@ -147,7 +150,7 @@ class Graph:
             return self._names[name]
         except KeyError:
             known = ", ".join(sorted(self._names)[:12])
-            raise KeyError(
+            raise PathgradKeyError(
                 f"no node named {name!r} in this graph; named nodes include: {known}"
             ) from None
 
@@ -156,7 +159,9 @@ class Graph:
 
     def _require(self, node: Value) -> None:
         if node not in self.index:
-            raise ValueError(f"{node!r} is not in this graph (it does not reach {self.output!r})")
+            raise PathgradValueError(
+                f"{node!r} is not in this graph (it does not reach {self.output!r})"
+            )
 
     def values_at(self, subs: Mapping[Value, float]) -> list[float]:
         """Every node's value, by position, with the nodes in ``subs`` set to new values.
@@ -218,9 +223,9 @@ class Graph:
         fixed = {}
         for node, value in subs.items():
             if not isinstance(node, Value):
-                raise TypeError(f"evaluate takes {{Value: number}}, got the key {node!r}")
+                raise PathgradTypeError(f"evaluate takes {{Value: number}}, got the key {node!r}")
             if node not in self.index:
-                raise ValueError(
+                raise PathgradValueError(
                     f"{node!r} is not in this graph: it does not reach {self.output!r}"
                 )
             fixed[self.index[node]] = _as_float(value, f"new value for {node.label}")
@@ -233,4 +238,4 @@ def as_graph(target: Value | Graph) -> Graph:
         return target
     if isinstance(target, Value):
         return Graph(target)
-    raise TypeError(f"expected a pathgrad Value or Graph, got {type(target).__name__}")
+    raise PathgradTypeError(f"expected a pathgrad Value or Graph, got {type(target).__name__}")

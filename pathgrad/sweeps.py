@@ -1,43 +1,124 @@
-"""Reverse and forward sweeps: two ways to add up the rate factors of every path.
+"""Sweeps: every question about the paths of a graph, answered edge by edge.
 
 Equation 53 writes ``∂C/∂w`` as a sum, over every path from ``w`` to ``C``, of the product of
 the rate factors along the path. Nobody needs to list the paths to get that sum: the products
-share their prefixes and suffixes, so the sum factors edge by edge.
+share their prefixes and suffixes, so the sum factors edge by edge. Walk the nodes in
+topological order and keep, at each node, the total for the paths that reach it:
 
-* **Reverse sweep** (backpropagation). Seed ``adj[C] = 1`` and go from ``C`` back to the
-  leaves: ``adj[tail] += adj[head] * rate`` for every edge. Then ``adj[v]`` is the sum over
-  paths from ``v`` to ``C``, for *every* ``v`` at once: one pass gives the gradient of ``C``
-  with respect to every weight.
-* **Forward sweep**. Seed ``tan[w] = 1`` and go from ``w`` towards ``C``:
-  ``tan[head] += rate * tan[tail]``. This carries a small change ``Δw`` forward, as in
-  equations 47-50; one pass gives ``∂C/∂w`` for *one* ``w``.
+* **forward sweep** from ``w``: seed ``v[w] = 1``; a node's total is the sum over its incoming
+  edges of ``v[parent] · rate``. This carries a small change ``Δw`` forward, as in equations
+  47-50, and ``v[C] = ∂C/∂w`` for *one* ``w``.
+* **reverse sweep** from ``C`` (backpropagation): seed ``v[C] = 1``; a node's total is the sum
+  over its outgoing edges of ``rate · v[child]``. Then ``v[node] = ∂C/∂node`` for *every* node
+  at once: one pass gives the whole gradient, which is why backpropagation is cheap.
 
-Both cost one multiply-add per edge; the reverse sweep wins when there are many weights and one
-cost, which is the case in a neural network.
+Nothing in that argument needs ``+`` and ``×`` to be the ordinary ones. Replace them by any
+pair that distributes (a :class:`Semiring`) and the same two sweeps answer other questions:
+with ``n + n'`` and "extend by an edge = keep ``n``" they count the paths; with ``max`` and
+``|rate| ·`` they find the largest path. :func:`sweep_forward` and :func:`sweep_backward` are
+that one algorithm; :mod:`pathgrad.pathsums.semirings` holds the catalogue of semirings.
+
+:func:`adjoints` and :func:`forward_grad` are the two sweeps over :data:`SUM_PRODUCT`.
+:meth:`Value.backward` is the one sweep written out by hand, for speed on graphs built in a
+training loop; ``sweep_backward(Graph(C), SUM_PRODUCT)`` is its specification, and the tests
+check that the two agree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
+from .errors import PathgradTypeError
 from .graph import Graph, as_graph
 from .value import Value
 
 
-def adjoints(target: Value | Graph) -> list[float]:
-    """``∂C/∂node`` for every node of the graph, by position (reverse sweep, BP1-BP4)."""
-    graph = as_graph(target)
+@dataclass(frozen=True)
+class Semiring:
+    """What a sum over paths means: the empty path's value, one more edge, and addition.
+
+    ``one`` is the value of the path of no edges (at the sweep's seed). ``extend(v, rate)`` is
+    the value of a set of paths continued along one more edge of rate factor ``rate``;
+    ``plus(a, b)`` combines the values of two disjoint sets of paths with the same ends.
+    ``extend`` must distribute over ``plus``, and it must not matter at which end of a path an
+    edge is added (true of every semiring here), so the same semiring serves both sweeps.
+    """
+
+    name: str
+    one: Any
+    extend: Callable[[Any, float], Any]
+    plus: Callable[[Any, Any], Any]
+
+
+SUM_PRODUCT = Semiring("sum-product", 1.0, operator.mul, operator.add)
+
+
+def sweep_forward(graph: Graph, source: Value, semiring: Semiring) -> dict[Value, Any]:
+    """The semiring value of the paths from ``source`` to every node it reaches.
+
+    Nodes ``source`` does not reach are absent. One ``extend`` per edge leaving a reached
+    node, one ``plus`` per extra edge into a node; no recursion.
+    """
+    start = graph.index.get(source)
+    if start is None:
+        return {}
+    extend, plus = semiring.extend, semiring.plus
+    values: dict[Value, Any] = {source: semiring.one}
+    get = values.get
+    nodes = graph.nodes
+    for i in graph.reached_from(start)[1:]:
+        node = nodes[i]
+        total = None
+        for parent, rate in zip(node.parents, node.rates):
+            v = get(parent)
+            if v is not None:
+                v = extend(v, rate)
+                total = v if total is None else plus(total, v)
+        if total is not None:
+            values[node] = total
+    return values
+
+
+def sweep_backward(graph: Graph, semiring: Semiring, steps: int | None = None) -> list[Any]:
+    """The semiring value of the paths from every node to the output, by position.
+
+    ``None`` where a node has no path to the output. With ``steps``, stop after that many
+    operation nodes (latest first) have sent their values to their parents: the state of the
+    reverse sweep part way through, as :func:`pathgrad.draw_reverse_sweep` shows it.
+    """
     index = graph.index
     nodes = graph.nodes
-    adj = [0.0] * len(nodes)
-    adj[-1] = 1.0
+    extend, plus = semiring.extend, semiring.plus
+    values: list[Any] = [None] * len(nodes)
+    values[-1] = semiring.one
+    sent = 0
     for i in range(len(nodes) - 1, -1, -1):
-        a = adj[i]
-        if a:
-            node = nodes[i]
-            for parent, rate in zip(node.parents, node.rates, strict=True):
-                adj[index[parent]] += a * rate
-    return adj
+        node = nodes[i]
+        if not node.parents:
+            continue
+        if steps is not None and sent == steps:
+            break
+        sent += 1
+        v = values[i]
+        if v is None:
+            continue
+        for parent, rate in zip(node.parents, node.rates):
+            p = index[parent]
+            contribution = extend(v, rate)
+            values[p] = contribution if values[p] is None else plus(values[p], contribution)
+    return values
+
+
+def adjoints(target: Value | Graph) -> list[float]:
+    """``∂C/∂node`` for every node of the graph, by position: the reverse sweep (BP1-BP4).
+
+    ``sweep_backward`` over :data:`SUM_PRODUCT`, with 0 where a node does not reach ``C``.
+    """
+    graph = as_graph(target)
+    return [0.0 if v is None else v for v in sweep_backward(graph, SUM_PRODUCT)]
 
 
 def grad(output: Value | Graph, wrt: Sequence[Value] | Value) -> list[float]:
@@ -47,38 +128,26 @@ def grad(output: Value | Graph, wrt: Sequence[Value] | Value) -> list[float]:
     """
     graph = as_graph(output)
     nodes = [wrt] if isinstance(wrt, Value) else list(wrt)
-    adj = adjoints(graph)
-    index = graph.index
     for node in nodes:
         if not isinstance(node, Value):
-            raise TypeError(f"grad: expected Values to differentiate with respect to, got {node!r}")
+            raise PathgradTypeError(
+                f"grad: expected Values to differentiate with respect to, got {node!r}"
+            )
+    adj = adjoints(graph)
+    index = graph.index
     return [adj[index[node]] if node in index else 0.0 for node in nodes]
 
 
 def forward_grad(output: Value | Graph, wrt: Value) -> float:
     """``∂C/∂w`` by one forward sweep: carry ``tan[w] = 1`` (a unit change Δw) to ``C``.
 
-    Equations 47-50: the change in ``w`` moves each later node by ``rate * change of its
-    parent``, summed over its parents.
+    Equations 47-50: the change in ``w`` moves each later node by ``rate · change of its
+    parent``, summed over its parents: ``sweep_forward`` over :data:`SUM_PRODUCT`.
     """
     graph = as_graph(output)
     if not isinstance(wrt, Value):
-        raise TypeError(f"forward_grad: expected a Value, got {wrt!r}")
-    start = graph.index.get(wrt)
-    if start is None:
-        return 0.0
-    nodes = graph.nodes
-    tangent = {wrt: 1.0}
-    get = tangent.get
-    for i in graph.reached_from(start)[1:]:
-        node = nodes[i]
-        total = 0.0
-        for parent, rate in zip(node.parents, node.rates, strict=True):
-            t = get(parent)
-            if t is not None:
-                total += rate * t
-        tangent[node] = total
-    return tangent.get(graph.output, 0.0)
+        raise PathgradTypeError(f"forward_grad: expected a Value, got {wrt!r}")
+    return sweep_forward(graph, wrt, SUM_PRODUCT).get(graph.output, 0.0)
 
 
 def forward_grads(output: Value | Graph, wrt: Iterable[Value]) -> list[float]:

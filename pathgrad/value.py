@@ -33,6 +33,8 @@ from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import Union
 
+from .errors import PathgradTypeError, PathgradValueError
+
 Number = int | float
 Operand = Union["Value", int, float]
 
@@ -50,13 +52,15 @@ def _describe(x: object) -> str:
 
 def _as_float(x: object, where: str) -> float:
     if isinstance(x, bool) or not isinstance(x, Real):
-        raise TypeError(
+        raise PathgradTypeError(
             f"{where}: expected a real number or a Value, got {type(x).__name__} {x!r}; "
             "convert it with float(...) or wrap it in pathgrad.Value(...)"
         )
     value = float(x)
     if not _isfinite(value):
-        raise ValueError(f"{where}: got the non-finite number {value!r}; use a finite value")
+        raise PathgradValueError(
+            f"{where}: got the non-finite number {value!r}; use a finite value"
+        )
     return value
 
 
@@ -106,27 +110,27 @@ class Op:
         if self.check is not None:
             problem = self.check(*values)
             if problem:
-                raise ValueError(f"{self._call_text(shown)}: {problem}")
+                raise PathgradValueError(f"{self._call_text(shown)}: {problem}")
         try:
             data = self.fn(*values)
             rates = self.partials(*values)
         except (ArithmeticError, ValueError) as error:
-            raise ValueError(f"{self._call_text(shown)} failed: {error}") from None
+            raise PathgradValueError(f"{self._call_text(shown)} failed: {error}") from None
         if isinstance(rates, (int, float)):
             rates = (rates,)
         if len(rates) != len(values):
-            raise ValueError(
+            raise PathgradValueError(
                 f"operation {self.name!r} gave {len(rates)} partial derivatives for "
                 f"{len(values)} operands; return one per operand"
             )
         if not isinstance(data, (int, float)) or not _isfinite(data):
-            raise ValueError(
+            raise PathgradValueError(
                 f"{self._call_text(shown)} gave {data!r}, not a finite real number; "
                 "pathgrad refuses to carry NaN or infinity through a graph"
             )
         for rate in rates:
             if not isinstance(rate, (int, float)) or not _isfinite(rate):
-                raise ValueError(
+                raise PathgradValueError(
                     f"{self._call_text(shown)} has the partial derivative {rate!r}, not a finite "
                     "real number: the rate factor of an edge must be finite"
                 )
@@ -157,7 +161,7 @@ def _sigmoid_prime(z: float) -> tuple[float]:
 def _power(x: float, n: float) -> float:
     result = x**n
     if isinstance(result, complex):
-        raise ValueError("a negative base to a non-integer power is not a real number")
+        raise PathgradValueError("a negative base to a non-integer power is not a real number")
     return result
 
 
@@ -208,7 +212,9 @@ RELU = Op("relu", lambda x: x if x > 0 else 0.0, lambda x: (1.0 if x > 0 else 0.
 _ONE, _ZERO, _ONE_ONE, _ONE_MINUS_ONE = (1.0,), (0.0,), (1.0, 1.0), (1.0, -1.0)
 
 
-def _node(data: float, parents: tuple, rates: tuple, op: Op, args: object, name=None) -> Value:
+def _node(
+    data: float, parents: tuple, rates: tuple, op: Op | None, args: object, name: str | None = None
+) -> Value:
     """A new node built directly, without checks (``Value._make``, the arithmetic fast paths)."""
     node = _new(Value)
     node.data = data
@@ -247,12 +253,15 @@ class Value:
         self.parents: tuple[Value, ...] = ()
         self.rates: tuple[float, ...] = ()
         self.op: Op | None = None
-        self._args = None
+        self._args: object = None
         self.name = name
         self.order = next(_creation)
 
     @classmethod
-    def _make(cls, data, parents, rates, op, args=None, name=None) -> Value:
+    def _make(
+        cls, data: float, parents: tuple, rates: tuple, op: Op | None,
+        args: object = None, name: str | None = None,
+    ) -> Value:
         """A node from its parts, no checks: the internal constructor."""
         return _node(data, parents, rates, op, args, name)
 
@@ -260,7 +269,7 @@ class Value:
     def args(self) -> tuple | None:
         """The operands when some of them are constant numbers, else None."""
         args = self._args
-        if args is None or type(args) is tuple:
+        if args is None or isinstance(args, tuple):
             return args
         return (self.parents[0], args)
 
@@ -295,21 +304,11 @@ class Value:
     # other non-float constant, a non-finite result) takes the general path, which gives the
     # same node or the error that names the operation.
     def __add__(self, other: Operand) -> Value:
-        kind = type(other)
-        if kind is Value:
+        if type(other) is Value:
             data = self.data + other.data
             if _isfinite(data):
-                node = _new(Value)
-                node.data = data
-                node.grad = 0.0
-                node.parents = (self, other)
-                node.rates = _ONE_ONE
-                node.op = ADD
-                node._args = None
-                node.name = None
-                node.order = _next(_creation)
-                return node
-        elif kind is float:
+                return _node(data, (self, other), _ONE_ONE, ADD, None)
+        elif type(other) is float:
             data = self.data + other
             if _isfinite(data):
                 return _node(data, (self,), _ONE, ADD, other)
@@ -323,33 +322,14 @@ class Value:
         return ADD(other, self)
 
     def __mul__(self, other: Operand) -> Value:
-        kind = type(other)
-        if kind is Value:
+        if type(other) is Value:
             data = self.data * other.data
             if _isfinite(data):
-                node = _new(Value)
-                node.data = data
-                node.grad = 0.0
-                node.parents = (self, other)
-                node.rates = (other.data, self.data)
-                node.op = MUL
-                node._args = None
-                node.name = None
-                node.order = _next(_creation)
-                return node
-        elif kind is float:
+                return _node(data, (self, other), (other.data, self.data), MUL, None)
+        elif type(other) is float:
             data = self.data * other
             if _isfinite(data):
-                node = _new(Value)
-                node.data = data
-                node.grad = 0.0
-                node.parents = (self,)
-                node.rates = (other,)
-                node.op = MUL
-                node._args = other
-                node.name = None
-                node.order = _next(_creation)
-                return node
+                return _node(data, (self,), (other,), MUL, other)
         return MUL(self, other)
 
     def __rmul__(self, other: Number) -> Value:
@@ -360,12 +340,11 @@ class Value:
         return MUL(other, self)
 
     def __sub__(self, other: Operand) -> Value:
-        kind = type(other)
-        if kind is Value:
+        if type(other) is Value:
             data = self.data - other.data
             if _isfinite(data):
                 return _node(data, (self, other), _ONE_MINUS_ONE, SUB, None)
-        elif kind is float:
+        elif type(other) is float:
             data = self.data - other
             if _isfinite(data):
                 return _node(data, (self,), _ONE, SUB, other)
@@ -404,21 +383,9 @@ class Value:
         return TANH(self)
 
     def relu(self) -> Value:
-        x = self.data
-        node = _new(Value)
-        if x > 0:
-            node.data = x
-            node.rates = _ONE
-        else:
-            node.data = 0.0
-            node.rates = _ZERO
-        node.grad = 0.0
-        node.parents = (self,)
-        node.op = RELU
-        node._args = None
-        node.name = None
-        node.order = _next(_creation)
-        return node
+        if self.data > 0:
+            return _node(self.data, (self,), _ONE, RELU, None)
+        return _node(0.0, (self,), _ZERO, RELU, None)
 
     def backward(self) -> None:
         """Reverse sweep from this node: set ``node.grad = ∂self/∂node`` on every ancestor.
@@ -426,6 +393,9 @@ class Value:
         Gradients are recomputed from zero on every call, so calling twice gives the same
         numbers (no accumulation across calls). Nodes that do not reach ``self`` are untouched.
         """
+        # The reverse sweep of pathgrad.sweeps (sweep_backward over SUM_PRODUCT, its
+        # specification; the tests compare the two) written out by hand: graphs built in a
+        # training loop are swept once each, so there is no Graph to build first.
         # The ancestors are found with an explicit stack (no recursion) and their gradients
         # zeroed on the way. Only nodes with parents pass anything back, so only they are
         # remembered, keyed by creation number: the keys are plain ints, and sorting them

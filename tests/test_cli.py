@@ -1,4 +1,4 @@
-"""The command line: demo, help and version."""
+"""The command line: demo, paths, train, help and version; mistakes get one line and exit 2."""
 
 from __future__ import annotations
 
@@ -6,10 +6,16 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import pathgrad as pg
 from pathgrad.cli import demo_chain, main
+
+
+def demo_graph(sizes, seed=0):
+    net = pg.Network(sizes, seed=seed)
+    return net, net.graph(np.random.default_rng(seed).random(sizes[0]), 0, level="neuron")
 
 
 def test_demo_prints_the_check_table_and_the_paths(capsys):
@@ -38,3 +44,58 @@ def test_help_and_version_from_the_installed_command():
         [sys.executable, "-m", "pathgrad.cli", "--help"], capture_output=True, text=True
     )
     assert helped.returncode == 0 and "demo" in helped.stdout
+
+
+def test_paths_command_prints_stats_top_paths_and_costs(capsys):
+    assert main(["paths", "--sizes", "3,4,4,2", "--weight", "w^2_12", "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    _, graph = demo_graph([3, 4, 4, 2])
+    w = graph.find("w^2_12")
+    assert re.search(r"paths\s+(\S+)", out)[1] == f"{pg.count_paths(w, graph):,}"
+    printed = float(re.search(r"Σ products \(53\)\s+(\S+)", out)[1])
+    assert printed == pytest.approx(pg.grad(graph, [w])[0], rel=1e-9)
+    top = [str(p) for p in pg.top_paths(w, graph, k=3)]
+    assert all(f"  {line}" in out for line in top) and len(top) == 3
+    assert "random paths from w^2_12 (mass proposal)" in out
+    p = len(graph.params())
+    assert f"finite differences need {p + 1} forward passes, backpropagation 2" in out
+
+
+def test_paths_command_reads_a_saved_network(tmp_path, capsys):
+    net = pg.Network([2, 5, 1], seed=3)
+    path = tmp_path / "net.npz"
+    net.save(path)
+    assert main(["paths", "--network", str(path), "--weight", "w^3_14", "--top", "1"]) == 0
+    assert "Network [2, 5, 1]" in capsys.readouterr().out
+
+
+def test_paths_command_with_an_unknown_weight_is_a_clear_error(capsys):
+    assert main(["paths", "--weight", "w^7_11"]) == 2
+    assert "no node named 'w^7_11'" in capsys.readouterr().err
+
+
+def test_train_command_digits(capsys):
+    assert main(["train", "--data", "digits", "--epochs", "3", "--sizes", "64,20,10",
+                 "--cost", "cross-entropy", "--init", "scaled", "--eta", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("epoch ") == 3
+    line = [s for s in out.splitlines() if s.startswith("final test accuracy")][0]
+    accuracy = float(line.split(":")[1].split("%")[0]) / 100
+    assert accuracy > 0.85
+
+
+def test_train_command_xor_and_errors(capsys):
+    assert main(["train", "--data", "xor"]) == 0
+    out = capsys.readouterr().out
+    assert "final test accuracy: 100.00% (4/4)" in out
+    assert main(["train", "--data", "xor", "--batch", "9"]) == 2
+    assert "larger than the 4 training examples" in capsys.readouterr().err
+    assert main(["train", "--data", "mnist"]) == 2
+    assert "unknown data set" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main(["train", "--sizes", "64,x,10"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--sizes" in err and "64,x,10" in err
+    assert main(["train", "--sizes", "64,30,9", "--epochs", "1"]) == 2
+    assert "output layer has 9" in capsys.readouterr().err

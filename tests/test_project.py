@@ -20,7 +20,7 @@ def readme_commands() -> list[str]:
 def test_readme_has_exactly_two_commands_demo_and_tests():
     demo, tests = readme_commands()
     assert demo.endswith("pathgrad demo")
-    assert "pytest" in tests and "ruff check" in tests
+    assert "pytest" in tests and "ruff check" in tests and "mypy" in tests
 
 
 def test_ci_runs_the_readme_test_command():

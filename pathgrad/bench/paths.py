@@ -21,17 +21,21 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
+from functools import partial
 
-from ..bench import median_time, table, title
+import numpy as np
+
 from ..graph import Graph
-from ..network import Network, NetworkGraph
+from ..nn.network import Network
+from ..nn.network_graphs import NetworkGraph
+from ..pathsums import count_paths, eliminate, path_stats, path_sum, top_paths
+from ..sweeps import adjoints
 from ..value import Op, Value
+from . import median_time, table, title
 
 
 def network_graph(sizes: Sequence[int], seed: int = 0) -> NetworkGraph:
     """The neuron-level graph of a sigmoid network at a random input, target class 1."""
-    import numpy as np
-
     net = Network(sizes, seed=seed)
     return net.graph(np.random.default_rng(seed).random(sizes[0]), 0, level="neuron")
 
@@ -48,9 +52,6 @@ def run(quick: bool = False) -> None:
 
 
 def _many_paths(quick: bool) -> None:
-    from ..paths import count_paths
-    from ..pathstats import path_stats
-    from ..sweeps import adjoints
 
     width, hidden = (20, 4) if quick else (100, 10)
     graph = network_graph([width] * (hidden + 2), seed=1)
@@ -78,14 +79,13 @@ def _many_paths(quick: bool) -> None:
 
 
 def _top_paths(quick: bool) -> None:
-    from ..pathstats import top_paths
 
     sizes = [196, 30, 10] if quick else [784, 30, 10]
     graph = network_graph(sizes, seed=2)
     w = graph.w(2, 1, 1)
     rows = []
     for by in ("abs", "positive", "negative"):
-        t = median_time(lambda by=by: top_paths(w, graph, k=10, by=by), repeat=5)
+        t = median_time(partial(top_paths, w, graph, k=10, by=by), repeat=5)
         rows.append([f"top_paths(k=10, by={by!r})", f"{t:.4f}"])
     title(f"paths: top-10 paths from w^2_11 of a {sizes} neuron graph ({graph.edge_count:,} edges)")
     print(table(["what", "median s"], rows))
@@ -101,8 +101,6 @@ def _chain_of_layers(n_nodes: int) -> Graph:
 
 
 def _elimination(quick: bool) -> None:
-    from ..eliminate import eliminate
-    from ..sweeps import adjoints
 
     n = 10_000 if quick else 100_000
     graph = _chain_of_layers(n)
@@ -122,9 +120,6 @@ def _elimination(quick: bool) -> None:
 
 
 def _enumeration_against_sweep(quick: bool) -> None:
-    from ..paths import count_paths, path_sum
-    from ..pathstats import path_stats
-    from ..sweeps import adjoints
 
     width = 10
     title(f"paths: listing every path (exponential) against sweeps (linear), {width} wide")
@@ -135,10 +130,9 @@ def _enumeration_against_sweep(quick: bool) -> None:
         start = time.perf_counter()
         path_sum(w, graph, limit=None)
         repeat = 3 if time.perf_counter() - start < 0.5 else 1
-        t_enum = median_time(lambda w=w, g=graph: path_sum(w, g, limit=None), repeat=repeat,
-                             warmup=0)
-        t_stats = median_time(lambda w=w, g=graph: path_stats(w, g), repeat=5)
-        t_rev = median_time(lambda g=graph: adjoints(g), repeat=5)
+        t_enum = median_time(partial(path_sum, w, graph, limit=None), repeat=repeat, warmup=0)
+        t_stats = median_time(partial(path_stats, w, graph), repeat=5)
+        t_rev = median_time(partial(adjoints, graph), repeat=5)
         rows.append([hidden, f"{count_paths(w, graph):,}", f"{graph.edge_count:,}",
                      f"{t_enum:.5f}", f"{t_stats:.5f}", f"{t_rev:.5f}",
                      f"{t_enum / t_stats:,.1f}", f"{t_enum / t_rev:,.1f}"])

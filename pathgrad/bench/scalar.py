@@ -34,9 +34,9 @@ import time
 import tracemalloc
 from collections.abc import Callable, Sequence
 
-from ..bench import table, title
 from ..graph import topological_order
 from ..value import Value
+from . import table, title
 
 Layers = list[list[tuple[list[Value], Value]]]
 
@@ -65,17 +65,19 @@ def pathgrad_copy(model) -> Layers:
     ]
 
 
-def pathgrad_forward(layers: Layers, x: Sequence[float]) -> list[Value]:
+def pathgrad_forward(layers: Layers, x: Sequence[float | Value]) -> list[Value]:
     """micrograd's ``MLP.__call__`` with pathgrad Values: the same operations in the same order."""
     last = len(layers) - 1
+    inputs: Sequence[float | Value] = x
+    out: list[Value] = []
     for i, layer in enumerate(layers):
         out = []
         for w, b in layer:
             # micrograd's Neuron, operation for operation
-            act = sum((wi * xi for wi, xi in zip(w, x, strict=False)), b)
+            act = sum((wi * xi for wi, xi in zip(w, inputs, strict=False)), b)
             out.append(act if i == last else act.relu())
-        x = out
-    return x
+        inputs = out
+    return out
 
 
 def squared_error(outputs, targets: Sequence[float]):

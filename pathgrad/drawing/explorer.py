@@ -29,13 +29,15 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from ..draw.core import GraphTooBigError, draw
-from ..draw.engine import RenderError
+from ..errors import PathgradTypeError, PathgradValueError
 from ..graph import Graph
-from ..network import Network, NetworkGraph
+from ..nn import Network, NetworkGraph
 from ..value import Value
+from .engine import RenderError
 from .explorer_data import COMPACT_ABOVE, level_data
 from .explorer_nudge import DEFAULT_BUDGET, nudge_steps
+from .explorer_widget import ExplorerWidget
+from .graph_pictures import GraphTooBigError, draw
 
 LEVEL_TITLES = {
     "neuron": "neurons (equation 53)",
@@ -48,7 +50,7 @@ NETWORK_LEVELS = ("neuron", "z", "ops")
 DEFAULT_MAX_NODES = 3000
 
 
-class ExplorerError(ValueError):
+class ExplorerError(PathgradValueError):
     """The explorer cannot be made from what it was given; the message says what to do."""
 
 
@@ -112,10 +114,6 @@ class Explorer:
     def widget(self) -> Any:
         """The Jupyter widget showing this explorer (anywidget), made once."""
         if self._widget is None:
-            # anywidget brings ipywidgets and IPython with it; importing it only when a
-            # notebook asks for the widget keeps `import pathgrad` and the CLI quick.
-            from .explorer_widget import ExplorerWidget
-
             self._widget = ExplorerWidget(data=self.data)
         return self._widget
 
@@ -132,10 +130,7 @@ class Explorer:
         picture = self.picture_svg()
         if picture is not None:
             bundle["image/svg+xml"] = picture
-        try:
-            bundle.update(self.widget._repr_mimebundle_(include=include, exclude=exclude))
-        except ImportError:
-            pass
+        bundle.update(self.widget._repr_mimebundle_(include=include, exclude=exclude))
         bundle["text/plain"] = repr(self)
         return bundle
 
@@ -207,7 +202,7 @@ def _graphs(target, example, levels, max_nodes) -> tuple[list[Graph], list[str],
     elif isinstance(target, Graph):
         graph = target
     else:
-        raise TypeError(
+        raise PathgradTypeError(
             "pg.explore takes a Value (the cost C), a Graph, a NetworkGraph, or a Network with "
             f"an example (pg.explore(net, (x, y))); got {type(target).__name__}"
         )

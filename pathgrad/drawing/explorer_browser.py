@@ -21,14 +21,18 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+from ..errors import PathgradError
+
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
-except ImportError:  # Selenium comes with pathgrad's test extra; Browser() says so
-    webdriver = None
+
+    SELENIUM_MISSING: ImportError | None = None
+except ImportError as missing:  # Selenium comes with pathgrad's test extra; Browser() says so
+    SELENIUM_MISSING = missing
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 DRIVER_NAMES = ("chromedriver",)
@@ -50,7 +54,7 @@ INSTALL_HINT = (
 )
 
 
-class BrowserMissingError(RuntimeError):
+class BrowserMissingError(PathgradError, RuntimeError):
     """No Chromium, chromedriver or Selenium: the message says what to install."""
 
 
@@ -70,7 +74,7 @@ class Browser:
     """One headless Chromium session; a context manager that quits the browser at the end."""
 
     def __init__(self, width: int = 1400, height: int = 1000) -> None:
-        if webdriver is None:
+        if SELENIUM_MISSING is not None:
             raise BrowserMissingError(f"Selenium is not installed: {INSTALL_HINT}")
         chromium, driver = find_browser()
         self.profile = tempfile.mkdtemp(prefix="pathgrad-chromium-")

@@ -10,14 +10,16 @@ comes from Python (:mod:`.explorer_nudge`), because it needs the graph's operati
 
 from __future__ import annotations
 
-from ..draw.labels import gradient_name, op_label, parse_name, pretty
-from ..draw.scene import is_param, kind_of
+from typing import Any
+
 from ..graph import Graph
 from ..sweeps import adjoints
 from ..value import Value
 from .explorer_formulas import DIGITS, rate_formula
 from .explorer_layout import layout
 from .explorer_nudge import choose_nudged, true_changes
+from .labels import gradient_name, op_label, parse_name, pretty
+from .scene import is_param, kind_of
 
 #: A level with more nodes than this hides its weights and biases and bundles its edges.
 COMPACT_ABOVE = 400
@@ -87,7 +89,7 @@ def level_data(
         "w": placed.w,
         "h": placed.h,
     }
-    data = {
+    data: dict[str, Any] = {
         "level": level,
         "title": title,
         "compact": compact,

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..draw.labels import fmt, op_label, pretty
+from ..errors import PathgradIndexError
 from ..value import Value
+from .labels import fmt, op_label, pretty
 
 DIGITS = 4
 _INFIX = {"add": " + ", "sub": " − ", "mul": "·", "div": "/"}
@@ -93,7 +94,7 @@ def rate_formula(head: Value, position: int) -> Formula:
     op_name = head.op.name if head.op is not None else ""
     rate = head.rates[position]
     if op_name.startswith("neuron"):
-        return _neuron_formula(head, operands, index, rate)
+        return _neuron_formula(head, op_name, operands, index, rate)
     if op_name in ("weighted input", "weighted_input"):
         return _weighted_input_formula(operands, index)
     if op_name.endswith("cost"):
@@ -109,12 +110,12 @@ def _operand_index(head: Value, position: int) -> int:
             seen += 1
             if seen == position:
                 return i
-    raise IndexError(f"{head.label} has no parent number {position}")
+    raise PathgradIndexError(f"{head.label} has no parent number {position}")
 
 
-def _neuron_formula(head: Value, ops: tuple, i: int, rate: float) -> Formula:
+def _neuron_formula(head: Value, op_name: str, ops: tuple, i: int, rate: float) -> Formula:
     n = (len(ops) - 1) // 2
-    slope = f"{_slope_name(head.op.name)}({_z_name(head)})"
+    slope = f"{_slope_name(op_name)}({_z_name(head)})"
     s = head.rates[-1]  # the bias edge's rate is σ'(z) itself
     if i < n:  # a weight: ∂a/∂w_k = σ'(z)·a_k
         other = ops[n + i]

@@ -15,14 +15,13 @@ deterministic.
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass, field
 
-from ..draw.engine import RenderError, find_engine
-from ..draw.labels import parse_name
-from ..draw.scene import Scene, _column, _within_column
 from ..graph import Graph
+from .engine import LAYOUT, RenderError, render
 from .explorer_formulas import DIGITS
+from .labels import parse_name
+from .scene import Scene, _column, _within_column
 
 DOT_MAX_NODES = 300
 DOT_TIMEOUT = 60.0
@@ -63,7 +62,7 @@ def dot_layout(graph: Graph, engine: str | None = "auto") -> Layout:
     scene = Scene(graph, graph.nodes, DIGITS)
     for node in scene.nodes:
         scene.extra_lines[node].append(_RESERVED_LINE)
-    placed = json.loads(_run_dot(scene.to_dot(), engine))
+    placed = json.loads(render(scene.to_dot(), LAYOUT, engine, DOT_TIMEOUT))
     left, bottom, right, top = (float(v) for v in placed["bb"].split(","))
     n = len(graph.nodes)
     xs: list[float | None] = [None] * n
@@ -89,20 +88,6 @@ def dot_layout(graph: Graph, engine: str | None = "auto") -> Layout:
             lx, ly = (float(v) for v in item["lp"].split(","))
             labels[k] = (lx - left, top - ly)
     return Layout("dot", right - left, top - bottom, xs, ys, ws, hs, paths, labels)
-
-
-def _run_dot(source: str, engine: str | None) -> str:
-    name, program = find_engine(engine)
-    try:
-        done = subprocess.run(
-            [program, "-Tjson0"], input=source.encode("utf-8"), capture_output=True,
-            timeout=DOT_TIMEOUT, check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise RenderError(f"{name} could not lay out the explorer's graph: {error}") from None
-    if done.returncode != 0 or not done.stdout:
-        raise RenderError(f"{name} failed: {done.stderr.decode('utf-8', 'replace').strip()}")
-    return done.stdout.decode("utf-8")
 
 
 def _svg_path(spline: str, left: float, top: float) -> str:
@@ -137,8 +122,9 @@ def column_layout(graph: Graph, hide: frozenset[int] = frozenset()) -> Layout:
     # Book columns first, in order; unnamed nodes after the book column of their latest parent.
     keys: list[tuple] = []
     for i, node in enumerate(nodes):
-        if parsed_columns[i] is not None:
-            keys.append((*parsed_columns[i], 0, 0))
+        book = parsed_columns[i]
+        if book is not None:
+            keys.append((*book, 0, 0))
         elif node is graph.output:
             keys.append((10**9, 0, 0, 0))
         else:
@@ -177,5 +163,5 @@ def _order_in_column(graph: Graph, i: int) -> tuple:
     parsed = parse_name(node.name)
     if parsed is None:
         return (1, (), node.order)
-    return (0, _within_column(node, parsed), node.order)
+    return (0, _within_column((node, parsed)), node.order)
 

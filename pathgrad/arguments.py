@@ -1,0 +1,59 @@
+"""Checks of the arguments users pass in, each raising an error that names the argument.
+
+A whole number must be a real ``int`` (numpy's integers count, ``True`` does not) inside a
+range; a real number must be finite. The message says which argument was wrong, what it got
+and what it takes.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+from .errors import PathgradValueError
+
+
+def whole_number(value: object, name: str, least: int | None = None,
+                 most: int | None = None) -> int:
+    """``value`` as an ``int`` if it is a whole number within ``[least, most]``, else an error."""
+    number = int(value) if isinstance(value, Integral) and not isinstance(value, bool) else None
+    if (
+        number is None
+        or (least is not None and number < least)
+        or (most is not None and number > most)
+    ):
+        raise PathgradValueError(f"{name} must be a whole number {_range(least, most)}, "
+                                 f"got {value!r}")
+    return number
+
+
+def real_number(value: object, name: str, least: float | None = None,
+                above: float | None = None) -> float:
+    """``value`` as a finite ``float``, at least ``least`` or strictly above ``above``."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise PathgradValueError(f"{name} must be a finite real number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise PathgradValueError(f"{name} must be a finite number, got {number!r}")
+    if least is not None and number < least:
+        raise PathgradValueError(f"{name} must be a number >= {least:g}, got {number!r}")
+    if above is not None and number <= above:
+        raise PathgradValueError(f"{name} must be a number > {above:g}, got {number!r}")
+    return number
+
+
+def one_of(value: object, name: str, choices: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``choices``, else an error listing them."""
+    if not isinstance(value, str) or value not in choices:
+        raise PathgradValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def _range(least: int | None, most: int | None) -> str:
+    if least is None and most is None:
+        return ""
+    if least is not None and most is not None:
+        return f"from {least} to {most}"
+    if least is not None:
+        return f">= {least}"
+    return f"<= {most}"

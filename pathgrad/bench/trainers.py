@@ -1,0 +1,233 @@
+"""Bench section ``training``: the matrix engine against the book's loop and PyTorch.
+
+Three measurements, each side by side in this one process:
+
+1. **Epoch time, MNIST-shaped.** ``[784, 30, 10]`` sigmoid network, quadratic cost, mini-batch
+   10, η = 3.0, on synthetic data of MNIST's shape (random pixels in [0, 1], random labels):
+   pathgrad's matrix engine (:func:`pathgrad.matrix.sgd_epoch`), the book's per-example
+   algorithm (per mini-batch, one backprop per example, summed, then a step), and PyTorch CPU
+   in float64 doing the same SGD with autograd (skipped with a note if torch is missing). Each
+   is timed on a slice of the examples and scaled to a 50,000-example epoch; the figure is the
+   median over repeats, and the ratios are what to read.
+2. **Digits.** scikit-learn's 8×8 digits, ``[64, 30, 10]``, 30 epochs, batch 10: the book's
+   set-up (sigmoid, quadratic, η = 3.0, N(0, 1) weights) and cross-entropy with N(0, 1/n_in)
+   weights (η = 0.5). Accuracy on the 297 held-out images and training time.
+3. **One example through the scalar graph.** Build the ``[64, 30, 10]`` graph of one example at
+   each level and take the gradient by one reverse sweep; check every weight against the
+   matrix engine.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from functools import partial
+
+import numpy as np
+
+from ..nn.data import digits
+from ..nn.matrix import backprop_loop, sgd_epoch, update
+from ..nn.network import Network
+from . import median_time, table, title
+
+EPOCH = 50_000
+SIZES = [784, 30, 10]
+ETA = 3.0
+BATCH = 10
+
+
+def synthetic_mnist(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` random MNIST-shaped examples as rows: pixels in [0, 1], one-hot targets."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, 784))
+    Y = np.eye(10)[rng.integers(0, 10, n)]
+    return X, Y
+
+
+def matrix_epoch(net: Network, X: np.ndarray, Y: np.ndarray, order: np.ndarray) -> None:
+    sgd_epoch(net.weights, net.biases, net.layers, net.cost, X, Y, order, BATCH, ETA)
+
+
+def book_epoch(net: Network, X: np.ndarray, Y: np.ndarray, order: np.ndarray) -> None:
+    """The book's way: each mini-batch's gradient is a sum of per-example backprops."""
+    for start in range(0, len(order), BATCH):
+        rows = order[start : start + BATCH]
+        nabla_b, nabla_w = backprop_loop(
+            net.weights, net.biases, net.layers, net.cost, X[rows].T, Y[rows].T
+        )
+        update(net.weights, net.biases, nabla_b, nabla_w, ETA / len(rows))
+
+
+Epoch = Callable[[Network, np.ndarray, np.ndarray, np.ndarray], None]
+
+
+def _epoch_on_slice(
+    epoch: Epoch, net: Network, X: np.ndarray, Y: np.ndarray, rng: np.random.Generator, n: int
+) -> None:
+    epoch(net, X, Y, rng.permutation(n))
+
+
+def _permuted(epoch: Callable[[np.ndarray], object], rng: np.random.Generator, n: int) -> None:
+    epoch(rng.permutation(n))
+
+
+def torch_thread_counts() -> list[int] | None:
+    """PyTorch's thread settings to time: 1 and its default, or None without torch."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return sorted({1, torch.get_num_threads()})
+
+
+def torch_epoch_fn(net: Network, X: np.ndarray, Y: np.ndarray, threads: int):
+    """The same SGD in PyTorch (float64, CPU, autograd), run with ``threads`` threads."""
+    import torch
+
+    params = [torch.tensor(a, dtype=torch.float64, requires_grad=True)
+              for a in (*net.weights, *net.biases)]
+    weights, biases = params[: len(net.weights)], params[len(net.weights) :]
+    Xt = torch.from_numpy(X)
+    Yt = torch.from_numpy(Y)
+
+    def epoch(order: np.ndarray) -> None:
+        before = torch.get_num_threads()
+        torch.set_num_threads(threads)
+        try:
+            index = torch.from_numpy(order)
+            for start in range(0, len(order), BATCH):
+                rows = index[start : start + BATCH]
+                a = Xt[rows].T
+                for w, b in zip(weights, biases, strict=True):
+                    a = torch.sigmoid(w @ a + b)
+                cost = 0.5 * ((a - Yt[rows].T) ** 2).sum()
+                cost.backward()
+                with torch.no_grad():
+                    for p in params:
+                        p -= (ETA / len(rows)) * p.grad
+                        p.grad = None
+        finally:
+            torch.set_num_threads(before)
+
+    return epoch, torch.__version__
+
+
+def blas_note() -> str:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "BLAS: unknown (threadpoolctl not installed)"
+    info = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    if not info:
+        return "BLAS: none found"
+    i = info[0]
+    return f"numpy BLAS: {i.get('internal_api')} {i.get('version')}, " \
+           f"{i.get('num_threads')} threads, kernel {i.get('architecture')}"
+
+
+def epoch_times(quick: bool) -> None:
+    title("training: one SGD epoch of 50,000 MNIST-shaped examples, [784,30,10], batch 10")
+    slices = {"matrix": 400, "book": 200, "torch": 200} if quick else \
+        {"matrix": 10_000, "book": 2_000, "torch": 2_000}
+    repeat = 1 if quick else 5
+    X, Y = synthetic_mnist(max(slices.values()))
+    rng = np.random.default_rng(1)
+    runs: dict[str, tuple[str, int, Epoch | None]] = {  # label, examples timed, epoch
+        "matrix": ("pathgrad matrix engine", slices["matrix"], matrix_epoch),
+        "book": ("book's per-example loop", slices["book"], book_epoch),
+    }
+    jobs: dict[str, Callable[[], None]] = {}
+    for key, (_, n, fn) in runs.items():
+        assert fn is not None
+        net = Network(SIZES, seed=0)
+        jobs[key] = partial(_epoch_on_slice, fn, net, X[:n], Y[:n], rng, n)
+    torch_threads = torch_thread_counts()
+    for threads in torch_threads or ():
+        epoch, version = torch_epoch_fn(Network(SIZES, seed=0), X, Y, threads)
+        n = slices["torch"]
+        key = f"torch{threads}"
+        runs[key] = (f"PyTorch {version} float64, {threads} thread(s)", n, None)
+        jobs[key] = partial(_permuted, epoch, rng, n)
+    # Interleaved repeats: each round times every engine once, so a burst of load from
+    # elsewhere on the machine hits all of them alike. Multi-threaded PyTorch runs last, on
+    # its own: its idle threads keep spinning for a while and would slow whatever came next.
+    times: dict[str, list[float]] = {key: [] for key in jobs}
+    together = [key for key in jobs if key in ("matrix", "book", "torch1")]
+    for key in together:
+        jobs[key]()  # warm-up
+    for _ in range(repeat):
+        for key in together:
+            times[key].append(median_time(jobs[key], repeat=1, warmup=0))
+    for key in jobs:
+        if key not in together:
+            times[key].append(median_time(jobs[key], repeat=repeat, warmup=1))
+    seconds = {key: statistics.median(t) * EPOCH / runs[key][1] for key, t in times.items()}
+    rows = [
+        [label, f"{n:,}", f"{seconds[key]:.3f} s", f"{seconds[key] / seconds['matrix']:.1f}x"]
+        for key, (label, n, _) in runs.items()
+    ]
+    print(table(["engine", "examples timed", "epoch (scaled to 50,000)", "time / matrix"], rows))
+    if torch_threads is None:
+        print("PyTorch not installed: its rows are skipped (pip install torch to compare)")
+    else:
+        print("PyTorch's threads spin-wait: on a busy 2-core box its 2-thread row can be far "
+              "slower than 1 thread; compare with its faster row")
+    print(blas_note())
+    print(f"median of {repeat} interleaved rounds after a warm-up; "
+          "targets: book loop >= 8x, PyTorch >= 4x slower")
+
+
+def digits_accuracy(quick: bool) -> None:
+
+    title("training: digits [64,30,10], 297 held out, batch 10")
+    epochs = 2 if quick else 30
+    train, test = digits()
+    setups = [
+        ("book: sigmoid, quadratic, N(0,1), eta 3.0", dict(), 3.0),
+        ("cross-entropy, N(0,1/n_in), eta 0.5", dict(cost="cross-entropy", init="scaled"), 0.5),
+    ]
+    rows = []
+    for label, options, eta in setups:
+        accuracies, times = [], []
+        for seed in range(1 if quick else 3):
+            net = Network([64, 30, 10], seed=seed, **options)
+            start = time.perf_counter()
+            history = net.sgd(train, epochs, 10, eta, test_data=test, seed=seed, progress=False)
+            times.append(time.perf_counter() - start)
+            accuracies.append(history.final_accuracy)
+        rows.append([label, f"{epochs}", " ".join(f"{a:.1%}" for a in accuracies),
+                     f"{statistics.median(times):.2f} s"])
+    print(table(["set-up", "epochs", "test accuracy (seeds 0,1,2)", "training time (median)"],
+                rows))
+    print("targets: about 92% for the book's set-up, >= 96% with cross-entropy; under 1 s")
+
+
+def graph_backprop(quick: bool) -> None:
+    title("training: one example through the scalar graph, [64,30,10]")
+    net = Network([64, 30, 10], seed=0)
+    rng = np.random.default_rng(2)
+    x = rng.random((64, 1))
+    y = np.eye(10)[:, [3]]
+    exact_b, exact_w = net.matrix_backprop(x, y)
+    exact = np.concatenate([a.ravel() for a in exact_b + exact_w])
+    rows = []
+    for level in ("neuron", "z", "ops"):
+        g = net.graph(x, y, level=level)
+        nabla_b, nabla_w = g.gradients()
+        got = np.concatenate([a.ravel() for a in nabla_b + nabla_w])
+        error = np.max(np.abs(got - exact)) / np.max(np.abs(exact))
+        t = median_time(partial(net.backprop, x, y, level=level), repeat=3 if quick else 15)
+        rows.append([level, f"{len(g.nodes):,}", f"{g.edge_count:,}", f"{t * 1000:.2f} ms",
+                     f"{error:.1e}"])
+    matrix_time = median_time(lambda: net.matrix_backprop(x, y), repeat=3 if quick else 15)
+    rows.append(["matrix engine", "-", "-", f"{matrix_time * 1000:.3f} ms", "0"])
+    print(table(["graph level", "nodes", "edges", "build + reverse sweep", "max rel err vs matrix"],
+                rows))
+    print("target: neuron level under 10 ms; every weight equal to the matrix engine")
+
+
+def run(quick: bool = False) -> None:
+    epoch_times(quick)
+    digits_accuracy(quick)
+    graph_backprop(quick)

@@ -1,0 +1,128 @@
+"""Turning DOT text into SVG, PNG or PDF with whichever Graphviz program is at hand.
+
+Two programs can lay out and render a DOT graph:
+
+* ``dot``, Graphviz itself, when it is on the PATH (``apt install graphviz``,
+  ``brew install graphviz``, ``conda install -c conda-forge graphviz``);
+* ``graphviz-pure``, a self-contained port of ``dot`` on PyPI (``pip install graphviz-pure``),
+  installed next to the Python interpreter of the environment. It writes SVG and PNG, not PDF.
+
+``engine="auto"`` (the default) takes ``dot`` and then ``graphviz-pure``; the environment variable
+``PATHGRAD_GRAPHVIZ`` (``dot``, ``graphviz-pure`` or a path to a program) overrides the automatic
+choice, which is how the tests render with each engine in turn. Every run has a time limit, so a
+layout can never hang a notebook.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+from ..errors import PathgradError, PathgradValueError
+
+ENGINES = ("dot", "graphviz-pure")
+ENV_VAR = "PATHGRAD_GRAPHVIZ"
+DEFAULT_TIMEOUT = 60.0
+FORMATS = ("svg", "png", "pdf")
+#: Not a picture: the layout itself (node centres, edge splines) as JSON, read by the explorer.
+LAYOUT = "json0"
+_NO_PDF = {"graphviz-pure"}
+
+INSTALL_HINT = (
+    "Install one of: Graphviz's `dot` (apt install graphviz | brew install graphviz | "
+    "conda install -c conda-forge graphviz | https://graphviz.org/download), or the pip-only "
+    "fallback `pip install graphviz-pure`. The DOT text is available without either as "
+    "picture.source, or saved with picture.save('name.dot')."
+)
+
+
+class RenderError(PathgradError, RuntimeError):
+    """No engine could be found, or the engine failed or ran out of time."""
+
+
+class EngineNotFoundError(RenderError):
+    """Neither ``dot`` nor ``graphviz-pure`` is installed (or the chosen one is missing)."""
+
+
+def _search_path() -> str:
+    """PATH plus the environment's script folders, where pip puts ``graphviz-pure``."""
+    folders = [os.environ.get("PATH", "")]
+    folders.append(str(Path(sys.executable).parent))
+    scripts = sysconfig.get_path("scripts")
+    if scripts:
+        folders.append(scripts)
+    return os.pathsep.join(folders)
+
+
+def find_engine(engine: str | None = "auto") -> tuple[str, str]:
+    """The chosen engine's name and the path of its program.
+
+    ``engine`` is ``"auto"`` (or None), ``"dot"``, ``"graphviz-pure"`` or a path to a program.
+    Raises :class:`EngineNotFoundError` with install instructions when it cannot be found.
+    """
+    choice = engine or "auto"
+    if choice == "auto":
+        choice = os.environ.get(ENV_VAR, "").strip() or "auto"
+    search = _search_path()
+    if choice == "auto":
+        for name in ENGINES:
+            program = shutil.which(name, path=search)
+            if program:
+                return name, program
+        raise EngineNotFoundError(
+            f"No Graphviz program found to render the picture. {INSTALL_HINT}"
+        )
+    if choice in ENGINES:
+        program = shutil.which(choice, path=search)
+        if program:
+            return choice, program
+        raise EngineNotFoundError(f"The Graphviz program {choice!r} was not found. {INSTALL_HINT}")
+    program = shutil.which(choice, path=search)
+    if program is None:
+        raise EngineNotFoundError(f"The Graphviz program {choice!r} was not found. {INSTALL_HINT}")
+    name = Path(program).name
+    return ("graphviz-pure" if "graphviz-pure" in name else "dot"), program
+
+
+def render(
+    source: str, fmt: str, engine: str | None = "auto", timeout: float = DEFAULT_TIMEOUT
+) -> bytes:
+    """The picture described by the DOT ``source``, in format ``fmt`` (svg, png or pdf).
+
+    ``fmt=LAYOUT`` gives Graphviz's layout as JSON instead of a picture.
+    """
+    if fmt not in FORMATS and fmt != LAYOUT:
+        raise PathgradValueError(
+            f"cannot render to {fmt!r}: choose one of {', '.join(FORMATS)} (or dot)"
+        )
+    name, program = find_engine(engine)
+    if fmt == "pdf" and name in _NO_PDF:
+        raise RenderError(
+            f"{name} cannot write PDF. Save as .svg or .png, or install Graphviz's `dot` for PDF "
+            "(apt install graphviz | brew install graphviz | "
+            "conda install -c conda-forge graphviz)."
+        )
+    try:
+        done = subprocess.run(
+            [program, f"-T{fmt}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise RenderError(
+            f"{name} did not finish the layout within {timeout:g} s; draw fewer nodes "
+            "(hide_params=True, only_highlighted=True, or the neuron level) "
+            "or pass a larger timeout"
+        ) from None
+    except OSError as error:
+        raise RenderError(f"could not run {program}: {error}") from None
+    if done.returncode != 0 or not done.stdout:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise RenderError(f"{name} failed (exit code {done.returncode}): {message}")
+    return done.stdout

@@ -1,0 +1,264 @@
+"""``draw``: a picture of a rate-factor graph, with chosen paths brought forward.
+
+Every edge is labelled with its rate factor ``∂head/∂tail`` and every node with its book name
+and value, so the picture *is* the data of equations 51-53: pick a path from ``w`` to ``C``,
+multiply the numbers on its edges, and you have that path's share of ``∂C/∂w``.
+
+Highlighted paths keep the rest of the graph in view, dimmed. With several paths each edge is
+coloured by the sign of the summed products of the shown paths through it (blue adds to
+``∂C/∂w``, red takes away) and drawn as wide as that sum is large: the thick lines are where
+the gradient flows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from ..errors import PathgradTypeError, PathgradValueError
+from ..graph import Graph, as_graph
+from ..pathsums.enumeration import Path, count_paths
+from ..sweeps import adjoints
+from ..value import Value
+from .labels import fmt, gradient_name
+from .picture import Picture
+from .scene import Scene, is_param
+
+DEFAULT_MAX_NODES = 150
+DEFAULT_MAX_PATHS = 500
+POSITIVE = "#1f5fae"
+NEGATIVE = "#c2372b"
+PATH_NODE = {"color": "#222222", "penwidth": "2"}
+CAPTION_PATHS = 6
+GRADIENT_COLOUR = "#2d6a2d"
+
+
+class GraphTooBigError(PathgradValueError):
+    """The picture would have more nodes than ``max_nodes``: refused before any layout."""
+
+
+def _too_big(nodes: int, edges: int, max_nodes: int) -> GraphTooBigError:
+    return GraphTooBigError(
+        f"this picture would have {nodes} nodes and {edges} edges, more than max_nodes="
+        f"{max_nodes}: Graphviz would be slow and nobody could read it. Draw the neuron level "
+        "(net.graph(x, y, level='neuron')), hide the weights and biases (hide_params=True), "
+        "draw only the highlighted paths (highlight=..., only_highlighted=True), "
+        "or raise max_nodes if you really want it."
+    )
+
+
+def _check_options(digits: int, max_nodes: int) -> None:
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
+        raise PathgradValueError(f"digits must be a whole number from 1 to 17, got {digits!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise PathgradValueError(f"max_nodes must be a positive whole number, got {max_nodes!r}")
+
+
+def _as_paths(highlight: object, max_paths: int) -> list[Path]:
+    if highlight is None:
+        return []
+    if isinstance(highlight, Path):
+        return [highlight]
+    if not isinstance(highlight, Iterable):
+        raise PathgradTypeError(
+            "highlight takes a path or paths (pg.paths, pg.top_paths), "
+            f"got {type(highlight).__name__}"
+        )
+    chosen = []
+    for path in highlight:
+        if not (hasattr(path, "nodes") and hasattr(path, "rates")):
+            raise PathgradTypeError(f"highlight: expected Path objects, got {type(path).__name__}")
+        chosen.append(path)
+        if len(chosen) > max_paths:
+            raise PathgradValueError(
+                f"more than max_paths={max_paths} paths to highlight: nobody can read that many. "
+                "Pass the largest few (pg.top_paths(w, C, k=5)) or raise max_paths."
+            )
+    return chosen
+
+
+def match_paths(graph: Graph, paths: list[Path]) -> list[list[int]]:
+    """For each path, the positions in ``graph.edges`` of the edges it runs along.
+
+    A path that takes one of two parallel edges (``x * x``) is matched by its rate, and
+    repeated identical paths take the parallel edges in turn, as :func:`pathgrad.paths` lists
+    them.
+    """
+    between: dict[tuple[Value, Value], list[tuple[int, float]]] = {}
+    for k, edge in enumerate(graph.edges):
+        between.setdefault((edge.src, edge.dst), []).append((k, edge.rate))
+    seen: Counter = Counter()
+    matched = []
+    for path in paths:
+        occurrence = seen[tuple(path.nodes)]
+        seen[tuple(path.nodes)] += 1
+        ks = []
+        for i, (tail, head) in enumerate(zip(path.nodes, path.nodes[1:], strict=False)):
+            candidates = between.get((tail, head))
+            if not candidates:
+                raise PathgradValueError(
+                    f"highlight: the path {' → '.join(n.label for n in path.nodes)} is not in "
+                    f"this graph (no edge {tail.label} → {head.label}); draw the graph the "
+                    "paths were taken from"
+                )
+            rate = path.rates[i] if i < len(path.rates) else None
+            same = [k for k, r in candidates if r == rate] or [k for k, _ in candidates]
+            ks.append(same[occurrence % len(same)])
+        matched.append(ks)
+    return matched
+
+
+def draw(
+    target: Value | Graph,
+    highlight: object = None,
+    show_grad: bool = False,
+    digits: int = 3,
+    hide_params: bool = False,
+    only_highlighted: bool = False,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    max_paths: int = DEFAULT_MAX_PATHS,
+    title: str = "",
+    legend: bool = True,
+    engine: str | None = "auto",
+) -> Picture:
+    """A picture of the graph of ``target`` (a Graph or its output Value).
+
+    - ``highlight``: one path or several (``pg.paths(w, C)``, ``pg.top_paths(w, C, k)``); their
+      edges are coloured by sign and widened by |product|, the rest is dimmed; the caption gives
+      each path's product and share of ``∂C/∂w`` (equations 51-53).
+    - ``show_grad``: add ``∂C/∂node`` to every node (``δ`` for ``z`` nodes, BP1-BP2).
+    - ``digits``: significant digits of every number shown.
+    - ``hide_params``: leave out weight and bias leaves not on a highlighted path; for a
+      neuron-level graph that leaves the neuron-to-neuron rate factors of equation 53.
+    - ``only_highlighted``: draw just the highlighted paths (for graphs too big to draw whole).
+    - ``max_nodes``: refuse (:class:`GraphTooBigError`) rather than lay out more nodes.
+    - ``engine``: ``"auto"``, ``"dot"`` or ``"graphviz-pure"`` (see :mod:`pathgrad.draw.engine`).
+    """
+    _check_options(digits, max_nodes)
+    graph = as_graph(target)
+    chosen = _as_paths(highlight, max_paths)
+    matched = match_paths(graph, chosen)
+    on_paths = {node for path in chosen for node in path.nodes}
+    if only_highlighted and chosen:
+        keep = on_paths | {graph.output}
+    elif hide_params:
+        keep = {n for n in graph.nodes if n in on_paths or not is_param(n)}
+    else:
+        keep = set(graph.nodes)
+    edges = sum(1 for n in graph.nodes if n in keep for p in n.parents if p in keep)
+    if len(keep) > max_nodes or edges > 6 * max_nodes:
+        raise _too_big(len(keep), edges, max_nodes)
+
+    scene = Scene(graph, keep, digits)
+    scene.title = title
+    adj = adjoints(graph)
+    if show_grad:
+        for node in scene.nodes:
+            grad = adj[graph.index[node]]
+            text = f"{gradient_name(node.name, scene.name(node))} = {fmt(grad, digits)}"
+            scene.extra_lines[node].append((text, GRADIENT_COLOUR))
+    if chosen:
+        _highlight(scene, chosen, matched, adj)
+    if legend:
+        _legend(scene, bool(chosen), len(chosen) > 1, show_grad, hide_params)
+    return Picture(scene.to_dot(), "\n".join(scene.caption), engine)
+
+
+def _highlight(
+    scene: Scene, chosen: list[Path], matched: list[list[int]], adj: list[float]
+) -> None:
+    flow: dict[int, float] = {}
+    for path, ks in zip(chosen, matched, strict=True):
+        for k in ks:
+            flow[k] = flow.get(k, 0.0) + path.product
+    largest = max((abs(f) for f in flow.values()), default=0.0)
+    on_paths = {node for path in chosen for node in path.nodes}
+    scene.dim(
+        nodes=[n for n in scene.nodes if n not in on_paths],
+        edges=[k for k, _ in scene.edges if k not in flow],
+    )
+    for node in on_paths & set(scene.nodes):
+        scene.node_attrs[node].update(PATH_NODE)
+    for k, total in flow.items():
+        width = 3.5 if len(chosen) == 1 or largest == 0 else 1.3 + 4.2 * abs(total) / largest
+        colour = NEGATIVE if total < 0 else POSITIVE
+        scene.edge_attrs[k].update(
+            {"color": colour, "fontcolor": colour, "penwidth": f"{width:.2f}", "weight": "3"}
+        )
+    scene.caption.extend(_caption(scene, chosen, adj))
+
+
+def _caption(scene: Scene, chosen: list[Path], adj: list[float]) -> list[str]:
+    graph, number = scene.graph, scene.number
+    lines: list[str] = []
+    starts: dict[Value, list[Path]] = {}
+    for path in chosen:
+        starts.setdefault(path.nodes[0], []).append(path)
+    for start, group in starts.items():
+        name = scene.name(start)
+        grad = adj[graph.index[start]]
+        to_output = all(p.nodes[-1] is graph.output for p in group)
+        whole = f"∂C/∂{name} = {number(grad)}"
+
+        def share(
+            x: float, grad: float = grad, to_output: bool = to_output, name: str = name
+        ) -> str:
+            if not to_output:
+                return ""
+            return f"{100 * x / grad:.3g}% of ∂C/∂{name}" if grad != 0 else "∂C/∂w is 0"
+
+        if len(group) == 1:
+            path = group[0]
+            route = " → ".join(scene.name(n) for n in path.nodes)
+            factors = " × ".join(f"({number(r)})" if r < 0 else number(r) for r in path.rates)
+            lines.append(f"path {route}")
+            lines.append(f"product {factors} = {number(path.product)}")
+            if to_output:
+                lines.append(f"= {share(path.product)}  ({whole})")
+            continue
+        total = count_paths(start, graph) if to_output else None
+        of_all = f" of the {total} from {name} to {scene.name(graph.output)}" if total else ""
+        lines.append(f"{len(group)} paths{of_all}, largest |product| first:")
+        ranked = sorted(group, key=lambda p: -abs(p.product))
+        for i, path in enumerate(ranked[:CAPTION_PATHS], 1):
+            route = " → ".join(scene.name(n) for n in path.nodes)
+            shown = share(path.product)
+            lines.append(
+                f"  {i}. {route}: {number(path.product)}" + (f"  ({shown})" if shown else "")
+            )
+        if len(ranked) > CAPTION_PATHS:
+            lines.append(f"  … and {len(ranked) - CAPTION_PATHS} more")
+        summed = sum(p.product for p in group)
+        lines.append(
+            f"sum of these {len(group)}: {number(summed)}"
+            + (f" = {share(summed)}  ({whole})" if to_output else "")
+        )
+    return lines
+
+
+def draw_options_legend(show_grad: bool = False) -> list[tuple[str, str]]:
+    """The legend rows every picture has: what the numbers on edges and in nodes are."""
+    node_text = "in a node: book name and value"
+    if show_grad:
+        node_text += ", then ∂C/∂node (δ for a z node)"
+    return [
+        ('<font point-size="10">0.25</font>', "on an edge: its rate factor ∂head/∂tail"),
+        ("<b>name</b>", node_text),
+    ]
+
+
+def _legend(
+    scene: Scene, highlighted: bool, several: bool, show_grad: bool, hide_params: bool
+) -> None:
+    rows = draw_options_legend(show_grad)
+    if highlighted:
+        rows += [
+            (f'<font color="{POSITIVE}"><b>———</b></font>', "blue: positive product of rates"),
+            (f'<font color="{NEGATIVE}"><b>———</b></font>', "red: negative product of rates"),
+            ('<font color="#b0b0b0">———</font>', "grey: not on the highlighted paths"),
+        ]
+        if several:
+            rows.append(("<b>width</b>", "|sum of the shown paths' products| through the edge"))
+    if hide_params:
+        rows.append(("", "weights and biases hidden (hide_params=True)"))
+    scene.legend.extend(rows)

@@ -1,0 +1,228 @@
+"""A graph as Graphviz DOT text: nodes with book-name labels, edges with their rate factors.
+
+A :class:`Scene` holds the nodes and edges to draw, one DOT statement per node and per edge
+(parallel edges such as the two of ``x * x`` stay two edges), each with its attributes. The
+functions that draw highlighted paths or sweeps only change attributes (colours, widths, extra
+label lines) and add caption and legend rows; ``to_dot`` writes the text.
+
+Layout of a network: a node's book name gives its column. Layer ``l``'s weights and biases
+stand in a column just before the layer's neurons (its ``z`` nodes, then its ``a`` nodes), so
+``w^l_jk`` sits next to the neuron ``j`` it feeds; the input layer is the first column and the
+output ``C`` the last. Unnamed nodes (elementary operations) fall where Graphviz puts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..graph import Edge, Graph
+from ..value import Value
+from .labels import BookName, fmt, html, op_label, parse_name, pretty
+
+FONT = "Helvetica"
+DIM_NODE = {"color": "#c8c8c8", "fontcolor": "#a0a0a0", "fillcolor": "#fafafa"}
+DIM_EDGE = {"color": "#d0d0d0", "fontcolor": "#a8a8a8"}
+
+_KIND_STYLE = {
+    "param": {"shape": "box", "style": "rounded,filled", "fillcolor": "#fdf1dc", "fontsize": "10"},
+    "input": {"shape": "box", "style": "filled", "fillcolor": "#e3f1e3"},
+    "z": {"shape": "ellipse", "style": "filled", "fillcolor": "#eef3fb"},
+    "a": {"shape": "ellipse", "style": "filled", "fillcolor": "#d6e4f7"},
+    "cost": {"shape": "box", "style": "filled,bold", "fillcolor": "#f6d8d8"},
+    "op": {"shape": "ellipse", "style": "filled", "fillcolor": "#f0f0f0", "fontsize": "11"},
+    "other": {"shape": "ellipse", "style": "filled", "fillcolor": "#ffffff"},
+}
+# Column order within one layer: parameters, then weighted inputs, then activations.
+_COLUMN = {"w": 0, "b": 0, "z": 1, "a": 2, "x": 2}
+
+
+def kind_of(node: Value, parsed: BookName | None, output: Value) -> str:
+    """``param`` (w, b), ``input``, ``z``, ``a``, ``cost``, ``op`` (unnamed) or ``other``."""
+    if node is output or (parsed is not None and parsed.symbol == "C"):
+        return "cost"
+    if parsed is None:
+        return "op" if node.name is None and node.op is not None else "other"
+    if parsed.symbol in ("w", "b"):
+        return "param"
+    if node.op is None or parsed.symbol == "x" or (parsed.symbol == "a" and parsed.layer == 1):
+        return "input"
+    return parsed.symbol if parsed.symbol in ("z", "a") else "other"
+
+
+def is_param(node: Value) -> bool:
+    """A weight or bias leaf (a node a picture may hide)."""
+    parsed = parse_name(node.name)
+    return node.op is None and parsed is not None and parsed.symbol in ("w", "b")
+
+
+def _column(parsed: BookName | None) -> tuple[int, int] | None:
+    if parsed is None or parsed.symbol not in _COLUMN:
+        return None
+    if parsed.symbol == "x":
+        return (1, _COLUMN["x"])
+    if parsed.layer is None:
+        return None
+    return (parsed.layer, _COLUMN[parsed.symbol])
+
+
+def _within_column(entry: tuple[Value, BookName]) -> tuple:
+    # Parameters of neuron j together, weights before the bias: w_j1, w_j2, ..., b_j.
+    node, parsed = entry
+    return (parsed.neuron or 0, parsed.symbol == "b", parsed.indices[1:], node.order)
+
+
+def _attrs(attrs: dict[str, str]) -> str:
+    parts = []
+    for key, value in attrs.items():
+        if value.startswith("<") and value.endswith(">"):
+            parts.append(f"{key}={value}")
+        else:
+            escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+            parts.append(f'{key}="{escaped}"')
+    return ", ".join(parts)
+
+
+class Scene:
+    """The nodes and edges of one picture, with their DOT attributes."""
+
+    def __init__(self, graph: Graph, keep: Iterable[Value], digits: int) -> None:
+        self.graph = graph
+        self.digits = digits
+        wanted = set(keep)
+        self.nodes = [node for node in graph.nodes if node in wanted]
+        self.parsed = {node: parse_name(node.name) for node in self.nodes}
+        self.kind = {node: kind_of(node, self.parsed[node], graph.output) for node in self.nodes}
+        self.ids = {node: f"n{graph.index[node]}" for node in self.nodes}
+        # Edge k of graph.edges keeps the id e{k}, whatever is hidden.
+        self.edges: list[tuple[int, Edge]] = [
+            (k, edge)
+            for k, edge in enumerate(graph.edges)
+            if edge.src in wanted and edge.dst in wanted
+        ]
+        self.node_attrs = {node: self._base_node_attrs(node) for node in self.nodes}
+        self.extra_lines: dict[Value, list[tuple[str, str]]] = {node: [] for node in self.nodes}
+        self.edge_attrs = {k: self._base_edge_attrs(edge) for k, edge in self.edges}
+        self.caption: list[str] = []
+        self.legend: list[tuple[str, str]] = []
+        self.title = ""
+
+    def name(self, node: Value) -> str:
+        """The node's name as printed: ``w²₁₂``, or its operation for an unnamed node."""
+        if node.name is None:
+            return op_label(node, self.digits) if node.op is not None else "leaf"
+        return pretty(node.name)
+
+    def number(self, x: float) -> str:
+        return fmt(x, self.digits)
+
+    def _base_node_attrs(self, node: Value) -> dict[str, str]:
+        attrs = dict(_KIND_STYLE[self.kind[node]])
+        attrs["tooltip"] = f"{self.name(node)} = {node.data!r}"
+        return attrs
+
+    def _base_edge_attrs(self, edge: Edge) -> dict[str, str]:
+        head, tail = self.name(edge.dst), self.name(edge.src)
+        return {
+            "label": f" {self.number(edge.rate)} ",
+            "tooltip": f"∂{head}/∂{tail} = {edge.rate!r}",
+        }
+
+    def dim(self, nodes: Iterable[Value] = (), edges: Iterable[int] = ()) -> None:
+        """Grey out nodes and edges that are not the subject of the picture."""
+        for node in nodes:
+            self.node_attrs[node].update(DIM_NODE)
+        for k in edges:
+            self.edge_attrs[k].update(DIM_EDGE)
+
+    def _label(self, node: Value) -> str:
+        dimmed = self.node_attrs[node].get("fontcolor") == DIM_NODE["fontcolor"]
+        value = f'<font point-size="10">{html(self.number(node.data))}</font>'
+        if self.kind[node] == "param":
+            # One line for weights and biases: a network has many of them.
+            lines = [f"<b>{html(self.name(node))}</b> {value}"]
+        else:
+            lines = [f"<b>{html(self.name(node))}</b>", value]
+        for text, colour in self.extra_lines[node]:
+            colour = DIM_NODE["fontcolor"] if dimmed else colour
+            lines.append(f'<font point-size="9" color="{colour}">{html(text)}</font>')
+        return "<" + "<br/>".join(lines) + ">"
+
+    def _rank_groups(self) -> list[list[Value]]:
+        columns: dict[tuple[int, int], list[tuple[Value, BookName]]] = {}
+        for node in self.nodes:
+            parsed = self.parsed[node]
+            key = _column(parsed)
+            if key is not None and parsed is not None and node is not self.graph.output:
+                columns.setdefault(key, []).append((node, parsed))
+        return [
+            [node for node, parsed in sorted(columns[key], key=_within_column)]
+            for key in sorted(columns)
+        ]
+
+    def _column_gaps(self):
+        # An edge that jumps over columns (a^1 -> a^2 over the w^2 column) must be that long,
+        # so every column gets a rank of its own.
+        present = sorted({key for n in self.nodes if (key := _column(self.parsed[n])) is not None})
+        position = {key: i for i, key in enumerate(present)}
+
+        def gap(edge: Edge) -> int:
+            tail, head = _column(self.parsed[edge.src]), _column(self.parsed[edge.dst])
+            if tail is None or head is None or edge.dst is self.graph.output:
+                return 1
+            return max(1, position[head] - position[tail])
+
+        return gap
+
+    def _graph_label(self) -> str | None:
+        rows = []
+        if self.title:
+            rows.append(f'<tr><td align="left" colspan="2"><b>{html(self.title)}</b></td></tr>')
+        for line in self.caption:
+            rows.append(f'<tr><td align="left" colspan="2">{html(line)}</td></tr>')
+        if self.legend:
+            rows.append('<tr><td align="left" colspan="2"><i>legend</i></td></tr>')
+        for swatch, text in self.legend:
+            rows.append(
+                f'<tr><td align="left">{swatch}</td><td align="left">{html(text)}</td></tr>'
+            )
+        if not rows:
+            return None
+        table = '<table border="0" cellborder="0" cellspacing="1" cellpadding="1">'
+        return "<" + table + "".join(rows) + "</table>>"
+
+    def to_dot(self) -> str:
+        """The DOT text: one statement per node and per edge, then columns and caption."""
+        out = ["digraph pathgrad {"]
+        graph_attrs = {
+            "rankdir": "LR",
+            "ranksep": "0.55",
+            "nodesep": "0.18",
+            "fontname": FONT,
+            "fontsize": "12",
+            "bgcolor": "white",
+            "pad": "0.15",
+            "labelloc": "b",
+            "labeljust": "l",
+        }
+        label = self._graph_label()
+        if label:
+            graph_attrs["label"] = label
+        out.append(f"  graph [{_attrs(graph_attrs)}];")
+        out.append(f'  node [fontname="{FONT}", fontsize="12", margin="0.06,0.03", height="0.3"];')
+        out.append(f'  edge [fontname="{FONT}", fontsize="10", arrowsize="0.6", color="#555555"];')
+        for node in self.nodes:
+            attrs = dict(self.node_attrs[node])
+            attrs["label"] = self._label(node)
+            out.append(f"  {self.ids[node]} [{_attrs(attrs)}];")
+        gaps = self._column_gaps()
+        for k, edge in self.edges:
+            attrs = {"id": f"e{k}", **self.edge_attrs[k]}
+            gap = gaps(edge)
+            if gap > 1:
+                attrs["minlen"] = str(gap)
+            out.append(f"  {self.ids[edge.src]} -> {self.ids[edge.dst]} [{_attrs(attrs)}];")
+        for group in self._rank_groups():
+            out.append("  { rank=same; " + " ".join(self.ids[n] for n in group) + "; }")
+        out.append(f"  {{ rank=sink; {self.ids[self.graph.output]}; }}")
+        out.append("}")
+        return "\n".join(out) + "\n"

@@ -1,0 +1,193 @@
+"""Finite differences (equation 46) and one table that sets every method side by side.
+
+Equation 46 estimates ``∂C/∂w`` by nudging ``w`` and re-running the computation. pathgrad
+re-runs the recorded graph at the nudged value (:meth:`Graph.value_at`) and uses the central
+difference ``(C(w + h) - C(w - h)) / 2h``, refined by one Richardson step, which is accurate
+to about 1e-9 relative on smooth graphs.
+
+:func:`check` computes ``∂C/∂w`` four ways for each leaf (or named node): reverse sweep,
+forward sweep, the sum over paths, and finite differences, and reports the largest relative
+error ``|a - b| / max(|a|, |b|, tiny)`` between them.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .errors import PathgradValueError
+from .graph import Graph, as_graph
+from .pathsums.enumeration import DEFAULT_LIMIT, count_paths, path_sum
+from .sweeps import adjoints, forward_grad
+from .value import Value
+
+TINY = 1e-30
+
+
+def relative_error(a: float, b: float, tiny: float = TINY) -> float:
+    """``|a - b| / max(|a|, |b|, tiny)``: 0 when equal, at most 2."""
+    return abs(a - b) / max(abs(a), abs(b), tiny)
+
+
+def numeric_grad(output: Value | Graph, wrt: Value, h: float | None = None) -> float:
+    """``∂C/∂wrt`` by central differences on the re-evaluated graph (equation 46).
+
+    ``wrt`` may be any node; an intermediate node is held at the nudged value while
+    everything after it is recomputed. The step defaults to ``1e-4 * max(1, |wrt|)``;
+    two step sizes are combined (Richardson) to cancel the leading error term.
+    """
+    graph = as_graph(output)
+    if wrt not in graph.index:
+        return 0.0
+    x = wrt.data
+    step = h if h is not None else 1e-4 * max(1.0, abs(x))
+    if not step > 0:
+        raise PathgradValueError(f"numeric_grad: the step h must be positive, got {h!r}")
+
+    def central(s: float) -> float:
+        return (graph.value_at({wrt: x + s}) - graph.value_at({wrt: x - s})) / (2 * s)
+
+    return (4 * central(step / 2) - central(step)) / 3
+
+
+@dataclass
+class CheckRow:
+    name: str
+    value: float
+    reverse: float
+    forward: float
+    path_sum: float | None
+    numeric: float
+    paths: int
+    output: float = 1.0
+
+    @property
+    def exact_error(self) -> float:
+        """Largest relative disagreement among the exact methods (reverse, forward, paths)."""
+        errors = [relative_error(self.reverse, self.forward)]
+        if self.path_sum is not None:
+            errors.append(relative_error(self.reverse, self.path_sum))
+        return max(errors)
+
+    @property
+    def numeric_error(self) -> float:
+        """Relative error of finite differences, floored at the noise level they can resolve.
+
+        A central difference cannot see a derivative smaller than the rounding noise of ``C``
+        divided by the step, so errors are taken relative to at least ``1e-4 * max(1, |C|)``.
+        """
+        return relative_error(self.reverse, self.numeric, 1e-4 * max(1.0, abs(self.output)))
+
+
+@dataclass
+class CheckReport:
+    """The agreement table. ``ok`` is the verdict; ``str()`` and ``_repr_html_`` show it."""
+
+    rows: list[CheckRow]
+    exact_tol: float = 1e-10
+    numeric_tol: float = 1e-6
+
+    columns = (
+        "node", "value", "reverse", "forward", "path sum", "numeric (46)", "paths",
+        "rel err exact", "rel err numeric",
+    )
+
+    @property
+    def max_exact_error(self) -> float:
+        return max((row.exact_error for row in self.rows), default=0.0)
+
+    @property
+    def max_numeric_error(self) -> float:
+        return max((row.numeric_error for row in self.rows), default=0.0)
+
+    @property
+    def ok(self) -> bool:
+        return self.max_exact_error <= self.exact_tol and self.max_numeric_error <= self.numeric_tol
+
+    @property
+    def verdict(self) -> str:
+        word = "PASS" if self.ok else "FAIL"
+        return (
+            f"{word}: reverse, forward and path sum agree to {self.max_exact_error:.1e} "
+            f"(tolerance {self.exact_tol:.0e}); finite differences to "
+            f"{self.max_numeric_error:.1e} (tolerance {self.numeric_tol:.0e})"
+        )
+
+    def cells(self) -> list[list[str]]:
+        out = []
+        for r in self.rows:
+            out.append([
+                r.name, f"{r.value:.6g}", f"{r.reverse:.10g}", f"{r.forward:.10g}",
+                "too many" if r.path_sum is None else f"{r.path_sum:.10g}",
+                f"{r.numeric:.10g}", f"{r.paths:,}", f"{r.exact_error:.1e}",
+                f"{r.numeric_error:.1e}",
+            ])
+        return out
+
+    def __str__(self) -> str:
+        table = [list(self.columns), *self.cells()]
+        widths = [max(len(row[i]) for row in table) for i in range(len(self.columns))]
+        lines = ["  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in table]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join([*lines, self.verdict])
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+            for row in self.cells()
+        )
+        colour = "green" if self.ok else "red"
+        return (
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f"<p style='color:{colour}'>{html.escape(self.verdict)}</p>"
+        )
+
+
+def check(
+    output: Value | Graph,
+    wrt: Sequence[Value] | None = None,
+    limit: int = DEFAULT_LIMIT,
+    exact_tol: float = 1e-10,
+    numeric_tol: float = 1e-6,
+    max_work: int = 50_000_000,
+) -> CheckReport:
+    """Compare reverse sweep, forward sweep, path sum and finite differences.
+
+    Rows are for ``wrt``, or by default every leaf of the graph plus every other named node.
+    The path sum is skipped (shown as "too many") for a node with more than ``limit`` paths.
+    Each row re-runs the graph four times (equation 46 with a Richardson step) and sweeps it
+    once more; when rows × edges would pass ``max_work`` the check refuses before starting.
+    """
+    graph = as_graph(output)
+    nodes = list(wrt) if wrt is not None else _default_rows(graph)
+    work = 5 * len(nodes) * max(graph.edge_count, 1)
+    if work > max_work:
+        raise PathgradValueError(
+            f"check would re-run this graph of {graph.edge_count:,} edges for each of "
+            f"{len(nodes):,} nodes (about {work:,} edge visits, more than max_work={max_work:,}); "
+            "pass wrt=[a few nodes] to check those, or raise max_work"
+        )
+    adj = adjoints(graph)
+    rows = []
+    for node in nodes:
+        count = count_paths(node, graph)
+        rows.append(CheckRow(
+            name=node.label,
+            value=node.data,
+            reverse=adj[graph.index[node]] if node in graph.index else 0.0,
+            forward=forward_grad(graph, node),
+            path_sum=path_sum(node, graph, limit=None) if count <= limit else None,
+            numeric=numeric_grad(graph, node),
+            paths=count,
+            output=graph.output.data,
+        ))
+    return CheckReport(rows, exact_tol=exact_tol, numeric_tol=numeric_tol)
+
+
+def _default_rows(graph: Graph) -> list[Value]:
+    return [
+        node for node in graph.nodes
+        if (node.op is None or node.name is not None) and node is not graph.output
+    ]

@@ -1,0 +1,19 @@
+"""Neural networks in the book's notation, their graphs, and the fully matrix-based trainer.
+
+* :mod:`.network`: :class:`Network`, Nielsen's arrays (``weights[l-2][j-1, k-1]`` is
+  ``w^l_jk``) with feedforward, backprop, SGD, files;
+* :mod:`.network_graphs`: the graph of one example at the neuron, z and operation levels;
+* :mod:`.activations`, :mod:`.losses`: σ with σ', and the cost functions C with ∇_a C (BP1);
+* :mod:`.matrix`: BP1-BP4 on a whole mini-batch at once, no graph;
+* :mod:`.training`: the data forms SGD takes, the epoch loop and its history;
+* :mod:`.files`: networks in ``.npz`` files, no pickle; :mod:`.data`: digits, XOR and MNIST.
+"""
+
+from . import data
+from .activations import Activation
+from .losses import Cost
+from .network import Network
+from .network_graphs import NetworkGraph
+from .training import History
+
+__all__ = ["Activation", "Cost", "History", "Network", "NetworkGraph", "data"]

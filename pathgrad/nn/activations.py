@@ -1,0 +1,258 @@
+"""Activation functions σ and their derivatives σ', for arrays and for single graph nodes.
+
+A neuron computes ``a = σ(z)`` from its weighted input ``z``. Backpropagation needs σ only
+through two numbers per neuron: the value ``σ(z)`` and the slope ``σ'(z)``, the rate factor of
+the edge ``z → a`` (and the factor ``σ'(z^l)`` in BP1 and BP2).
+
+An :class:`Activation` carries both, in two forms:
+
+* ``fn`` and ``prime`` act elementwise on numpy arrays (the matrix engine uses these);
+* ``op`` is a pathgrad :class:`~pathgrad.value.Op` that makes the node ``a^l_j`` from the node
+  ``z^l_j`` in a scalar graph, with the one rate factor ``σ'(z)``.
+
+Built in: :data:`sigmoid` (the book's choice), :data:`tanh`, :data:`relu` and :data:`linear`
+(``σ(z) = z``, the chapter's exercise on linear neurons). A user-defined ``f`` with its ``f'``
+works the same way: ``Activation("softplus", f, f_prime)``, where both accept numpy arrays.
+
+A network takes one activation for every layer, one per layer, or, for a single layer, one per
+neuron (the exercise where one neuron uses another ``f``): see :func:`layer_activations`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Union
+
+import numpy as np
+
+from ..errors import PathgradTypeError, PathgradValueError
+from ..value import RELU, Op
+from ..value import _sigmoid as _scalar_sigmoid
+
+ArrayFn = Callable[[np.ndarray], np.ndarray]
+
+
+class Activation:
+    """An activation function σ with its derivative σ', for arrays and for graph nodes."""
+
+    __slots__ = ("name", "fn", "prime", "op", "slope_from_output")
+
+    def __init__(
+        self,
+        name: str,
+        fn: ArrayFn,
+        prime: ArrayFn,
+        op: Op | None = None,
+        slope_from_output: ArrayFn | None = None,
+    ) -> None:
+        if not isinstance(name, str) or not name:
+            raise PathgradValueError(
+                "an Activation needs a non-empty name (it is saved with the network)"
+            )
+        if not callable(fn) or not callable(prime):
+            raise PathgradTypeError(
+                f"Activation {name!r}: fn and prime must be callables taking a numpy array"
+            )
+        self.name = name
+        self.fn = fn
+        self.prime = prime
+        self.op = op if op is not None else Op(
+            name, lambda z: float(fn(z)), lambda z: (float(prime(z)),)
+        )
+        # σ'(z) written in terms of a = σ(z), when it can be (σ' = a(1-a) for the sigmoid):
+        # the trainer then reuses the forward pass's activations. Exact to rounding in
+        # absolute terms, which is what a gradient step needs; `prime` keeps full relative
+        # precision for the gradient checks.
+        self.slope_from_output = slope_from_output
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r})"
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    # 1/(1+e^-z) written with tanh: no overflow warning for very negative z.
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+# The slopes below are computed from e^{-|z|} rather than as σ(1-σ) or 1-tanh²: for a
+# saturated neuron those subtract two nearly equal numbers and keep few correct digits,
+# while these keep full relative precision (and never overflow).
+
+
+def _sigmoid_prime(z: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(z))
+    return e / (1.0 + e) ** 2
+
+
+def _tanh_prime(z: np.ndarray) -> np.ndarray:
+    e = np.exp(-2.0 * np.abs(z))
+    return 4.0 * e / (1.0 + e) ** 2
+
+
+def _scalar_sigmoid_prime(z: float) -> tuple[float]:
+    e = math.exp(-abs(z))
+    return (e / (1.0 + e) ** 2,)
+
+
+def _scalar_tanh_prime(z: float) -> tuple[float]:
+    e = math.exp(-2.0 * abs(z))
+    return (4.0 * e / (1.0 + e) ** 2,)
+
+
+def _relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0.0)
+
+
+def _relu_prime(z: np.ndarray) -> np.ndarray:
+    return (np.asarray(z) > 0).astype(float)
+
+
+def _identity(z: np.ndarray) -> np.ndarray:
+    return z
+
+
+def _one(z: np.ndarray) -> np.ndarray:
+    return np.ones_like(z, dtype=float)
+
+
+sigmoid = Activation(
+    "sigmoid", _sigmoid, _sigmoid_prime, Op("sigmoid", _scalar_sigmoid, _scalar_sigmoid_prime),
+    slope_from_output=lambda a: a * (1.0 - a),
+)
+tanh = Activation(
+    "tanh", np.tanh, _tanh_prime, Op("tanh", math.tanh, _scalar_tanh_prime),
+    slope_from_output=lambda a: 1.0 - a * a,
+)
+relu = Activation("relu", _relu, _relu_prime, RELU, slope_from_output=_relu_prime)
+linear = Activation(
+    "linear", _identity, _one, Op("linear", lambda z: z, lambda z: (1.0,)), slope_from_output=_one
+)
+
+ACTIVATIONS: dict[str, Activation] = {act.name: act for act in (sigmoid, tanh, relu, linear)}
+
+ActivationSpec = Union[str, Activation]  # noqa: UP007
+#: One layer's activations: one for the whole layer, or a list with one per neuron.
+LayerSpec = Union[ActivationSpec, Sequence[ActivationSpec]]  # noqa: UP007
+
+
+def get_activation(spec: ActivationSpec) -> Activation:
+    """An :class:`Activation` from itself or from a built-in name ("sigmoid", "tanh", ...)."""
+    if isinstance(spec, Activation):
+        return spec
+    if isinstance(spec, str):
+        try:
+            return ACTIVATIONS[spec]
+        except KeyError:
+            raise PathgradValueError(
+                f"unknown activation {spec!r}; choose from {', '.join(ACTIVATIONS)} "
+                "or pass Activation(name, f, f_prime)"
+            ) from None
+    raise PathgradTypeError(
+        f"an activation is a name or an Activation, got {type(spec).__name__} {spec!r}"
+    )
+
+
+class LayerActivation:
+    """The activations of one layer: one shared by every neuron, or one per neuron.
+
+    ``apply(z)`` and ``prime(z)`` act on an array whose rows are the layer's neurons; with
+    mixed neurons each row gets its own function (rows grouped by function, so the cost is
+    one call per distinct function, not one per neuron).
+    """
+
+    __slots__ = ("per_neuron", "uniform", "_groups")
+
+    def __init__(self, per_neuron: Sequence[Activation]) -> None:
+        self.per_neuron: tuple[Activation, ...] = tuple(per_neuron)
+        first = self.per_neuron[0]
+        same = all(act is first for act in self.per_neuron)
+        self.uniform: Activation | None = first if same else None
+        groups: dict[int, tuple[Activation, list[int]]] = {}
+        for row, act in enumerate(self.per_neuron):
+            groups.setdefault(id(act), (act, []))[1].append(row)
+        self._groups = [(act, np.array(rows)) for act, rows in groups.values()]
+
+    def __len__(self) -> int:
+        return len(self.per_neuron)
+
+    def __getitem__(self, j: int) -> Activation:
+        return self.per_neuron[j]
+
+    @property
+    def names(self) -> list[str]:
+        return [act.name for act in self.per_neuron]
+
+    def apply(self, z: np.ndarray) -> np.ndarray:
+        """σ(z), row by row."""
+        if self.uniform is not None:
+            return self.uniform.fn(z)
+        out = np.empty_like(z, dtype=float)
+        for act, rows in self._groups:
+            out[rows] = act.fn(z[rows])
+        return out
+
+    def prime(self, z: np.ndarray) -> np.ndarray:
+        """σ'(z), row by row."""
+        if self.uniform is not None:
+            return self.uniform.prime(z)
+        out = np.empty_like(z, dtype=float)
+        for act, rows in self._groups:
+            out[rows] = act.prime(z[rows])
+        return out
+
+    def slope(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """σ'(z) row by row, from the activations ``a = σ(z)`` where the function allows."""
+        if self.uniform is not None:
+            act = self.uniform
+            return act.prime(z) if act.slope_from_output is None else act.slope_from_output(a)
+        out = np.empty_like(z, dtype=float)
+        for act, rows in self._groups:
+            if act.slope_from_output is None:
+                out[rows] = act.prime(z[rows])
+            else:
+                out[rows] = act.slope_from_output(a[rows])
+        return out
+
+    def __repr__(self) -> str:
+        if self.uniform is not None:
+            return f"LayerActivation({self.uniform.name!r} x {len(self)})"
+        return f"LayerActivation({self.names!r})"
+
+
+def layer_activations(
+    spec: LayerSpec | Sequence[LayerSpec], sizes: Sequence[int]
+) -> list[LayerActivation]:
+    """One :class:`LayerActivation` for each layer after the input, from a flexible spec.
+
+    ``spec`` may be one activation for every neuron (``"sigmoid"``), a list with one entry per
+    non-input layer (``["relu", "sigmoid"]``), where an entry may itself be a list with one
+    activation per neuron of that layer (``[["sigmoid", "linear", "tanh"], "sigmoid"]``).
+    """
+    layers = list(sizes[1:])
+    if isinstance(spec, (str, Activation)):
+        per_layer: list = [spec] * len(layers)
+    elif isinstance(spec, Sequence):
+        per_layer = list(spec)
+        if len(per_layer) != len(layers):
+            raise PathgradValueError(
+                f"got {len(per_layer)} layer activations for {len(layers)} non-input layers "
+                f"(sizes {list(sizes)}); give one per layer after the input, or a single one"
+            )
+    else:
+        raise PathgradTypeError(
+            "activation must be a name, an Activation, or a list with one per layer, "
+            f"got {type(spec).__name__}"
+        )
+    result = []
+    for layer, (entry, width) in enumerate(zip(per_layer, layers, strict=True), start=2):
+        if isinstance(entry, (str, Activation)) or not isinstance(entry, Sequence):
+            result.append(LayerActivation([get_activation(entry)] * width))
+            continue
+        if len(entry) != width:
+            raise PathgradValueError(
+                f"layer {layer} has {width} neurons: give one activation for the layer or a "
+                f"list of exactly {width} (one per neuron), got {entry!r}"
+            )
+        result.append(LayerActivation([get_activation(e) for e in entry]))
+    return result

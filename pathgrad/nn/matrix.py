@@ -1,0 +1,249 @@
+"""The fully matrix-based backpropagation over a whole mini-batch (numpy only, no graph).
+
+The chapter's algorithm handles one training example at a time and its problem asks for the
+version that handles a mini-batch at once. Put the ``m`` examples side by side as the columns
+of ``X`` (shape ``(n_1, m)``); then every vector of the algorithm becomes a matrix with one
+column per example, and each step is one matrix operation:
+
+* feedforward: ``Z^l = W^l A^{l-1} + b^l`` (the bias column broadcast to every column),
+  ``A^l = σ(Z^l)``;
+* BP1: ``Δ^L = ∇_A C ⊙ σ'(Z^L)``;
+* BP2: ``Δ^l = ((W^{l+1})^T Δ^{l+1}) ⊙ σ'(Z^l)``;
+* BP3: ``∂C/∂b^l`` summed over the batch is the row sum of ``Δ^l``;
+* BP4: ``∂C/∂W^l`` summed over the batch is ``Δ^l (A^{l-1})^T``: the sum of the per-example
+  outer products ``δ^l (a^{l-1})^T`` done by a single matrix product.
+
+:func:`backprop` returns those batch sums. :func:`backprop_loop` is the per-example algorithm
+(one column at a time, summed in Python), kept as the reference the tests and the benchmark
+compare with. :func:`sgd_epoch` runs one epoch of mini-batch stochastic gradient descent with
+:func:`backprop`'s algebra, done in place on the parameters.
+
+Parameters are lists in Nielsen's layout: ``weights[l-2]`` has shape ``(n_l, n_{l-1})``,
+``biases[l-2]`` has shape ``(n_l, 1)``; ``layers[l-2]`` is layer ``l``'s
+:class:`~pathgrad.activations.LayerActivation`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .activations import LayerActivation
+from .losses import Cost
+
+Arrays = list[np.ndarray]
+
+
+def forward(
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray],
+    layers: Sequence[LayerActivation],
+    X: np.ndarray,
+) -> tuple[Arrays, Arrays]:
+    """The weighted inputs ``[Z^2..Z^L]`` and activations ``[A^1..A^L]`` for columns ``X``."""
+    zs: Arrays = []
+    activations: Arrays = [X]
+    a = X
+    for w, b, layer in zip(weights, biases, layers, strict=True):
+        z = w @ a
+        z += b
+        a = layer.apply(z)
+        zs.append(z)
+        activations.append(a)
+    return zs, activations
+
+
+def feedforward(
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray],
+    layers: Sequence[LayerActivation],
+    X: np.ndarray,
+) -> np.ndarray:
+    """The output activations ``A^L`` for the columns of ``X``."""
+    a = X
+    for w, b, layer in zip(weights, biases, layers, strict=True):
+        z = w @ a
+        z += b
+        a = layer.apply(z)
+    return a
+
+
+def deltas(
+    weights: Sequence[np.ndarray],
+    layers: Sequence[LayerActivation],
+    cost: Cost,
+    zs: Sequence[np.ndarray],
+    activations: Sequence[np.ndarray],
+    Y: np.ndarray,
+) -> Arrays:
+    """The errors ``[Δ^2..Δ^L]`` (one column per example) by BP1, then BP2 backwards."""
+    delta = cost.delta(zs[-1], activations[-1], Y, layers[-1])
+    result = [delta]
+    for i in range(len(weights) - 2, -1, -1):
+        delta = (weights[i + 1].T @ delta) * layers[i].prime(zs[i])
+        result.append(delta)
+    result.reverse()
+    return result
+
+
+def backprop(
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray],
+    layers: Sequence[LayerActivation],
+    cost: Cost,
+    X: np.ndarray,
+    Y: np.ndarray,
+) -> tuple[Arrays, Arrays]:
+    """``(nabla_b, nabla_w)``: the gradient of the cost summed over the columns of ``X``.
+
+    One forward and one backward pass over the whole mini-batch: BP1-BP4 in matrix form.
+    """
+    zs, activations = forward(weights, biases, layers, X)
+    errors = deltas(weights, layers, cost, zs, activations, Y)
+    nabla_b = [delta.sum(axis=1, keepdims=True) for delta in errors]
+    nabla_w = [delta @ a.T for delta, a in zip(errors, activations[:-1], strict=True)]
+    return nabla_b, nabla_w
+
+
+def backprop_example(
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray],
+    layers: Sequence[LayerActivation],
+    cost: Cost,
+    x: np.ndarray,
+    y: np.ndarray,
+) -> tuple[Arrays, Arrays]:
+    """The chapter's algorithm for a single example ``x``, ``y`` (column vectors).
+
+    Feed forward keeping every ``z^l`` and ``a^l``; the output error by BP1; each earlier
+    error from the later one by BP2; read off the gradient by BP3 and BP4.
+    """
+    a = x
+    outputs = [x]
+    weighted = []
+    for w, b, layer in zip(weights, biases, layers, strict=True):
+        z = np.dot(w, a) + b
+        a = layer.apply(z)
+        weighted.append(z)
+        outputs.append(a)
+    count = len(weights)
+    nabla_b: Arrays = [np.empty(0)] * count
+    nabla_w: Arrays = [np.empty(0)] * count
+    delta = cost.delta(weighted[-1], outputs[-1], y, layers[-1])
+    for i in range(count - 1, -1, -1):
+        if i < count - 1:
+            delta = np.dot(weights[i + 1].T, delta) * layers[i].prime(weighted[i])
+        nabla_b[i] = delta
+        nabla_w[i] = np.dot(delta, outputs[i].T)
+    return nabla_b, nabla_w
+
+
+def backprop_loop(
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray],
+    layers: Sequence[LayerActivation],
+    cost: Cost,
+    X: np.ndarray,
+    Y: np.ndarray,
+) -> tuple[Arrays, Arrays]:
+    """The same sums as :func:`backprop`, one example (column) at a time, as the book does."""
+    nabla_b = [np.zeros(b.shape) for b in biases]
+    nabla_w = [np.zeros(w.shape) for w in weights]
+    for i in range(X.shape[1]):
+        db, dw = backprop_example(weights, biases, layers, cost, X[:, i : i + 1], Y[:, i : i + 1])
+        nabla_b = [total + d for total, d in zip(nabla_b, db, strict=True)]
+        nabla_w = [total + d for total, d in zip(nabla_w, dw, strict=True)]
+    return nabla_b, nabla_w
+
+
+def update(
+    weights: list[np.ndarray],
+    biases: list[np.ndarray],
+    nabla_b: Sequence[np.ndarray],
+    nabla_w: Sequence[np.ndarray],
+    step: float,
+    decay: float = 1.0,
+) -> None:
+    """Gradient step in place: ``w ← decay·w - step·∇w``, ``b ← b - step·∇b``."""
+    for w, b, nw, nb in zip(weights, biases, nabla_w, nabla_b, strict=True):
+        if decay != 1.0:
+            w *= decay
+        w -= step * nw
+        b -= step * nb
+
+
+def sgd_epoch(
+    weights: list[np.ndarray],
+    biases: list[np.ndarray],
+    layers: Sequence[LayerActivation],
+    cost: Cost,
+    X: np.ndarray,
+    Y: np.ndarray,
+    order: np.ndarray,
+    mini_batch_size: int,
+    eta: float,
+    lmbda: float = 0.0,
+) -> None:
+    """One epoch of mini-batch SGD, in place, visiting the rows of ``X``/``Y`` in ``order``.
+
+    ``X`` holds one example per *row* (shape ``(n, n_1)``) so a mini-batch is a cheap copy of
+    a few rows; its transpose is the column matrix of :func:`backprop`. Each step is
+    ``w ← (1 - ηλ/n) w - (η/m) Σ ∇w`` (L2 decay only when ``lmbda > 0``), ``b ← b - (η/m) Σ ∇b``,
+    with :func:`backprop`'s algebra and three savings that change no result beyond rounding:
+
+    * the step size is folded into the errors Δ before the products of BP4;
+    * σ'(z) is taken from the activations where the function allows (``a(1-a)`` for the
+      sigmoid), reusing the forward pass;
+    * for the layers after the first, ``[W | b]`` is held as one matrix during the epoch and
+      the activations feeding it get a row of ones, so BP3 and BP4 are one product
+      ``Δ [A; 1]^T`` (written back into ``weights`` and ``biases`` at the end).
+    """
+    n = X.shape[0]
+    decay = 1.0 - eta * lmbda / n
+    count = len(weights)
+    first_w, first_b = weights[0], biases[0]
+    joined = [np.hstack([w, b]) for w, b in zip(weights[1:], biases[1:], strict=True)]
+    try:
+        for start in range(0, n, mini_batch_size):
+            rows = order[start : start + mini_batch_size]
+            _sgd_step(first_w, first_b, joined, layers, cost, X[rows].T, Y[rows].T,
+                      eta / len(rows), decay, count)
+    finally:
+        for i, both in enumerate(joined, 1):
+            weights[i][...] = both[:, :-1]
+            biases[i][...] = both[:, -1:]
+
+
+def _sgd_step(first_w, first_b, joined, layers, cost, xb, yb, step, decay, count) -> None:
+    size = xb.shape[1]
+    zs, outputs = [], [xb]
+    a = xb
+    for i in range(count):
+        if i == 0:
+            z = first_w @ xb
+            z += first_b
+        else:
+            z = joined[i - 1] @ a
+        out = layers[i].apply(z)
+        if i < count - 1:
+            a = np.empty((out.shape[0] + 1, size))
+            a[:-1] = out
+            a[-1] = 1.0
+        else:
+            a = out
+        zs.append(z)
+        outputs.append(a)
+    delta = cost.delta(zs[-1], a, yb, layers[-1], fast=True)
+    delta *= step
+    for i in range(count - 1, 0, -1):
+        both = joined[i - 1]
+        below = both[:, :-1].T @ delta  # the next error uses w^{l+1} before its step
+        if decay != 1.0:
+            both[:, :-1] *= decay
+        both -= delta @ outputs[i].T
+        delta = below * layers[i - 1].slope(zs[i - 1], outputs[i][:-1])
+    if decay != 1.0:
+        first_w *= decay
+    first_w -= delta @ xb.T
+    first_b -= delta.sum(axis=1, keepdims=True)

@@ -1,0 +1,278 @@
+"""Training a network by mini-batch stochastic gradient descent.
+
+Each epoch shuffles the training examples, cuts them into mini-batches of ``m`` and takes one
+gradient step per mini-batch, ``w ← w - (η/m) Σ_x ∇_w C_x`` (and the same for ``b``), where the
+sum over the mini-batch comes from the matrix engine's one forward and one backward pass
+(:func:`pathgrad.matrix.sgd_epoch`). With ``lmbda > 0`` the weights also decay,
+``w ← (1 - ηλ/n) w - ...`` (L2 regularisation, from the book's chapter 3).
+
+Data come in either of two forms, both checked before any work is done:
+
+* Nielsen's list of ``(x, y)`` pairs: ``x`` a column (or flat list) of ``n_1`` inputs and ``y``
+  a column of ``n_L`` desired outputs or a whole-number label;
+* a pair of arrays ``(X, Y)``: ``X`` of shape ``(n, n_1)`` (one example per row) and ``Y`` of
+  shape ``(n, n_L)`` or ``(n,)`` labels.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ..arguments import real_number, whole_number
+from ..errors import PathgradTypeError, PathgradValueError
+from . import matrix
+from .activations import LayerActivation
+from .losses import Cost
+
+
+class Trainable(Protocol):
+    """What training needs of a network: its sizes, parameters, activations and cost
+    (:class:`~pathgrad.nn.network.Network` has them all)."""
+
+    sizes: list[int]
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    layers: list[LayerActivation]
+    cost: Cost
+
+
+@dataclass
+class Dataset:
+    """Examples as rows: inputs ``X`` ``(n, n_1)``, desired outputs ``Y`` ``(n, n_L)``."""
+
+    X: np.ndarray
+    Y: np.ndarray
+
+    def __len__(self) -> int:
+        return self.X.shape[0]
+
+    def outputs(self, net: Trainable, chunk: int = 10_000) -> np.ndarray:
+        """The network's outputs, one row per example (computed in chunks of columns)."""
+        parts = [
+            matrix.feedforward(net.weights, net.biases, net.layers, self.X[i : i + chunk].T).T
+            for i in range(0, len(self), chunk)
+        ]
+        return np.vstack(parts)
+
+    def correct(self, net: Trainable) -> int:
+        """How many examples are classified right.
+
+        With several outputs the guess is the most active output neuron and the answer is the
+        largest desired output; with one output both are thresholded at 0.5.
+        """
+        out = self.outputs(net)
+        if out.shape[1] == 1:
+            return int(np.sum((out[:, 0] > 0.5) == (self.Y[:, 0] > 0.5)))
+        return int(np.sum(np.argmax(out, axis=1) == np.argmax(self.Y, axis=1)))
+
+    def mean_cost(self, net: Trainable, lmbda: float = 0.0) -> float:
+        out = self.outputs(net)
+        net.cost.check(out, self.Y)
+        cost = net.cost.fn(out, self.Y) / len(self)
+        if lmbda:
+            cost += 0.5 * (lmbda / len(self)) * sum(float(np.sum(w * w)) for w in net.weights)
+        return cost
+
+
+def _one_hot(labels: np.ndarray, n_out: int, name: str) -> np.ndarray:
+    if labels.size and (labels.min() < 0 or labels.max() >= n_out):
+        bad = labels[(labels < 0) | (labels >= n_out)][0]
+        raise PathgradValueError(
+            f"{name}: label {bad} out of range; the network has {n_out} outputs, so labels "
+            f"must be 0..{n_out - 1}"
+        )
+    out = np.zeros((labels.size, n_out))
+    out[np.arange(labels.size), labels] = 1.0
+    return out
+
+
+def _is_label(y: Any) -> bool:
+    return isinstance(y, (int, np.integer)) and not isinstance(y, bool)
+
+
+def _labels_or_targets(Y: np.ndarray, n: int, n_out: int, name: str) -> np.ndarray:
+    if Y.ndim == 1 and n_out > 1:
+        if not np.issubdtype(Y.dtype, np.integer):
+            if not np.all(np.isfinite(Y)) or np.any(Y != np.round(Y)):
+                raise PathgradValueError(
+                    f"{name}: a 1-D Y must hold whole-number labels 0..{n_out - 1}"
+                )
+            Y = Y.astype(np.int64)
+        return _one_hot(Y, n_out, name)
+    Y = np.asarray(Y, dtype=float).reshape(n, -1) if Y.ndim == 1 else np.asarray(Y, dtype=float)
+    if Y.shape != (n, n_out):
+        raise PathgradValueError(
+            f"{name}: desired outputs must have shape ({n}, {n_out}) (or ({n},) labels), "
+            f"got {Y.shape}"
+        )
+    return Y
+
+
+def as_dataset(data: Any, n_in: int, n_out: int, name: str = "data") -> Dataset:
+    """Check and convert ``data`` (pairs or ``(X, Y)`` arrays) to a :class:`Dataset`."""
+    if isinstance(data, Dataset):
+        X, Y = data.X, data.Y
+    elif isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], np.ndarray):
+        X = np.asarray(data[0], dtype=float)
+        if X.ndim != 2 or X.shape[1] != n_in:
+            raise PathgradValueError(
+                f"{name}: X must have shape (n, {n_in}), one example per row; got {X.shape}"
+            )
+        Y = _labels_or_targets(np.asarray(data[1]), X.shape[0], n_out, name)
+    elif isinstance(data, Sequence) or isinstance(data, np.ndarray):
+        X, Y = _from_pairs(data, n_in, n_out, name)
+    else:
+        raise PathgradTypeError(
+            f"{name}: expected a list of (x, y) pairs or a tuple (X, Y) of arrays, "
+            f"got {type(data).__name__}"
+        )
+    if len(X) == 0:
+        raise PathgradValueError(
+            f"{name} is empty: give at least one example"
+        )
+    if not np.all(np.isfinite(X)):
+        raise PathgradValueError(
+            f"{name}: the inputs contain NaN or infinity; clean the data first"
+        )
+    if not np.all(np.isfinite(Y)):
+        raise PathgradValueError(f"{name}: the desired outputs contain NaN or infinity")
+    return Dataset(np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(Y, dtype=float))
+
+
+def _from_pairs(
+    data: Sequence | np.ndarray, n_in: int, n_out: int, name: str
+) -> tuple[np.ndarray, np.ndarray]:
+    X = np.empty((len(data), n_in))
+    Y = np.empty((len(data), n_out))
+    for i, pair in enumerate(data):
+        try:
+            x, y = pair
+        except (TypeError, ValueError):
+            raise PathgradValueError(f"{name}[{i}] is not an (x, y) pair") from None
+        x = np.asarray(x, dtype=float)
+        if x.size != n_in:
+            raise PathgradValueError(
+                f"{name}[{i}]: x has {x.size} numbers (shape {x.shape}); the network's input "
+                f"layer has {n_in}"
+            )
+        X[i] = x.reshape(n_in)
+        if _is_label(y) and n_out > 1:
+            Y[i] = _one_hot(np.array([y]), n_out, f"{name}[{i}]")[0]
+            continue
+        y = np.asarray(y, dtype=float)
+        if y.size != n_out:
+            raise PathgradValueError(
+                f"{name}[{i}]: y has {y.size} numbers (shape {y.shape}); the network's output "
+                f"layer has {n_out} (or give a whole-number label)"
+            )
+        Y[i] = y.reshape(n_out)
+    return X, Y
+
+
+@dataclass
+class EpochRecord:
+    """What one epoch did: training cost, and accuracy/cost on the test data if given."""
+
+    epoch: int
+    train_cost: float
+    seconds: float
+    test_accuracy: float | None = None
+    test_cost: float | None = None
+
+
+@dataclass
+class History:
+    """Per-epoch records of a training run."""
+
+    records: list[EpochRecord] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, i: int) -> EpochRecord:
+        return self.records[i]
+
+    def __iter__(self) -> Iterator[EpochRecord]:
+        return iter(self.records)
+
+    @property
+    def train_cost(self) -> list[float]:
+        return [r.train_cost for r in self.records]
+
+    @property
+    def test_accuracy(self) -> list[float | None]:
+        return [r.test_accuracy for r in self.records]
+
+    @property
+    def final_accuracy(self) -> float | None:
+        return self.records[-1].test_accuracy if self.records else None
+
+
+def _check_hyper(epochs: int, mini_batch_size: int, eta: float, lmbda: float, n: int) -> None:
+    whole_number(epochs, "epochs", least=1)
+    whole_number(mini_batch_size, "mini_batch_size", least=1)
+    if mini_batch_size > n:
+        raise PathgradValueError(
+            f"mini_batch_size={mini_batch_size} is larger than the {n} training examples; "
+            "use a smaller mini-batch"
+        )
+    real_number(eta, "the learning rate eta", above=0.0)
+    real_number(lmbda, "the regularisation lmbda", least=0.0)
+
+
+def sgd(
+    net: Trainable,
+    training_data: Any,
+    epochs: int,
+    mini_batch_size: int,
+    eta: float,
+    lmbda: float = 0.0,
+    test_data: Any = None,
+    seed: int | None = None,
+    progress: bool | None = None,
+    callback: Callable[[EpochRecord], None] | None = None,
+) -> History:
+    """Train ``net`` in place and return its :class:`History`.
+
+    ``seed`` fixes the shuffling; ``progress`` forces tqdm's bar on or off (default: on in a
+    terminal or a notebook, off when output goes to a file); ``callback(record)`` is called
+    after every epoch.
+    """
+    n_in, n_out = net.sizes[0], net.sizes[-1]
+    train = as_dataset(training_data, n_in, n_out, "training_data")
+    test = None if test_data is None else as_dataset(test_data, n_in, n_out, "test_data")
+    _check_hyper(epochs, mini_batch_size, eta, lmbda, len(train))
+    net.cost.check(np.full_like(train.Y, 0.5), train.Y)  # e.g. cross-entropy needs y in [0, 1]
+    rng = np.random.default_rng(seed)
+    history = History()
+    bar = tqdm(total=epochs, unit="epoch", disable=_bar_disabled(progress), leave=False)
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        matrix.sgd_epoch(
+            net.weights, net.biases, net.layers, net.cost, train.X, train.Y,
+            rng.permutation(len(train)), mini_batch_size, float(eta), float(lmbda),
+        )
+        seconds = time.perf_counter() - start
+        record = EpochRecord(epoch, train.mean_cost(net, lmbda), seconds)
+        if test is not None:
+            record.test_accuracy = test.correct(net) / len(test)
+            record.test_cost = test.mean_cost(net, lmbda)
+        history.records.append(record)
+        shown = "" if record.test_accuracy is None else f"accuracy {record.test_accuracy:.3f}"
+        bar.set_postfix_str(f"cost {record.train_cost:.4f} {shown}", refresh=False)
+        bar.update()
+        if callback is not None:
+            callback(record)
+    bar.close()
+    return history
+
+
+def _bar_disabled(progress: bool | None) -> bool | None:
+    # tqdm's own rule for None: no bar when its output is not a terminal (or a notebook).
+    return None if progress is None else not progress

@@ -1,0 +1,143 @@
+"""Paths from a node to the output, one at a time: equations 51-53 taken literally.
+
+A path from ``w`` to ``C`` is a chain of edges. Its *product* is the product of the rate
+factors along it (equation 51: the change ``Δw`` picks up one factor per edge it crosses).
+Bauer's formula, the book's equation 53, says ``∂C/∂w`` is the sum of those products over
+every path. :func:`paths` lists them and :func:`path_sum` adds them up.
+
+Listing is exponential: a net ten layers deep and a hundred wide has about 10^20 paths from a
+first-layer weight. :func:`count_paths` counts them without listing them (a forward sweep
+with ``n[head] += n[tail]``), and :func:`paths` checks that count first and refuses, with the
+count in the message, rather than run for ever. Every other question about the paths (their
+statistics, the top ``k``, a random sample) has a polynomial answer in :mod:`pathgrad.pathsums`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..errors import PathgradTypeError, PathgradValueError
+from ..graph import Edge, Graph, as_graph
+from ..sweeps import sweep_forward
+from ..value import Value
+from .semirings import COUNT
+
+DEFAULT_LIMIT = 100_000
+
+
+class PathLimitError(PathgradValueError):
+    """Raised instead of enumerating more paths than the caller allowed."""
+
+    def __init__(self, source: Value, count: int, limit: int) -> None:
+        self.count = count
+        self.limit = limit
+        super().__init__(
+            f"{source.label} has {count:,} paths to the output, more than limit={limit:,}. "
+            "Listing them would not finish: use count_paths, grad or forward_grad for the "
+            "sum, or pass a larger limit if you really want every path."
+        )
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path: its nodes from ``w`` to ``C`` and the rate factor of each edge on the way."""
+
+    nodes: tuple[Value, ...]
+    rates: tuple[float, ...]
+
+    @property
+    def product(self) -> float:
+        """The path's product of rate factors (equation 51)."""
+        return math.prod(self.rates)
+
+    @property
+    def edges(self) -> list[Edge]:
+        return [Edge(a, b, r) for a, b, r in zip(self.nodes, self.nodes[1:], self.rates)]
+
+    def __len__(self) -> int:
+        return len(self.rates)
+
+    def __str__(self) -> str:
+        route = " → ".join(node.label for node in self.nodes)
+        factors = " × ".join(f"{r:.4g}" for r in self.rates) or "1"
+        return f"{route}: {factors} = {self.product:.6g}"
+
+
+def source_and_graph(
+    source: Value, output: Value | Graph, who: str = "paths"
+) -> tuple[Graph, int | None]:
+    """The graph of ``output`` and the position of ``source`` in it (None when it is absent)."""
+    if not isinstance(source, Value):
+        raise PathgradTypeError(
+            f"{who}: expected a Value as the start of the paths, got {source!r}"
+        )
+    graph = as_graph(output)
+    return graph, graph.index.get(source)
+
+
+def count_paths(source: Value, output: Value | Graph) -> int:
+    """The exact number of paths from ``source`` to ``output``, by dynamic programming.
+
+    A forward sweep over the counting semiring: ``n[source] = 1``, ``n[head] += n[tail]``.
+    Parallel edges count separately, so ``count_paths(x, x * x) == 2``.
+    """
+    graph, start = source_and_graph(source, output, "count_paths")
+    if start is None:
+        return 0
+    return sweep_forward(graph, source, COUNT).get(graph.output, 0)
+
+
+def paths(
+    source: Value, output: Value | Graph, limit: int | None = DEFAULT_LIMIT
+) -> Iterator[Path]:
+    """Every path from ``source`` to ``output``, depth first, in a fixed order.
+
+    The count is checked before the first path is produced: more than ``limit`` paths raises
+    :class:`PathLimitError` (``limit=None`` lifts the check).
+    """
+    graph, start = source_and_graph(source, output)
+    if start is None:
+        return iter(())
+    if limit is not None:
+        count = count_paths(source, graph)
+        if count > limit:
+            raise PathLimitError(source, count, limit)
+    return _walk(graph, source)
+
+
+def _walk(graph: Graph, source: Value) -> Iterator[Path]:
+    children = graph.children_lists()
+    index = graph.index
+    output = graph.output
+    route: list[Value] = [source]
+    rates: list[float] = []
+    pending: list[Iterator[Edge]] = [iter(children[index[source]])]
+    if source is output:
+        yield Path((source,), ())
+        return
+    while pending:
+        edge = next(pending[-1], None)
+        if edge is None:
+            pending.pop()
+            route.pop()
+            if rates:
+                rates.pop()
+            continue
+        route.append(edge.dst)
+        rates.append(edge.rate)
+        if edge.dst is output:
+            yield Path(tuple(route), tuple(rates))
+            route.pop()
+            rates.pop()
+        else:
+            pending.append(iter(children[index[edge.dst]]))
+
+
+def path_sum(source: Value, output: Value | Graph, limit: int | None = DEFAULT_LIMIT) -> float:
+    """``∂C/∂source`` as the sum over all paths of their products (equation 53, Bauer).
+
+    Exponential in depth by nature; ``limit`` guards against a hang.
+    """
+    return math.fsum(path.product for path in paths(source, output, limit))

@@ -1,0 +1,101 @@
+"""The ``k`` largest paths from ``w`` to ``C``, found without listing them.
+
+A k-best dynamic programme in topological order: each node keeps the best ``k`` partial paths
+that reach it (per sign when ranking by sign), each extended by one edge at a time, so the work
+is about ``k`` times one forward sweep however many paths there are.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+
+from ..arguments import one_of, whole_number
+from ..graph import Graph
+from ..value import Value
+from .enumeration import Path, source_and_graph
+
+RANKINGS = ("abs", "positive", "negative")
+
+# A partial path is ranked by its |product| held as a scaled float (mantissa in [0.5, 1) and a
+# binary exponent kept apart): it never underflows however long the path, and it rounds
+# exactly as the plain float product would, so the ranking matches brute force bit for bit.
+# Ties are broken by the slot of the last edge among its head's parents, then by the rank of
+# the prefix at its own node: a total order that extending a path by one edge preserves,
+# which is what makes keeping only k prefixes per node exact.
+#
+# An entry is (-exponent, -mantissa, slot, rank of prefix in its list, class of that list).
+
+
+def _extend_entries(node: Value, lists: dict, cls: int, signed: bool, k: int) -> list[tuple]:
+    candidates: list[tuple] = []
+    append = candidates.append
+    get = lists.get
+    slot = -1
+    for parent, rate in zip(node.parents, node.rates, strict=True):
+        slot += 1
+        held = get(parent)
+        if held is None or rate == 0.0:
+            continue
+        source_cls = (cls if rate > 0 else 1 - cls) if signed else 0
+        # Scaling by a power of two is exact, so the mantissa product rounds as the product.
+        factor, shift = math.frexp(abs(rate))
+        rank = 0
+        for neg_exp, neg_mant, *_ in held[source_cls]:
+            mantissa = neg_mant * factor  # in (-1, -0.25]
+            if mantissa > -0.5:
+                append((neg_exp - shift + 1, mantissa * 2, slot, rank, source_cls))
+            else:
+                append((neg_exp - shift, mantissa, slot, rank, source_cls))
+            rank += 1
+    if len(candidates) <= k:
+        candidates.sort()
+        return candidates
+    return heapq.nsmallest(k, candidates)
+
+
+def top_paths(source: Value, output: Value | Graph, k: int = 10, by: str = "abs") -> list[Path]:
+    """The ``k`` paths from ``source`` to the output with the largest products, best first.
+
+    ``by="abs"`` ranks by ``|product|``; ``"positive"`` returns only paths with a positive
+    product, largest first; ``"negative"`` only negative ones, most negative first. Paths
+    through a zero rate factor have product 0 and are never returned, so fewer than ``k`` paths
+    come back when fewer qualify. A k-best dynamic programme in topological order: each node
+    keeps its best ``k`` prefixes (per sign when ranking by sign); the paths are never listed.
+    """
+    one_of(by, "top_paths: by", RANKINGS)
+    whole_number(k, "top_paths: k", least=1)
+    graph, start = source_and_graph(source, output, "top_paths")
+    if start is None:
+        return []
+    signed = by != "abs"
+    # Exponent and mantissa are stored negated, so that ascending order is best first.
+    start_entry = (-1, -0.5, -1, -1, 0)  # 1.0 == 0.5 * 2**1
+    lists: dict[Value, tuple] = {source: ([start_entry], []) if signed else ([start_entry],)}
+    nodes = graph.nodes
+    for i in range(start + 1, len(nodes)):
+        node = nodes[i]
+        if not node.parents:
+            continue
+        classes = tuple(
+            _extend_entries(node, lists, c, signed, k) for c in range(2 if signed else 1)
+        )
+        if any(classes):
+            lists[node] = classes
+    held = lists.get(graph.output)
+    if held is None:
+        return []
+    chosen = held[1] if by == "negative" else held[0]
+    return [_trace(graph.output, lists, 1 if by == "negative" else 0, rank, source)
+            for rank in range(len(chosen))]
+
+
+def _trace(node: Value, lists: dict, cls: int, rank: int, source: Value) -> Path:
+    route = [node]
+    rates = []
+    while node is not source:
+        _, _, slot, rank, cls = lists[node][cls][rank]
+        rates.append(node.rates[slot])
+        node = node.parents[slot]
+        route.append(node)
+    return Path(tuple(reversed(route)), tuple(reversed(rates)))

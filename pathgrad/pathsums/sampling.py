@@ -1,0 +1,170 @@
+"""Random paths from ``w`` to ``C``: a Monte Carlo estimate of ``∂C/∂w``.
+
+Walks from ``w`` to ``C`` chosen at random, each weighted by its product over its probability,
+average out to the sum over all paths (equation 53): an unbiased estimate of ``∂C/∂w`` with a
+standard error, for graphs whose paths are far too many to list.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import random
+from dataclasses import dataclass, field
+
+from ..arguments import one_of, whole_number
+from ..graph import Graph
+from ..sweeps import sweep_backward
+from ..value import Value
+from .enumeration import Path, source_and_graph
+from .semirings import ABS_MASS
+
+PROPOSALS = ("mass", "uniform")
+
+
+class _Proposal:
+    """How a random walk from ``source`` picks its next edge, and each edge's probability.
+
+    ``"uniform"``: each edge out of a node equally likely. ``"mass"``: an edge ``v → u`` with
+    probability ``|rate| · M(u) / M(v)``, where ``M(v) = Σ |products|`` over paths ``v → C``
+    (a reverse sweep with absolute rates). Under "mass" every path's weight
+    ``product / probability`` is ``±M(source)``: only its sign varies.
+    """
+
+    def __init__(self, graph: Graph, kind: str) -> None:
+        self.graph = graph
+        self.kind = kind
+        self.children = graph.children_lists()
+        self.mass = self._abs_mass_to_output() if kind == "mass" else None
+        self._tables: dict[int, tuple] = {}
+
+    def _abs_mass_to_output(self) -> list[float]:
+        masses = sweep_backward(self.graph, ABS_MASS)
+        return [0.0 if m is None else m for m in masses]
+
+    def edge_weights(self, position: int) -> list[float]:
+        edges = self.children[position]
+        if self.mass is None:
+            return [1.0] * len(edges)
+        index = self.graph.index
+        return [abs(e.rate) * self.mass[index[e.dst]] for e in edges]
+
+    def table(self, position: int) -> tuple[list, list[float], list[float]]:
+        """The edges out of a node that can be drawn, their probabilities and running totals."""
+        found = self._tables.get(position)
+        if found is None:
+            weights = self.edge_weights(position)
+            total = math.fsum(weights)
+            edges, probabilities, cumulative = [], [], []
+            running = 0.0
+            for edge, w in zip(self.children[position], weights, strict=True):
+                if w > 0:
+                    edges.append(edge)
+                    probabilities.append(w / total)
+                    running += w
+                    cumulative.append(running)
+            found = (edges, probabilities, cumulative)
+            self._tables[position] = found
+        return found
+
+    def probability(self, path: Path) -> float:
+        """The probability that one walk draws ``path`` (edges told apart by their rates)."""
+        index = self.graph.index
+        p = 1.0
+        for tail, head, rate in zip(path.nodes, path.nodes[1:], path.rates, strict=False):
+            position = index[tail]
+            weights = self.edge_weights(position)
+            total = math.fsum(weights)
+            edges = self.children[position]
+            pairs = zip(edges, weights, strict=True)
+            same = [w for e, w in pairs if e.dst is head and e.rate == rate]
+            share, matching = math.fsum(same), len(same)
+            p *= share / matching / total
+        return p
+
+
+@dataclass
+class PathSample:
+    """A Monte Carlo estimate of ``∂C/∂source`` from ``n`` random walks to the output.
+
+    ``estimate`` is the mean of the weights ``product / probability`` (unbiased: each path's
+    weight times its probability is its product, and those add up to equation 53), ``stderr``
+    its standard error. ``paths`` holds the first few walks drawn, for display.
+    """
+
+    source: Value
+    n: int
+    proposal: str
+    estimate: float
+    stderr: float
+    weights: list[float]
+    paths: list[Path]
+    _proposal: _Proposal | None = field(default=None, repr=False)
+
+    def probability(self, path: Path) -> float:
+        """The probability of drawing ``path`` in one walk under this sample's proposal."""
+        if self._proposal is None:
+            return 0.0
+        return self._proposal.probability(path)
+
+    def __str__(self) -> str:
+        lines = [
+            f"{self.n:,} random paths from {self.source.label} ({self.proposal} proposal): "
+            f"∂C/∂w ≈ {self.estimate:.8g} ± {self.stderr:.2g}"
+        ]
+        lines += [f"  {path}" for path in self.paths]
+        return "\n".join(lines)
+
+
+def sample_paths(
+    source: Value,
+    output: Value | Graph,
+    n: int = 1000,
+    seed: int | None = None,
+    proposal: str = "mass",
+    keep: int = 10,
+) -> PathSample:
+    """Estimate ``∂C/∂source`` from ``n`` random paths to the output.
+
+    Each walk starts at ``source`` and picks an outgoing edge at every step (see
+    :class:`_Proposal` for the two ways) until it reaches the output. The estimate is the mean
+    of ``product / probability`` over the walks and the standard error is the sample standard
+    deviation over ``√n``. ``seed`` makes the walks repeatable.
+    """
+    one_of(proposal, "sample_paths: proposal", PROPOSALS)
+    whole_number(n, "sample_paths: n", least=2)
+    graph, start = source_and_graph(source, output, "sample_paths")
+    if start is None:
+        return PathSample(source, n, proposal, 0.0, 0.0, [0.0] * n, [])
+    plan = _Proposal(graph, proposal)
+    if plan.mass is not None and plan.mass[start] == 0.0:
+        # Every path has product 0: the sum is exactly 0 and there is nothing to draw.
+        return PathSample(source, n, proposal, 0.0, 0.0, [0.0] * n, [], plan)
+    rng = random.Random(seed)
+    weights: list[float] = []
+    drawn: list[Path] = []
+    for _ in range(n):
+        path, weight = _walk(graph, plan, start, rng)
+        weights.append(weight)
+        if len(drawn) < keep:
+            drawn.append(path)
+    mean = math.fsum(weights) / n
+    variance = math.fsum((w - mean) ** 2 for w in weights) / (n - 1)
+    return PathSample(source, n, proposal, mean, math.sqrt(variance / n), weights, drawn, plan)
+
+
+def _walk(graph: Graph, plan: _Proposal, position: int, rng: random.Random) -> tuple[Path, float]:
+    last = len(graph.nodes) - 1
+    index = graph.index
+    route = [graph.nodes[position]]
+    rates = []
+    weight = 1.0
+    while position != last:
+        edges, probabilities, cumulative = plan.table(position)
+        pick = min(bisect.bisect_right(cumulative, rng.random() * cumulative[-1]), len(edges) - 1)
+        edge = edges[pick]
+        weight *= edge.rate / probabilities[pick]
+        rates.append(edge.rate)
+        route.append(edge.dst)
+        position = index[edge.dst]
+    return Path(tuple(route), tuple(rates)), weight

@@ -1,0 +1,75 @@
+"""The sweep engine: forward and backward sweeps over any semiring, and the hand-written hot
+paths (``adjoints``, ``forward_grad``, ``count_paths``, ``Value.backward``) against it."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+
+import pathgrad as pg
+from pathgrad.pathsums.semirings import COUNT, COUNT_AND_LENGTH
+from pathgrad.sweeps import SUM_PRODUCT, sweep_backward, sweep_forward
+from tests.reference import all_paths
+from tests.strategies import dags, random_graphs
+
+
+@settings(max_examples=80, deadline=None)
+@given(dags())
+def test_backward_sweep_at_every_node_is_the_sum_over_its_paths(case):
+    graph, source = case
+    backward = sweep_backward(graph, SUM_PRODUCT)
+    forward = sweep_forward(graph, source, SUM_PRODUCT)
+    for node in graph.nodes:
+        routes = all_paths(node, graph)
+        if not routes:
+            assert backward[graph.index[node]] is None
+            continue
+        brute = math.fsum(math.prod(r for _, _, r in route) for route in routes)
+        assert backward[graph.index[node]] == pytest.approx(brute, rel=1e-9, abs=1e-9)
+    assert forward.get(graph.output, 0.0) == pytest.approx(
+        backward[graph.index[source]] or 0.0, rel=1e-9, abs=1e-9
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(random_graphs())
+def test_value_backward_equals_the_backward_sweep(rg):
+    graph = pg.Graph(rg.output)
+    rg.output.backward()
+    spec = sweep_backward(graph, SUM_PRODUCT)
+    for node, value in zip(graph.nodes, spec, strict=True):
+        assert node.grad == pytest.approx(0.0 if value is None else value, rel=1e-12, abs=1e-300)
+
+
+@settings(max_examples=60, deadline=None)
+@given(dags())
+def test_backward_count_and_length_sweep_equals_brute_force(case):
+    graph, source = case
+    routes = all_paths(source, graph)
+    value = sweep_backward(graph, COUNT_AND_LENGTH)[graph.index[source]]
+    count, total_length = value if value is not None else (0, 0)
+    assert count == len(routes)
+    assert total_length == sum(len(route) for route in routes)
+
+
+def test_backward_sweep_stopped_part_way_holds_partial_sums():
+    x = pg.Value(2.0, name="x")
+    y = x * x  # two parallel edges into y
+    c = y + x  # one more path from x
+    graph = pg.Graph(c)
+    full = sweep_backward(graph, SUM_PRODUCT)
+    assert full[graph.index[x]] == 2 * 2.0 + 1.0
+    after_c = sweep_backward(graph, SUM_PRODUCT, steps=1)
+    assert after_c[graph.index[y]] == 1.0
+    assert after_c[graph.index[x]] == 1.0  # only the direct edge x -> c so far
+    assert sweep_backward(graph, SUM_PRODUCT, steps=0)[graph.index[x]] is None
+
+
+def test_a_node_that_does_not_reach_the_output_has_no_value():
+    x, unrelated = pg.Value(1.0), pg.Value(3.0)
+    graph = pg.Graph(x * 2.0)
+    assert sweep_forward(graph, unrelated, COUNT) == {}
+    assert sweep_forward(graph, x, COUNT)[graph.output] == 1
+    assert math.isclose(pg.forward_grad(graph, x), 2.0)

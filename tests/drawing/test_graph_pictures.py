@@ -1,0 +1,249 @@
+"""The DOT text of pictures: one edge per graph edge with its rate, highlighted paths, labels."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+import pathgrad as pg
+from pathgrad.drawing import GraphTooBigError, draw, gradient_name, match_paths, pretty
+from pathgrad.drawing.gallery import demo_network, sigmoid_neuron
+from pathgrad.drawing.graph_pictures import NEGATIVE, POSITIVE
+from pathgrad.drawing.labels import fmt, parse_name
+from tests.strategies import expression_graphs
+
+EDGE = re.compile(r'^\s*(n\d+) -> (n\d+) \[id="e(\d+)", label=" ([^ ]+) "(.*)\];$', re.M)
+NODE = re.compile(r"^\s*(n\d+) \[(.*)\];$", re.M)
+
+
+def edges_of(source: str) -> list[tuple[str, str, int, str, str]]:
+    return [(a, b, int(k), label, rest) for a, b, k, label, rest in EDGE.findall(source)]
+
+
+def nodes_of(source: str) -> dict[str, str]:
+    return dict(NODE.findall(source))
+
+
+def highlighted(source: str) -> set[int]:
+    return {
+        k
+        for _, _, k, _, rest in edges_of(source)
+        if f'color="{POSITIVE}"' in rest or f'color="{NEGATIVE}"' in rest
+    }
+
+
+@settings(max_examples=40, deadline=None)
+@given(expression_graphs(), st.integers(1, 6))
+def test_one_dot_edge_per_graph_edge_labelled_with_its_rate(graph, digits):
+    source = draw(graph, digits=digits).source
+    found = edges_of(source)
+    assert len(found) == graph.edge_count
+    ids = {node: f"n{graph.index[node]}" for node in graph.nodes}
+    assert sorted((a, b, k) for a, b, k, _, _ in found) == sorted(
+        (ids[e.src], ids[e.dst], k) for k, e in enumerate(graph.edges)
+    )
+    for _, _, k, label, _ in found:
+        rate = graph.edges[k].rate
+        assert label == fmt(rate, digits)
+        assert math.isclose(float(label), rate, rel_tol=10 ** (1 - digits), abs_tol=1e-300)
+    assert len(nodes_of(source)) == len(graph.nodes)
+
+
+def test_parallel_edges_are_two_edges_and_a_path_takes_one():
+    x = pg.Value(3.0, name="x")
+    c = x * x
+    c.name = "C"
+    graph = pg.Graph(c)
+    pic = draw(graph)
+    found = edges_of(pic.source)
+    assert [(a, b, label) for a, b, _, label, _ in found] == [("n0", "n1", "3"), ("n0", "n1", "3")]
+    both = list(pg.paths(x, c))
+    # The two paths x -> C are equal as data: either one marks one of the two edges.
+    assert highlighted(draw(graph, highlight=both[1]).source) == {0}
+    assert highlighted(draw(graph, highlight=both).source) == {0, 1}
+
+
+@settings(max_examples=30, deadline=None)
+@given(expression_graphs(), st.data())
+def test_highlighted_edges_are_exactly_those_of_the_paths(graph, data):
+    start = graph.nodes[data.draw(st.integers(0, len(graph.nodes) - 1))]
+    # (limit=0 past 200 paths raised PathLimitError instead of skipping the case)
+    assume(pg.count_paths(start, graph) < 200)
+    every = list(pg.paths(start, graph, limit=None))
+    chosen = data.draw(st.lists(st.sampled_from(every), max_size=5, unique_by=id)) if every else []
+    source = draw(graph, highlight=chosen).source
+    expected = {k for ks in match_paths(graph, chosen) for k in ks}
+    assert highlighted(source) == expected
+    edges = graph.edges
+    for path, ks in zip(chosen, match_paths(graph, chosen), strict=True):
+        assert [edges[k].src for k in ks] == list(path.nodes[:-1])
+        assert [edges[k].dst for k in ks] == list(path.nodes[1:])
+        assert [edges[k].rate for k in ks] == list(path.rates)
+
+
+def test_colour_is_the_sign_and_width_the_size_of_the_flow():
+    graph = demo_network((2, 3, 2), level="neuron", seed=3)
+    w = graph["w^2_12"]
+    chosen = list(pg.paths(w, graph))
+    source = draw(graph, highlight=chosen).source
+    flow: dict[int, float] = {}
+    for path, ks in zip(chosen, match_paths(graph, chosen), strict=True):
+        for k in ks:
+            flow[k] = flow.get(k, 0.0) + path.product
+    widths = {}
+    for _, _, k, _, rest in edges_of(source):
+        if k in flow:
+            assert f'color="{POSITIVE if flow[k] > 0 else NEGATIVE}"' in rest
+            widths[k] = float(re.search(r'penwidth="([\d.]+)"', rest).group(1))
+        else:
+            assert 'color="#d0d0d0"' in rest  # dimmed, not removed
+    biggest = max(flow, key=lambda k: abs(flow[k]))
+    smallest = min(flow, key=lambda k: abs(flow[k]))
+    assert widths[biggest] == pytest.approx(5.5) and widths[smallest] < widths[biggest]
+
+
+def test_caption_gives_the_product_and_its_share_of_the_gradient():
+    graph = demo_network((2, 3, 2), seed=2)
+    w = graph["w^2_21"]
+    best = max(pg.paths(w, graph), key=lambda p: abs(p.product))
+    grad = pg.grad(graph, w)[0]
+    pic = draw(graph, highlight=best, digits=4)
+    assert f"= {fmt(best.product, 4)}" in pic.caption
+    assert f"{100 * best.product / grad:.3g}% of ∂C/∂w²₂₁" in pic.caption
+    assert "legend" in pic.source and "positive product" in pic.source
+
+
+def test_node_labels_carry_book_names_values_and_gradients():
+    graph = demo_network((2, 3, 2), level="z", seed=1)
+    adj = pg.adjoints(graph)
+    labels = nodes_of(draw(graph, show_grad=True, digits=4).source)
+    for node in graph.nodes:
+        label = labels[f"n{graph.index[node]}"]
+        assert f"<b>{pretty(node.name)}</b>" in label
+        assert fmt(node.data, 4) in label
+        assert f"{gradient_name(node.name)} = {fmt(adj[graph.index[node]], 4)}" in label
+    assert "δ²₁ = " in labels[f"n{graph.index[graph['z^2_1']]}"]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("w^2_12", "w²₁₂"),
+        ("a^3_1", "a³₁"),
+        ("b^2_3", "b²₃"),
+        ("C", "C"),
+        ("w^{10}_{3,12}", "w¹⁰₃,₁₂"),
+        ("x_1", "x₁"),
+        ("free text", "free text"),
+    ],
+)
+def test_book_names_in_unicode(name, shown):
+    assert pretty(name) == shown
+
+
+def test_gradient_names_and_parsing():
+    assert gradient_name("z^2_1") == "δ²₁" and gradient_name("a^3_2") == "∂C/∂a³₂"
+    assert parse_name("w^2_12").indices == (1, 2) and parse_name("w^2_1,12").indices == (1, 12)
+    assert parse_name("a^2_12").neuron == 12 and parse_name("b^3_1").layer == 3
+
+
+def test_layers_are_columns_input_first_and_cost_last():
+    graph = demo_network((2, 3, 2), level="neuron")
+    source = draw(graph).source
+    ranks = re.findall(r"\{ rank=same; ([^}]*); \}", source)
+    names = [[graph.nodes[int(i[1:])].name for i in group.split()] for group in ranks]
+    assert names[0] == ["a^1_1", "a^1_2"]
+    assert [n[0] for n in names[1:]] == ["w^2_11", "a^2_1", "w^3_11", "a^3_1"]
+    assert sorted(names[1]) == ["b^2_1", "b^2_2", "b^2_3"] + [
+        f"w^2_{j}{k}" for j in (1, 2, 3) for k in (1, 2)
+    ]
+    assert f"rank=sink; n{len(graph.nodes) - 1};" in source
+
+
+def test_hide_params_keeps_only_neuron_to_neuron_rates():
+    graph = demo_network((4, 5, 3))
+    source = draw(graph, hide_params=True).source
+    labels = " ".join(nodes_of(source).values())
+    assert "w²" not in labels and "b³" not in labels
+    kept = [e for e in graph.edges if parse_name(e.src.name).symbol not in ("w", "b")]
+    assert len(edges_of(source)) == len(kept) == 4 * 5 + 5 * 3 + 3
+
+
+def test_hide_params_keeps_the_weight_of_a_highlighted_path():
+    graph = demo_network((2, 3, 2))
+    path = next(pg.paths(graph["w^2_12"], graph))
+    source = draw(graph, hide_params=True, highlight=path).source
+    assert "w²₁₂" in source and "w²₁₁" not in source
+
+
+def test_big_graph_is_refused_before_any_layout(monkeypatch):
+    x = pg.Value(0.5, name="x")
+    y = x
+    for _ in range(300):
+        y = y.tanh()
+    y.name = "C"
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError("a refused picture must not start Graphviz")
+
+    monkeypatch.setattr("subprocess.run", no_subprocess)
+    with pytest.raises(GraphTooBigError, match="hide_params=True.*only_highlighted=True"):
+        draw(y)
+    with pytest.raises(GraphTooBigError, match="301 nodes"):
+        draw(y, max_nodes=300)
+    assert len(nodes_of(draw(y, max_nodes=301).source)) == 301
+    small = draw(y, highlight=next(pg.paths(x, y)), only_highlighted=True, max_nodes=400)
+    assert len(nodes_of(small.source)) == 301
+
+
+def test_only_highlighted_draws_the_paths_and_c():
+    graph = demo_network((4, 5, 3))
+    path = next(pg.paths(graph["w^2_11"], graph))
+    source = draw(graph, highlight=path, only_highlighted=True).source
+    assert len(nodes_of(source)) == len(path.nodes) and len(edges_of(source)) == len(path.rates)
+
+
+def test_bad_input_is_refused_clearly():
+    graph = sigmoid_neuron()
+    with pytest.raises(ValueError, match="digits"):
+        draw(graph, digits=0)
+    with pytest.raises(TypeError, match="Value or Graph"):
+        draw("C")
+    other = demo_network((2, 2))
+    foreign = next(pg.paths(other["w^2_11"], other))
+    with pytest.raises(ValueError, match="not in this graph"):
+        draw(graph, highlight=foreign)
+    x = pg.Value(1.0)
+    chain = x
+    for _ in range(12):
+        chain = chain * 1.0 + chain * 1.0
+    with pytest.raises(ValueError, match="max_paths"):
+        draw(chain, highlight=pg.paths(x, chain), max_paths=100)
+
+
+def test_sweep_pictures_fill_in_node_by_node():
+    graph = sigmoid_neuron()
+    adj = pg.adjoints(graph)
+    steps = pg.reverse_sweep_steps(graph)
+    known = []
+    for step in range(steps + 1):
+        pic = pg.draw_reverse_sweep(graph, step)
+        labels = nodes_of(pic.source)
+        final = [n for n, text in labels.items() if 'fillcolor="#cfe8cf"' in text]
+        known.append(len(final))
+        for n in final:
+            node = graph.nodes[int(n[1:])]
+            assert f"= {fmt(adj[graph.index[node]], 3)}<" in labels[n].replace("</font>", "<")
+    assert known[0] == 1 and known[-1] == len(graph.nodes)
+    assert known == sorted(known)
+    with pytest.raises(ValueError, match=f"from 0 to {steps}"):
+        pg.draw_reverse_sweep(graph, steps + 1)
+    w = graph["w^2_12"]
+    last = pg.draw_forward_sweep(graph, "w^2_12", 7)
+    assert f"∂C/∂w²₁₂ = {fmt(pg.forward_grad(graph, w), 3)}" in last.caption
+    first = nodes_of(pg.draw_forward_sweep(graph, w, 0).source)
+    assert sum('fillcolor="#cfe8cf"' in text for text in first.values()) == 1

@@ -1,0 +1,160 @@
+"""Bad input to networks, graphs, costs and training: a clear error before any work is done."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pathgrad as pg
+from pathgrad.nn.activations import Activation, layer_activations
+from pathgrad.nn.losses import cross_entropy, get_cost
+
+
+@pytest.mark.parametrize(
+    "sizes, message",
+    [
+        ([3], "at least two layers"),
+        ([], "at least two layers"),
+        ([3, 0, 2], "whole number of neurons"),
+        ([3, -1], "whole number of neurons"),
+        ([3, 2.5], "whole number of neurons"),
+        ([3, True], "whole number of neurons"),
+    ],
+)
+def test_bad_sizes(sizes, message):
+    with pytest.raises(ValueError, match=message):
+        pg.Network(sizes)
+
+
+def test_sizes_must_be_a_list():
+    with pytest.raises(TypeError, match="list of layer widths"):
+        pg.Network("2,3")
+
+
+def test_bad_activation_cost_init():
+    with pytest.raises(ValueError, match="unknown activation 'softmax'"):
+        pg.Network([2, 2], activation="softmax")
+    with pytest.raises(ValueError, match="one per layer"):
+        pg.Network([2, 3, 2], activation=["sigmoid"])
+    with pytest.raises(ValueError, match="exactly 3"):
+        pg.Network([2, 3, 2], activation=[["sigmoid", "tanh"], "sigmoid"])
+    with pytest.raises(TypeError, match="name or an Activation"):
+        pg.Network([2, 2], activation=[3])
+    with pytest.raises(ValueError, match="unknown cost"):
+        pg.Network([2, 2], cost="hinge")
+    with pytest.raises(TypeError, match="name or a Cost"):
+        get_cost(3)
+    with pytest.raises(ValueError, match="init must be one of standard, scaled"):
+        pg.Network([2, 2], init="xavier")
+    with pytest.raises(ValueError, match="non-empty name"):
+        Activation("", np.tanh, np.tanh)
+    with pytest.raises(TypeError, match="callables"):
+        Activation("f", 1, np.tanh)
+    with pytest.raises(TypeError):
+        layer_activations(3, [2, 2])
+
+
+def test_graph_bad_example_and_indices():
+    net = pg.Network([2, 3, 2], seed=0)
+    with pytest.raises(ValueError, match="must hold 2 numbers"):
+        net.graph([1.0, 2.0, 3.0], [1.0, 0.0])
+    with pytest.raises(ValueError, match="desired output y must hold 2"):
+        net.graph([1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match="NaN"):
+        net.graph([float("nan"), 2.0], [1.0, 0.0])
+    with pytest.raises(ValueError, match="label 5 out of range"):
+        net.graph([1.0, 2.0], 5)
+    with pytest.raises(ValueError, match="unknown graph level"):
+        net.graph([1.0, 2.0], 1, level="matrix")
+    g = net.graph([1.0, 2.0], 1)
+    with pytest.raises(IndexError, match="layers 1..3"):
+        g.w(1, 1, 1)
+    with pytest.raises(IndexError, match="layers 1..3"):
+        g.b(4, 1)
+    with pytest.raises(IndexError, match="layer 2 has neurons 1..3"):
+        g.a(2, 0)
+    with pytest.raises(IndexError, match="k=3"):
+        g.w(2, 1, 3)
+
+
+def test_cross_entropy_rejects_outputs_outside_0_1():
+    net = pg.Network([2, 2], activation="linear", cost="cross-entropy", seed=0)
+    net.biases[0][:] = 5.0
+    with pytest.raises(ValueError, match=r"output activations in \[0, 1\]"):
+        net.graph([0.0, 0.0], [1.0, 0.0])
+    with pytest.raises(ValueError, match=r"output activations in \[0, 1\]"):
+        net.graph([0.0, 0.0], [1.0, 0.0], level="ops")
+    with pytest.raises(ValueError, match=r"desired outputs y in \[0, 1\]"):
+        cross_entropy.check(np.array([0.5]), np.array([2.0]))
+
+
+def test_cross_entropy_never_takes_log_of_zero():
+    a = np.array([0.0, 1.0, 1.0, 0.0])
+    y = np.array([0.0, 1.0, 0.0, 1.0])
+    with np.errstate(all="raise"):
+        cost = cross_entropy.fn(a, y)
+        grad = cross_entropy.derivative(a, y)
+    assert np.isfinite(cost) and cost > 1000  # two terms are -ln(1e-300) ≈ 691 each
+    assert np.all(np.isfinite(grad))
+    assert cross_entropy.fn(np.array([1.0, 0.0]), np.array([1.0, 0.0])) == 0.0
+
+
+def test_training_bad_input():
+    net = pg.Network([2, 3, 1], seed=0)
+    data = pg.data.xor()
+    with pytest.raises(ValueError, match="eta must be"):
+        net.sgd(data, 1, 2, 0.0)
+    with pytest.raises(ValueError, match="eta must be"):
+        net.sgd(data, 1, 2, float("nan"))
+    with pytest.raises(ValueError, match="larger than the 4 training examples"):
+        net.sgd(data, 1, 5, 1.0)
+    with pytest.raises(ValueError, match="mini_batch_size must be"):
+        net.sgd(data, 1, 0, 1.0)
+    with pytest.raises(ValueError, match="epochs must be"):
+        net.sgd(data, 0, 2, 1.0)
+    with pytest.raises(ValueError, match="lmbda"):
+        net.sgd(data, 1, 2, 1.0, lmbda=-1)
+    bad = [(np.array([[float("nan")], [0.0]]), np.array([[1.0]]))] + data
+    with pytest.raises(ValueError, match="NaN"):
+        net.sgd(bad, 1, 2, 1.0)
+    with pytest.raises(ValueError, match="x has 3 numbers"):
+        net.sgd([([1, 2, 3], [1.0])], 1, 1, 1.0)
+    with pytest.raises(ValueError, match="is empty"):
+        net.sgd([], 1, 1, 1.0)
+    with pytest.raises(ValueError, match="not an"):
+        net.sgd([1, 2], 1, 1, 1.0)
+    with pytest.raises(TypeError, match="list of"):
+        net.sgd(3, 1, 1, 1.0)
+    before = [w.copy() for w in net.weights]
+    with pytest.raises(ValueError):
+        net.sgd(data, 1, 2, 1.0, test_data=[([1.0, 0.0], [1.0, 2.0])])
+    # nothing was trained before the error
+    for w, w0 in zip(net.weights, before, strict=True):
+        np.testing.assert_array_equal(w, w0)
+
+
+def test_array_data_bad_labels_and_shapes():
+    net = pg.Network([4, 3], seed=0)
+    X = np.zeros((5, 4))
+    with pytest.raises(ValueError, match="label 3 out of range"):
+        net.sgd((X, np.array([0, 1, 2, 3, 0])), 1, 1, 1.0)
+    with pytest.raises(ValueError, match="label -1 out of range"):
+        net.evaluate((X, np.array([0, 1, 2, -1, 0])))
+    with pytest.raises(ValueError, match="whole-number labels"):
+        net.evaluate((X, np.array([0, 1, 2, 0.5, 0])))
+    with pytest.raises(ValueError, match=r"shape \(n, 4\)"):
+        net.evaluate((np.zeros((5, 3)), np.zeros(5, dtype=int)))
+    with pytest.raises(ValueError, match=r"shape \(5, 3\)"):
+        net.evaluate((X, np.zeros((5, 2))))
+    with pytest.raises(ValueError, match="NaN"):
+        net.evaluate((np.full((5, 4), np.nan), np.zeros(5, dtype=int)))
+
+
+def test_matrix_backprop_bad_shapes():
+    net = pg.Network([3, 2], seed=0)
+    with pytest.raises(ValueError, match=r"\(3, m\)"):
+        net.matrix_backprop(np.zeros((2, 4)), np.zeros((2, 4)))
+    with pytest.raises(ValueError, match=r"Y must have shape \(2, 4\)"):
+        net.matrix_backprop(np.zeros((3, 4)), np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        net.matrix_backprop(np.full((3, 4), np.inf), np.zeros((2, 4)))

@@ -1,0 +1,165 @@
+"""Training: SGD history, the digits targets, save/load without pickle, the train command."""
+
+from __future__ import annotations
+
+import zipfile
+
+import numpy as np
+import pytest
+
+import pathgrad as pg
+from pathgrad.nn.activations import Activation
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return pg.data.digits()
+
+
+def test_book_setup_learns_digits(digits):
+    train, test = digits
+    net = pg.Network([64, 30, 10], seed=0)
+    history = net.sgd(train, 30, 10, 3.0, test_data=test, seed=0)
+    assert len(history) == 30
+    assert history.final_accuracy >= 0.90
+    assert history.final_accuracy == net.evaluate(test) / 297
+    assert history.train_cost[-1] < history.train_cost[0] / 3
+    assert history[0].epoch == 1 and history[0].seconds > 0
+
+
+def test_cross_entropy_and_scaled_init_reach_96_percent(digits):
+    train, test = digits
+    net = pg.Network([64, 30, 10], cost="cross-entropy", init="scaled", seed=0)
+    history = net.sgd(train, 30, 10, 0.5, test_data=test, seed=0)
+    assert history.final_accuracy >= 0.96
+    assert net.accuracy(test) == history.final_accuracy
+
+
+def test_same_seed_same_training(digits):
+    train, _ = digits
+    a = pg.Network([64, 10, 10], seed=3)
+    b = pg.Network([64, 10, 10], seed=3)
+    a.sgd(train[:200], 2, 10, 1.0, seed=9)
+    b.sgd(train[:200], 2, 10, 1.0, seed=9)
+    np.testing.assert_array_equal(a.weights[0], b.weights[0])
+    c = pg.Network([64, 10, 10], seed=3)
+    c.sgd(train[:200], 2, 10, 1.0, seed=10)
+    assert not np.array_equal(a.weights[0], c.weights[0])
+
+
+def test_arrays_and_pairs_train_identically(digits):
+    (X, labels), _ = pg.data.digits(arrays=True)
+    train, _ = digits
+    a = pg.Network([64, 10, 10], seed=1)
+    b = pg.Network([64, 10, 10], seed=1)
+    a.sgd(train[:100], 1, 10, 2.0, seed=0)
+    b.sgd((X[:100], labels[:100]), 1, 10, 2.0, seed=0)
+    np.testing.assert_array_equal(a.weights[1], b.weights[1])
+
+
+def test_xor_is_learned():
+    net = pg.Network([2, 3, 1], seed=0)
+    history = net.sgd(pg.data.xor(), 3000, 4, 3.0, test_data=pg.data.xor(), seed=0)
+    assert history.final_accuracy == 1.0
+    outputs = [net.feedforward(x)[0, 0] for x, _ in pg.data.xor()]
+    assert outputs[0] < 0.1 and outputs[3] < 0.1 and outputs[1] > 0.9 and outputs[2] > 0.9
+
+
+def test_regularisation_shrinks_weights(digits):
+    train, _ = digits
+    plain = pg.Network([64, 10, 10], seed=2)
+    decayed = pg.Network([64, 10, 10], seed=2)
+    plain.sgd(train[:300], 3, 10, 0.5, seed=0)
+    decayed.sgd(train[:300], 3, 10, 0.5, lmbda=50.0, seed=0)
+    assert np.sum(decayed.weights[0] ** 2) < 0.8 * np.sum(plain.weights[0] ** 2)
+    cost = decayed.total_cost(train[:300], lmbda=50.0)
+    expected = decayed.total_cost(train[:300]) + 0.5 * 50.0 / 300 * sum(
+        float(np.sum(w**2)) for w in decayed.weights
+    )
+    assert cost == pytest.approx(expected, rel=1e-12)
+
+
+def test_callback_sees_every_epoch():
+    seen = []
+    net = pg.Network([2, 2, 1], seed=0)
+    net.sgd(pg.data.xor(), 5, 2, 1.0, callback=lambda r: seen.append(r.epoch))
+    assert seen == [1, 2, 3, 4, 5]
+
+
+def test_progress_bar_is_tqdm_on_request_and_silent_by_default_off_a_terminal(capsys):
+    net = pg.Network([2, 2, 1], seed=0)
+    net.sgd(pg.data.xor(), 3, 2, 1.0, progress=True)
+    err = capsys.readouterr().err
+    assert "/3 [" in err and "epoch" in err
+    net.sgd(pg.data.xor(), 3, 2, 1.0)  # stderr is not a terminal under pytest
+    net.sgd(pg.data.xor(), 3, 2, 1.0, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_save_and_load_round_trip(tmp_path):
+    softplus = Activation("softplus", lambda z: np.log1p(np.exp(z)), lambda z: 1 / (1 + np.exp(-z)))
+    net = pg.Network([3, 4, 2], activation=[["tanh", softplus, "relu", "linear"], "sigmoid"],
+                     cost="cross-entropy", seed=5)
+    path = tmp_path / "net.npz"
+    net.save(path)
+    with pytest.raises(ValueError, match=r"\['softplus'\] are not built in"):
+        pg.Network.load(path)
+    back = pg.Network.load(path, activations={"softplus": softplus})
+    assert back.sizes == [3, 4, 2] and back.cost.name == "cross-entropy"
+    assert back.layers[0].names == ["tanh", "softplus", "relu", "linear"]
+    for a, b in zip(net.weights + net.biases, back.weights + back.biases, strict=True):
+        np.testing.assert_array_equal(a, b)
+    x = [0.2, -0.5, 0.9]
+    np.testing.assert_array_equal(net.feedforward(x), back.feedforward(x))
+    with np.load(path, allow_pickle=False) as files:
+        assert all(files[key].dtype != object for key in files.files)
+
+
+def test_load_rejects_malformed_files(tmp_path):
+    net = pg.Network([2, 2], seed=0)
+    good = tmp_path / "good.npz"
+    net.save(good)
+    parts = dict(np.load(good, allow_pickle=False))
+
+    def write(name, **changes):
+        arrays = {**parts, **changes}
+        arrays = {k: v for k, v in arrays.items() if v is not None}
+        path = tmp_path / name
+        np.savez(path, **arrays)
+        return path
+
+    with pytest.raises(ValueError, match="'w2' is missing"):
+        pg.Network.load(write("a.npz", w2=None))
+    with pytest.raises(ValueError, match=r"'w2' must be a float array of shape \(2, 2\)"):
+        pg.Network.load(write("b.npz", w2=np.zeros((3, 2))))
+    with pytest.raises(ValueError, match="NaN"):
+        pg.Network.load(write("c.npz", b2=np.full((2, 1), np.nan)))
+    with pytest.raises(ValueError, match="unknown cost"):
+        pg.Network.load(write("d.npz", cost=np.array("hinge")))
+    with pytest.raises(ValueError, match="'sizes' must be"):
+        pg.Network.load(write("e.npz", sizes=np.array([2])))
+    with pytest.raises(ValueError, match="format tag"):
+        pg.Network.load(write("f.npz", format=np.array("other")))
+    with pytest.raises(ValueError, match="activation names"):
+        pg.Network.load(write("g.npz", activations=np.array(["sigmoid"])))
+    with pytest.raises(ValueError, match="without pickle"):
+        pg.Network.load(write("h.npz", w2=np.array([{"evil": 1}], dtype=object)))
+    text = tmp_path / "text.npz"
+    text.write_text("not a zip")
+    with pytest.raises(ValueError, match="not a pathgrad network file"):
+        pg.Network.load(text)
+    single = tmp_path / "single.npy"
+    np.save(single, np.zeros(3))
+    with pytest.raises(ValueError, match="single array"):
+        pg.Network.load(single)
+    with pytest.raises(FileNotFoundError):
+        pg.Network.load(tmp_path / "missing.npz")
+    assert zipfile.is_zipfile(good)
+
+
+def test_save_adds_npz_and_load_finds_it(tmp_path):
+    net = pg.Network([2, 3, 1], seed=1)
+    net.save(tmp_path / "plain")
+    assert (tmp_path / "plain.npz").exists()
+    back = pg.Network.load(tmp_path / "plain")
+    np.testing.assert_array_equal(back.weights[0], net.weights[0])

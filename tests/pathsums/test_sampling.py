@@ -1,0 +1,125 @@
+"""sample_paths: unbiased by construction, and converging within its stated error."""
+
+from __future__ import annotations
+
+import math
+import statistics
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pathgrad as pg
+from tests.reference import all_paths, as_path
+from tests.strategies import dags, rate_op
+
+
+def mixed_graph():
+    """Paths of both signs and several lengths; exact ∂C/∂x by a reverse sweep."""
+    x = pg.Value(0.7, name="x")
+    a = x.tanh()
+    b = x * a - 0.3 * x
+    c = (b * a).sigmoid() + b.exp() - x * x
+    return x, pg.Graph(c)
+
+
+def independent_probability(path, graph, proposal, mass):
+    """One walk's chance of taking ``path``'s edges, from its definition, not from pathgrad.
+
+    "uniform": each edge out of a node alike, so Π 1/(edges out of each tail). "mass": the edge
+    probabilities |rate| M(head)/M(tail) telescope to |product| / M(source), where M(source) is
+    the brute-force Σ |products| over every path.
+    """
+    if proposal == "mass":
+        return abs(path.product) / mass
+    out_degree = dict.fromkeys(graph.nodes, 0)
+    for node in graph.nodes:
+        for parent in node.parents:
+            out_degree[parent] += 1
+    return math.prod(1.0 / out_degree[tail] for tail in path.nodes[:-1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(dags(), st.sampled_from(["mass", "uniform"]))
+def test_probabilities_weights_and_error_equal_independent_formulas(case, proposal):
+    graph, source = case
+    n = 40
+    sample = pg.sample_paths(source, graph, n=n, seed=0, proposal=proposal, keep=n)
+    paths = [as_path(source, route) for route in all_paths(source, graph)]
+    mass = math.fsum(abs(p.product) for p in paths)
+    weighted = [p for p in paths if p.product != 0.0] if proposal == "mass" else paths
+    if not weighted:
+        assert sample.estimate == 0.0 and sample.stderr == 0.0
+        return
+    probabilities = [sample.probability(p) for p in weighted]
+    for path, p in zip(weighted, probabilities, strict=True):
+        assert p == pytest.approx(independent_probability(path, graph, proposal, mass), rel=1e-9)
+    assert math.fsum(probabilities) == pytest.approx(1.0, rel=1e-9)
+    # Every walk is a real path, and its weight is product / probability, so that the mean
+    # weight is unbiased: Σ probability · product / probability = Σ products = ∂C/∂source.
+    routes = {(p.nodes, p.rates) for p in weighted}
+    for path, weight in zip(sample.paths, sample.weights, strict=True):
+        assert (path.nodes, path.rates) in routes
+        expected = path.product / independent_probability(path, graph, proposal, mass)
+        assert weight == pytest.approx(expected, rel=1e-9)
+    # The estimate is the mean weight and its error the sample deviation over √n.
+    weights = sample.weights
+    scale = max(map(abs, weights))
+    assert sample.estimate == pytest.approx(statistics.fmean(weights), rel=1e-12, abs=1e-15 * scale)
+    assert sample.stderr == pytest.approx(
+        statistics.stdev(weights) / math.sqrt(n), rel=1e-9, abs=1e-12 * scale
+    )
+
+
+@pytest.mark.parametrize("proposal", ["mass", "uniform"])
+def test_estimate_converges_within_its_standard_error(proposal):
+    x, graph = mixed_graph()
+    exact = pg.grad(graph, [x])[0]
+    errors = []
+    for seed in range(5):
+        sample = pg.sample_paths(x, graph, n=4000, seed=seed, proposal=proposal)
+        assert abs(sample.estimate - exact) <= 4 * sample.stderr
+        errors.append(sample.stderr)
+    bigger = pg.sample_paths(x, graph, n=64000, seed=99, proposal=proposal)
+    assert abs(bigger.estimate - exact) <= 4 * bigger.stderr
+    assert bigger.stderr / statistics_mean(errors) == pytest.approx(0.25, rel=0.2)  # 1/√16
+
+
+def statistics_mean(values):
+    return math.fsum(values) / len(values)
+
+
+def test_mass_proposal_has_no_variance_when_every_product_is_positive():
+    x = pg.Value(0.5, name="x")
+    c = (x * x).exp() + x.sigmoid() * x
+    sample = pg.sample_paths(x, c, n=500, seed=1)
+    exact = pg.grad(c, [x])[0]
+    assert sample.stderr == pytest.approx(0.0, abs=1e-12 * exact)
+    assert all(w == pytest.approx(exact, rel=1e-12) for w in sample.weights)
+
+
+def test_same_seed_same_walks_and_kept_paths_are_real_paths():
+    x, graph = mixed_graph()
+    one = pg.sample_paths(x, graph, n=200, seed=7, keep=5)
+    two = pg.sample_paths(x, graph, n=200, seed=7, keep=5)
+    assert one.weights == two.weights and len(one.paths) == 5
+    assert all(p.nodes[0] is x and p.nodes[-1] is graph.output for p in one.paths)
+    assert str(one).startswith("200 random paths from x (mass proposal)")
+
+
+def test_all_products_zero_gives_exactly_zero():
+    x = pg.Value(1.0)
+    out = rate_op("flat", (0.0,))(x)
+    sample = pg.sample_paths(x, out, n=10, seed=0)
+    assert (sample.estimate, sample.stderr) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"n": 1}, "n must be a whole number >= 2"),
+     ({"proposal": "best"}, "proposal must be one of")],
+)
+def test_bad_arguments_are_clear_errors(kwargs, message):
+    x = pg.Value(1.0)
+    with pytest.raises(ValueError, match=message):
+        pg.sample_paths(x, x * 2.0, **kwargs)

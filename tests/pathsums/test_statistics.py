@@ -1,0 +1,75 @@
+"""path_stats against brute force on small graphs, and exact on a graph with 10^20 paths."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+
+import pathgrad as pg
+from tests.reference import all_paths
+from tests.strategies import dags, layered
+
+
+@settings(max_examples=100, deadline=None)
+@given(dags())
+def test_path_stats_equal_brute_force(case):
+    graph, source = case
+    routes = all_paths(source, graph)
+    products = [math.prod(r for _, _, r in route) for route in routes]
+    stats = pg.path_stats(source, graph)
+    assert stats.count == len(routes) == pg.count_paths(source, graph)
+    assert stats.gradient == pytest.approx(math.fsum(products), rel=1e-9, abs=1e-9)
+    assert stats.gradient == pytest.approx(pg.grad(graph, [source])[0], rel=1e-9, abs=1e-9)
+    mass = math.fsum(map(abs, products))
+    assert stats.abs_mass == pytest.approx(mass, rel=1e-9, abs=1e-12)
+    if mass > 0:
+        assert stats.cancellation == pytest.approx(abs(math.fsum(products)) / mass, abs=1e-9)
+        assert abs(stats.largest.product) == max(map(abs, products))
+    else:
+        assert stats.cancellation is None and stats.largest is None
+    lengths = sorted({len(route) for route in routes})
+    assert [b.length for b in stats.by_length] == lengths
+    for b in stats.by_length:
+        chosen = [p for route, p in zip(routes, products, strict=True) if len(route) == b.length]
+        assert b.count == len(chosen)
+        assert b.gradient == pytest.approx(math.fsum(chosen), rel=1e-9, abs=1e-9)
+        assert b.abs_mass == pytest.approx(math.fsum(map(abs, chosen)), rel=1e-9, abs=1e-12)
+
+
+def test_10_to_the_20_paths_counted_exactly_and_summed():
+    x, graph = layered(width=10, depth=20, rate=0.5)
+    stats = pg.path_stats(x, graph)
+    assert stats.count == 10**20  # an exact Python integer, not a float
+    assert isinstance(stats.count, int)
+    expected = 10**20 * 0.5**21  # every path has 21 edges of rate 0.5
+    assert stats.gradient == pytest.approx(expected, rel=1e-12)
+    assert stats.gradient == pytest.approx(pg.grad(graph, [x])[0], rel=1e-12)
+    assert stats.abs_mass == pytest.approx(expected, rel=1e-12)
+    assert stats.cancellation == pytest.approx(1.0)
+    assert [(b.length, b.count) for b in stats.by_length] == [(21, 10**20)]
+    # Ties everywhere: the deterministic winner takes slot 0 at every step.
+    assert [n.label for n in stats.largest.nodes] == ["x", *[f"n{d}_0" for d in range(1, 21)], "C"]
+
+
+def test_cancellation_of_two_opposite_paths():
+    x = pg.Value(2.0, name="x")
+    out = x * 3.0 - x * 3.0  # two paths, +3 and -3
+    stats = pg.path_stats(x, out)
+    assert (stats.count, stats.gradient, stats.abs_mass, stats.cancellation) == (2, 0.0, 6.0, 0.0)
+    assert "|∂C/∂w| / Σ |products|   0" in str(stats)
+    assert "<table>" in stats._repr_html_()
+
+
+def test_no_paths():
+    x, y = pg.Value(1.0), pg.Value(2.0)
+    stats = pg.path_stats(y, x * 2.0)
+    assert (stats.count, stats.gradient, stats.abs_mass) == (0, 0.0, 0.0)
+    assert stats.largest is None and stats.cancellation is None and stats.by_length == []
+
+
+def test_overflowing_mass_is_a_clear_error():
+    x, graph = layered(width=1000, depth=2, rate=1e200)
+    with pytest.raises(ValueError, match="overflowed the float range"):
+        pg.path_stats(x, graph)
