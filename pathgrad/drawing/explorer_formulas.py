@@ -72,7 +72,7 @@ def _value(x: Value | float) -> float:
 
 
 def _where(*pairs: tuple[str, float]) -> str:
-    return ", ".join(f"{name} = {fmt(value, DIGITS)}" for name, value in pairs)
+    return ", ".join(f"{name} = {fmt(value, DIGITS).replace('-', '−')}" for name, value in pairs)
 
 
 def _slope_name(op_name: str) -> str:
