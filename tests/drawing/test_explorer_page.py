@@ -63,6 +63,10 @@ def shown(browser, selector: str) -> float:
     return float(browser.find(selector).get_attribute("data-value"))
 
 
+def listed_products(browser) -> list[float]:
+    return [float(r.get_attribute("data-product")) for r in browser.find_all(".pg-path-row")]
+
+
 def click_node(browser, name: str) -> None:
     browser.find(f".pg-node[data-name='{name}']").click()
 
@@ -78,8 +82,7 @@ def test_clicking_a_node_lists_its_paths_their_products_and_their_sum(browser, p
         click_node(browser, node.name)
         count = int(browser.find(".pg-path-count").get_attribute("data-value"))
         assert count == pg.count_paths(node, graph)
-        products = [float(r.get_attribute("data-product")) for r in browser.find_all(".pg-path-row")]
-        assert products == [p.product for p in pg.paths(node, graph)]  # same order, same bits
+        assert listed_products(browser) == [p.product for p in pg.paths(node, graph)]  # same bits
         assert shown(browser, ".pg-path-sum") == pytest.approx(pg.path_sum(node, graph), rel=1e-12)
         assert shown(browser, ".pg-grad") == pg.grad(graph, node)[0]
         assert shown(browser, ".pg-forward") == pg.forward_grad(graph, node)
@@ -93,9 +96,8 @@ def test_the_paths_are_drawn_in_colour_and_line_style_by_sign(browser, page, net
     on_paths = {e for p in pg.paths(graph["a^1_1"], graph) for e in zip(p.nodes, p.nodes[1:])}
     assert len(drawn) == len(on_paths)
     dashes = {
-        e.get_attribute("class"): e.find_element("css selector", ".pg-edge-line").value_of_css_property(
-            "stroke-dasharray"
-        )
+        e.get_attribute("class"): e.find_element("css selector", ".pg-edge-line")
+        .value_of_css_property("stroke-dasharray")
         for e in drawn
     }
     assert dashes.get("pg-edge pg-neg", "none") != "none"  # negative: dashed as well as red
@@ -109,7 +111,8 @@ def hover_edge(browser, k: int) -> None:
         const hit = document.querySelector(`.pg-edge[data-index='${arguments[0]}'] .pg-edge-hit`);
         const box = document.querySelector("svg.pg-graph").getBoundingClientRect();
         for (const f of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
-          const p = hit.getPointAtLength(f * hit.getTotalLength()).matrixTransform(hit.getScreenCTM());
+          const p = hit.getPointAtLength(f * hit.getTotalLength())
+            .matrixTransform(hit.getScreenCTM());
           if (document.elementFromPoint(p.x, p.y) === hit)
             return [p.x - box.left - box.width / 2, p.y - box.top - box.height / 2];
         }
@@ -118,8 +121,9 @@ def hover_edge(browser, k: int) -> None:
         k,
     )
     assert offset is not None, f"edge {k} is covered everywhere"
+    x, y = map(round, offset)
     graph_element = browser.find("svg.pg-graph")
-    ActionChains(browser.driver).move_to_element_with_offset(graph_element, *map(round, offset)).perform()
+    ActionChains(browser.driver).move_to_element_with_offset(graph_element, x, y).perform()
 
 
 def test_hovering_an_edge_shows_its_rate_and_what_it_is(browser, page, net):
@@ -244,7 +248,8 @@ def test_a_64_30_10_network_opens_and_answers(browser, tmp_path, request):
     browser.open(page, timeout=60)
     opened = browser.run("return performance.now()")
     assert len(browser.find_all(".pg-node")) == len(graph.nodes)
-    assert browser.find_all(".pg-node[data-name='w^2_3,12']")[0].value_of_css_property("display") == "none"
+    hidden = browser.find(".pg-node[data-name='w^2_3,12']")
+    assert hidden.value_of_css_property("display") == "none"
     search = browser.find(".pg-search")
     search.send_keys("w^2_3,12", Keys.ENTER)
     weight = graph["w^2_3,12"]
@@ -260,7 +265,7 @@ def test_a_64_30_10_network_opens_and_answers(browser, tmp_path, request):
     )
     assert int(browser.find(".pg-path-count").get_attribute("data-value")) == 300
     browser.find(".pg-list-top").click()
-    products = [float(r.get_attribute("data-product")) for r in browser.find_all(".pg-path-row")]
+    products = listed_products(browser)
     expected = [p.product for p in pg.top_paths(graph["a^1_5"], graph, k=10)]
     assert sorted(map(abs, products)) == pytest.approx(sorted(map(abs, expected)), rel=1e-12)
     assert milliseconds < 5000  # a sanity bound only; the figure is reported below
