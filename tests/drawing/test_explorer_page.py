@@ -68,7 +68,9 @@ def listed_products(browser) -> list[float]:
 
 
 def click_node(browser, name: str) -> None:
-    browser.find(f".pg-node[data-name='{name}']").click()
+    node = browser.find(f".pg-node[data-name='{name}']")
+    browser.run("arguments[0].scrollIntoView({block: 'center', inline: 'center'})", node)
+    node.click()
 
 
 def tab(browser, name: str) -> None:

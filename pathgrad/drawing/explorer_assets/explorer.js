@@ -363,10 +363,11 @@ export class Explorer {
     this.svg.dataset.width = level.width + 2 * margin;
     this.svg.dataset.height = level.height + 2 * margin;
     this.svg.addEventListener("keydown", (event) => this.onKey(event));
-    this.svg.addEventListener("focus", () => this.setFocus(this.focused ?? this.selected ?? this.g.output));
+    // No scrolling here: a click focuses the graph first, and must land where it was aimed.
+    this.svg.addEventListener("focus", () => this.setFocus(this.focused ?? this.selected ?? this.g.output, false));
     const defs = svg("defs");
     for (const kind of ["plain", "pos", "neg", "known", "next", "dim"]) {
-      const marker = svg("marker", { id: `${this.id}-arrow-${kind}`, class: `pg-arrow pg-arrow-${kind}`, viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" });
+      const marker = svg("marker", { id: `${this.id}-arrow-${kind}`, class: `pg-arrow pg-arrow-${kind}`, viewBox: "0 0 10 10", refX: "9", refY: "5", markerUnits: "userSpaceOnUse", markerWidth: "9", markerHeight: "9", orient: "auto-start-reverse" });
       marker.append(svg("path", { d: "M0,0 L10,5 L0,10 z" }));
       defs.append(marker);
     }
@@ -638,7 +639,7 @@ export class Explorer {
     const count = countPaths(g, v);
     const who = this.name(v);
     const parts = [
-      el("h3", {}, "Paths from ", el("b", { text: who }), " to C"),
+      el("h3", {}, "Paths from ", el("b", { text: who }), ` to ${this.name(g.output)}`),
       el("p", {}, el("span", { class: "pg-path-count", "data-value": count.toString(), text: count.toLocaleString("en") }), count === 1n ? " path" : " paths"),
     ];
     const listing = count <= BigInt(LIST_ALL_UP_TO) && !this.compact;
