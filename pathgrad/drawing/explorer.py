@@ -130,7 +130,8 @@ class Explorer:
         picture = self.picture_svg()
         if picture is not None:
             bundle["image/svg+xml"] = picture
-        bundle.update(self.widget._repr_mimebundle_(include=include, exclude=exclude))
+        shown = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        bundle.update(shown[0] if isinstance(shown, tuple) else shown)  # anywidget: (data, meta)
         bundle["text/plain"] = repr(self)
         return bundle
 

@@ -58,8 +58,9 @@ def describe(node: Value | float, depth: int = 2) -> str:
 
 def _operand(x: Value | float, depth: int) -> str:
     text = describe(x, depth)
-    compound = isinstance(x, Value) and x.name is None and x.op is not None and depth > 0
-    return f"({text})" if compound else text
+    if not isinstance(x, Value) or x.name is not None or x.op is None or depth == 0:
+        return text
+    return f"({text})" if x.op.name in (*_INFIX, "neg", "pow") else text  # calls need none
 
 
 def _power(n: float) -> str:
@@ -162,30 +163,30 @@ def _elementary_formula(op_name: str, ops: tuple, i: int, rate: float, head: Val
         other = ops[1 - i]
         if not isinstance(other, Value):
             return Formula(describe(other), "")
-        return Formula(_operand(other, 1), _where((describe(other), _value(other))))
+        return Formula(_operand(other, 2), _where((describe(other), _value(other))))
     if op_name == "div":
         numerator, denominator = ops
         below = (describe(denominator), _value(denominator))
         if i == 0:
-            return Formula(f"1/{_operand(denominator, 1)}", _where(below))
+            return Formula(f"1/{_operand(denominator, 2)}", _where(below))
         return Formula(
-            f"−{_operand(numerator, 1)}/{_operand(denominator, 1)}²",
+            f"−{_operand(numerator, 2)}/{_operand(denominator, 2)}²",
             _where((describe(numerator), _value(numerator)), below),
         )
     if op_name == "pow" and i == 0 and not isinstance(ops[1], Value):
         n = float(ops[1])
         lower = "" if n == 2 else _power(n - 1)
-        return Formula(f"{fmt(n, DIGITS)}·{_operand(x, 1)}{lower}", _where((name, _value(x))))
+        return Formula(f"{fmt(n, DIGITS)}·{_operand(x, 2)}{lower}", _where((name, _value(x))))
     if op_name == "pow":
         base, exponent = ops
         return Formula(
-            f"{_operand(base, 1)}^{_operand(exponent, 1)}·ln {_operand(base, 1)}",
+            f"{_operand(base, 2)}^{_operand(exponent, 2)}·ln {_operand(base, 2)}",
             _where((describe(base), _value(base)), (describe(exponent), _value(exponent))),
         )
     if op_name == "exp":
         return Formula(f"exp({name})", _where((f"exp({name})", rate)))
     if op_name == "log":
-        return Formula(f"1/{_operand(x, 1)}", _where((name, _value(x))))
+        return Formula(f"1/{_operand(x, 2)}", _where((name, _value(x))))
     if op_name in ("sigmoid", "tanh", "relu", "linear") or head.name and head.name.startswith("a^"):
         slope = "σ'" if op_name == "sigmoid" else f"{_FUNCTIONS.get(op_name, op_name)}'"
         return Formula(f"{slope}({name})", _where((name, _value(x))))
