@@ -36,7 +36,7 @@ from ..value import Value
 from .engine import RenderError
 from .explorer_data import COMPACT_ABOVE, level_data
 from .explorer_nudge import DEFAULT_BUDGET, nudge_steps
-from .explorer_widget import ExplorerWidget
+from .explorer_widget import explorer_widget_class
 from .graph_pictures import GraphTooBigError, draw
 
 LEVEL_TITLES = {
@@ -114,7 +114,7 @@ class Explorer:
     def widget(self) -> Any:
         """The Jupyter widget showing this explorer (anywidget), made once."""
         if self._widget is None:
-            self._widget = ExplorerWidget(data=self.data)
+            self._widget = explorer_widget_class()(data=self.data)
         return self._widget
 
     def picture_svg(self) -> str | None:

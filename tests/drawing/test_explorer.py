@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,12 +19,14 @@ from hypothesis import strategies as st
 import pathgrad as pg
 from pathgrad.drawing.explorer import ExplorerError
 from pathgrad.drawing.explorer_formulas import rate_formula
+from pathgrad.drawing.explorer_gallery import explorer_pages
 from pathgrad.drawing.explorer_layout import column_layout, layout
 from pathgrad.drawing.explorer_nudge import choose_nudged, nudge_steps, true_changes
 from pathgrad.drawing.gallery import demo_example, sigmoid_neuron
 from tests.strategies import random_graphs
 
 EXAMPLE = demo_example((2, 3, 2))
+GALLERY_COMMAND = "pathgrad explore --gallery notebooks/gallery"
 
 
 @pytest.fixture(scope="module")
@@ -171,3 +174,16 @@ def test_bad_input_is_refused_with_advice(net, call, message):
 
 def test_explorer_errors_are_value_errors():
     assert issubclass(ExplorerError, ValueError)
+
+
+def test_the_gallery_pages_are_up_to_date():
+    folder = Path(__file__).parents[2] / "notebooks" / "gallery"
+    for stem, explorer in explorer_pages().items():
+        text = (folder / f"{stem}.html").read_text(encoding="utf-8")
+        saved = json.loads(re.search(r'id="pathgrad-explorer-data">(.*?)</script>', text, re.S)[1])
+        for level, fresh in zip(saved["levels"], explorer.data["levels"], strict=True):
+            for part in ("name", "value", "grad"):
+                assert level["nodes"][part] == fresh["nodes"][part], f"rerun {GALLERY_COMMAND}"
+            for part in ("src", "dst", "rate", "formula"):
+                assert level["edges"][part] == fresh["edges"][part], f"rerun {GALLERY_COMMAND}"
+            assert level["nudgeTable"] == fresh["nudgeTable"], f"rerun {GALLERY_COMMAND}"
