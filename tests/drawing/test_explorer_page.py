@@ -36,9 +36,7 @@ def browser():
 def shots(tmp_path_factory, request):
     folder = tmp_path_factory.mktemp("explorer-screenshots")
     yield folder
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"explorer screenshots: {folder}")
+    report(request, f"explorer screenshots: {folder}")
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +55,15 @@ def net():
 @pytest.fixture(scope="module")
 def page(net, tmp_path_factory):
     return pg.explore(net, EXAMPLE).save(tmp_path_factory.mktemp("pages") / "net-2-3-2.html")
+
+
+def report(request, line: str) -> None:
+    """Print a line in the test run's own output, past pytest's capture."""
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
 
 
 def shown(browser, selector: str) -> float:
@@ -272,10 +279,9 @@ def test_a_64_30_10_network_opens_and_answers(browser, tmp_path, request):
     assert sorted(map(abs, products)) == pytest.approx(sorted(map(abs, expected)), rel=1e-12)
     assert milliseconds < 5000  # a sanity bound only; the figure is reported below
     request.node.user_properties.append(("click on a¹₅ answered in ms", milliseconds))
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(
-            f"[64, 30, 10]: page opened at {opened:.0f} ms, a click answered in "
-            f"{milliseconds:.1f} ms (browser clock)"
-        )
+    report(
+        request,
+        f"[64, 30, 10]: page opened at {opened:.0f} ms, a click answered in "
+        f"{milliseconds:.1f} ms (browser clock)",
+    )
     assert math.isfinite(opened)
