@@ -63,7 +63,7 @@ class Graph:
         self._names: dict[str, Value] | None = None
 
     @property
-    def C(self) -> Value:  # noqa: N802 - the book's name for the cost
+    def C(self) -> Value:
         """The output node (the cost ``C`` in the book)."""
         return self.output
 

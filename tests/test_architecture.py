@@ -3,7 +3,7 @@
 Layers, lowest first (a module may import its own layer and those below, never above):
 
 0. helpers: ``errors``, ``arguments``, ``tables``, ``timing``
-1. ``value`` · 2. ``graph`` · 3. ``sweeps`` · 4. ``pathsums`` · 5. ``gradcheck``
+1. ``value``, ``names`` · 2. ``graph`` · 3. ``sweeps`` · 4. ``pathsums`` · 5. ``gradcheck``
 6. ``nn`` · 7. ``drawing`` · 8. the package itself, ``cli``, ``__main__`` and ``bench``
 """
 
@@ -21,7 +21,7 @@ import pathgrad
 PACKAGE = Path(pathgrad.__file__).parent
 LAYERS = [
     {"errors", "arguments", "tables", "timing"},
-    {"value"},
+    {"value", "names"},
     {"graph"},
     {"sweeps"},
     {"pathsums"},
@@ -145,6 +145,17 @@ def test_no_public_name_hides_a_module():
         if getattr(parent, leaf, module) is not module:
             hiding.append(f"{parent_name}.{leaf} is not the module {info.name}")
     assert hiding == []
+
+
+def test_no_module_defines_a_public_function_of_its_own_name():
+    clashes = [
+        key for key, path in modules().items()
+        if any(
+            isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == key.split(".")[-1]
+            for node in ast.parse(path.read_text(encoding="utf-8")).body
+        )
+    ]
+    assert clashes == []
 
 
 def test_no_two_modules_share_a_name():

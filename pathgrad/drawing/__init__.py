@@ -14,10 +14,10 @@ attributes, and the layer columns), :mod:`.graph_pictures` (``draw`` and highlig
 :class:`Explorer`: the graph as an interactive page and Jupyter widget (:mod:`.explorer`).
 """
 
+from ..names import gradient_name, pretty
 from .engine import EngineNotFoundError, RenderError, find_engine
 from .explorer import Explorer, ExplorerError, explore
 from .graph_pictures import DEFAULT_MAX_NODES, GraphTooBigError, draw, match_paths
-from .labels import gradient_name, pretty
 from .picture import Picture
 from .sweep_pictures import draw_forward_sweep, draw_reverse_sweep, reverse_sweep_steps
 

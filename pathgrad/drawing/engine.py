@@ -1,16 +1,17 @@
-"""Turning DOT text into SVG, PNG or PDF with whichever Graphviz program is at hand.
+"""Laying out and rendering a picture with whichever Graphviz program is at hand.
 
 Two programs can lay out and render a DOT graph:
 
 * ``dot``, Graphviz itself, when it is on the PATH (``apt install graphviz``,
-  ``brew install graphviz``, ``conda install -c conda-forge graphviz``);
+  ``brew install graphviz``, ``conda install -c conda-forge graphviz``); the ``graphviz``
+  package runs it (``Digraph.pipe``);
 * ``graphviz-pure``, a self-contained port of ``dot`` on PyPI (``pip install graphviz-pure``),
-  installed next to the Python interpreter of the environment. It writes SVG and PNG, not PDF.
+  installed next to the Python interpreter of the environment. It writes SVG and PNG, not PDF,
+  and it is run here with a time limit, so a slow layout can never hang a notebook.
 
 ``engine="auto"`` (the default) takes ``dot`` and then ``graphviz-pure``; the environment variable
-``PATHGRAD_GRAPHVIZ`` (``dot``, ``graphviz-pure`` or a path to a program) overrides the automatic
-choice, which is how the tests render with each engine in turn. Every run has a time limit, so a
-layout can never hang a notebook.
+``PATHGRAD_GRAPHVIZ`` (``dot`` or ``graphviz-pure``) overrides the automatic choice, which is how
+the tests render with each engine in turn.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+
+import graphviz
 
 from ..errors import PathgradError, PathgradValueError
 
@@ -61,37 +64,30 @@ def _search_path() -> str:
 def find_engine(engine: str | None = "auto") -> tuple[str, str]:
     """The chosen engine's name and the path of its program.
 
-    ``engine`` is ``"auto"`` (or None), ``"dot"``, ``"graphviz-pure"`` or a path to a program.
-    Raises :class:`EngineNotFoundError` with install instructions when it cannot be found.
+    ``engine`` is ``"auto"`` (or None), ``"dot"`` or ``"graphviz-pure"``. Raises
+    :class:`EngineNotFoundError` with install instructions when it cannot be found.
     """
     choice = engine or "auto"
     if choice == "auto":
         choice = os.environ.get(ENV_VAR, "").strip() or "auto"
-    search = _search_path()
-    if choice == "auto":
-        for name in ENGINES:
-            program = shutil.which(name, path=search)
-            if program:
-                return name, program
-        raise EngineNotFoundError(
-            f"No Graphviz program found to render the picture. {INSTALL_HINT}"
+    if choice not in ("auto", *ENGINES):
+        raise PathgradValueError(
+            f"unknown Graphviz engine {choice!r}: choose auto, dot or graphviz-pure"
         )
-    if choice in ENGINES:
-        program = shutil.which(choice, path=search)
+    search = _search_path()
+    for name in ENGINES if choice == "auto" else (choice,):
+        program = shutil.which(name, path=search)
         if program:
-            return choice, program
-        raise EngineNotFoundError(f"The Graphviz program {choice!r} was not found. {INSTALL_HINT}")
-    program = shutil.which(choice, path=search)
-    if program is None:
-        raise EngineNotFoundError(f"The Graphviz program {choice!r} was not found. {INSTALL_HINT}")
-    name = Path(program).name
-    return ("graphviz-pure" if "graphviz-pure" in name else "dot"), program
+            return name, program
+    missing = "No Graphviz program found" if choice == "auto" else f"{choice!r} was not found"
+    raise EngineNotFoundError(f"{missing} to render the picture. {INSTALL_HINT}")
 
 
 def render(
-    source: str, fmt: str, engine: str | None = "auto", timeout: float = DEFAULT_TIMEOUT
+    picture: graphviz.Digraph, fmt: str, engine: str | None = "auto",
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> bytes:
-    """The picture described by the DOT ``source``, in format ``fmt`` (svg, png or pdf).
+    """The picture laid out and rendered in format ``fmt`` (svg, png or pdf).
 
     ``fmt=LAYOUT`` gives Graphviz's layout as JSON instead of a picture.
     """
@@ -100,12 +96,28 @@ def render(
             f"cannot render to {fmt!r}: choose one of {', '.join(FORMATS)} (or dot)"
         )
     name, program = find_engine(engine)
-    if fmt == "pdf" and name in _NO_PDF:
+    if name == "dot":
+        return _pipe_through_dot(picture, fmt)
+    if name in _NO_PDF and fmt == "pdf":
         raise RenderError(
             f"{name} cannot write PDF. Save as .svg or .png, or install Graphviz's `dot` for PDF "
             "(apt install graphviz | brew install graphviz | "
             "conda install -c conda-forge graphviz)."
         )
+    return _run_with_time_limit(name, program, picture.source, fmt, timeout)
+
+
+def _pipe_through_dot(picture: graphviz.Digraph, fmt: str) -> bytes:
+    try:
+        return picture.pipe(format=fmt, engine="dot", quiet=True)
+    except graphviz.ExecutableNotFound:
+        raise EngineNotFoundError(f"Graphviz's dot is not on the PATH. {INSTALL_HINT}") from None
+    except graphviz.CalledProcessError as error:
+        message = (error.stderr or b"").decode("utf-8", "replace").strip()
+        raise RenderError(f"dot failed (exit code {error.returncode}): {message}") from None
+
+
+def _run_with_time_limit(name: str, program: str, source: str, fmt: str, timeout: float) -> bytes:
     try:
         done = subprocess.run(
             [program, f"-T{fmt}"],

@@ -13,12 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..graph import Graph
+from ..names import display_name, gradient_name, parse_name, pretty
 from ..sweeps import adjoints
 from ..value import Value
 from .explorer_formulas import DIGITS, rate_formula
 from .explorer_layout import layout
 from .explorer_nudge import choose_nudged, true_changes
-from .labels import gradient_name, op_label, parse_name, pretty
 from .scene import is_param, kind_of
 
 #: A level with more nodes than this hides its weights and biases and bundles its edges.
@@ -33,13 +33,6 @@ KIND_TEXT = {
     "op": "an operation",
     "other": "a node",
 }
-
-
-def node_label(node: Value) -> str:
-    """The node's name as printed: ``w²₁₂``, or its operation (``×``, ``σ``) when unnamed."""
-    if node.name is not None:
-        return pretty(node.name)
-    return op_label(node, DIGITS) if node.op is not None else "leaf"
 
 
 def _kind_text(node: Value, kind: str) -> str:
@@ -70,7 +63,7 @@ def level_data(
     compact = len(nodes) > COMPACT_ABOVE
     hidden = frozenset(i for i, node in enumerate(nodes) if compact and is_param(node))
     placed = layout(graph, hidden, engine)
-    labels = [node_label(node) for node in nodes]
+    labels = [display_name(node, DIGITS) for node in nodes]
     slopes = [_slope(node) for node in nodes]
     node_lists = {
         "name": [node.name for node in nodes],

@@ -18,8 +18,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from ..errors import PathgradIndexError
+from ..names import fmt, op_label, pretty
 from ..value import Value
-from .labels import fmt, op_label, pretty
 
 DIGITS = 4
 _INFIX = {"add": " + ", "sub": " − ", "mul": "·", "div": "/"}

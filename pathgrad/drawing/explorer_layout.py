@@ -18,9 +18,9 @@ import json
 from dataclasses import dataclass, field
 
 from ..graph import Graph
+from ..names import parse_name
 from .engine import LAYOUT, RenderError, render
 from .explorer_formulas import DIGITS
-from .labels import parse_name
 from .scene import Scene, _column, _within_column
 
 DOT_MAX_NODES = 300
@@ -62,7 +62,7 @@ def dot_layout(graph: Graph, engine: str | None = "auto") -> Layout:
     scene = Scene(graph, graph.nodes, DIGITS)
     for node in scene.nodes:
         scene.extra_lines[node].append(_RESERVED_LINE)
-    placed = json.loads(render(scene.to_dot(), LAYOUT, engine, DOT_TIMEOUT))
+    placed = json.loads(render(scene.to_digraph(), LAYOUT, engine, DOT_TIMEOUT))
     left, bottom, right, top = (float(v) for v in placed["bb"].split(","))
     n = len(graph.nodes)
     xs: list[float | None] = [None] * n

@@ -22,7 +22,6 @@ from .picture import Picture
 from .sweep_pictures import draw_forward_sweep, draw_reverse_sweep, reverse_sweep_steps
 
 DEMO_X = [[0.5], [0.9]]
-DEMO_Y = [[1.0], [0.0]]
 
 
 def demo_example(sizes: tuple[int, ...]) -> tuple[list[list[float]], list[list[float]]]:

@@ -1,29 +1,41 @@
-"""A drawing: its DOT text, and the files and inline displays made from it."""
+"""A drawing: a ``graphviz.Digraph``, and the files and inline displays made from it."""
 
 from __future__ import annotations
 
 from os import PathLike
 from pathlib import Path
 
+import graphviz
+
 from ..errors import PathgradValueError
-from .engine import DEFAULT_TIMEOUT, RenderError, render
+from .engine import DEFAULT_TIMEOUT, RenderError, find_engine, render
+
+SVG, PNG = "image/svg+xml", "image/png"
 
 
 class Picture:
     """A picture of a rate-factor graph.
 
-    ``source`` is the Graphviz DOT text (always available, no program needed); ``save(path)``
-    writes ``.svg``, ``.png``, ``.pdf`` or ``.dot``/``.gv`` by the file's extension; in Jupyter
-    the picture shows itself as SVG. ``caption`` is the text under the picture (path products
-    and their shares of ``∂C/∂w``, or the sweep step).
+    ``digraph`` is the ``graphviz.Digraph`` and ``source`` its DOT text (always available, no
+    program needed); ``save(path)`` writes ``.svg``, ``.png``, ``.pdf`` or ``.dot``/``.gv`` by
+    the file's extension; in Jupyter the picture shows itself as SVG, with a PNG beside it for
+    viewers that drop SVG. ``caption`` is the text under the picture (path products and their
+    shares of ``∂C/∂w``, or the sweep step).
     """
 
-    def __init__(self, source: str, caption: str = "", engine: str | None = "auto") -> None:
-        self.source = source
+    def __init__(
+        self, digraph: graphviz.Digraph, caption: str = "", engine: str | None = "auto"
+    ) -> None:
+        self.digraph = digraph
         self.caption = caption
         self.engine = engine
         self.timeout = DEFAULT_TIMEOUT
-        self._svg: str | None = None
+        self._rendered: dict[tuple[str, str | None], bytes] = {}
+
+    @property
+    def source(self) -> str:
+        """The DOT text, as written and quoted by the ``graphviz`` package."""
+        return self.digraph.source
 
     def __repr__(self) -> str:
         lines = self.source.count("\n")
@@ -34,15 +46,14 @@ class Picture:
 
     def render(self, fmt: str = "svg", engine: str | None = None) -> bytes:
         """The picture as bytes in ``fmt`` (svg, png, pdf), laid out by ``engine``."""
-        return render(self.source, fmt, engine or self.engine, self.timeout)
+        key = (fmt, engine or self.engine)
+        if key not in self._rendered:
+            self._rendered[key] = render(self.digraph, fmt, key[1], self.timeout)
+        return self._rendered[key]
 
     def svg(self, engine: str | None = None) -> str:
-        """The SVG text (cached for the picture's own engine)."""
-        if engine is not None and engine != self.engine:
-            return self.render("svg", engine).decode("utf-8")
-        if self._svg is None:
-            self._svg = self.render("svg").decode("utf-8")
-        return self._svg
+        """The SVG text."""
+        return self.render("svg", engine).decode("utf-8")
 
     def save(self, path: str | PathLike, engine: str | None = None) -> Path:
         """Write the picture to ``path``; its extension (svg, png, pdf, dot, gv) is the format."""
@@ -56,13 +67,15 @@ class Picture:
                 f"cannot tell the format of {str(path)!r} from its extension: "
                 "use .svg, .png, .pdf, .dot or .gv"
             )
-        data = self.svg(engine).encode("utf-8") if fmt == "svg" else self.render(fmt, engine)
-        target.write_bytes(data)
+        target.write_bytes(self.render(fmt, engine))
         return target
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
         try:
-            return {"image/svg+xml": self.svg()}
+            name, _ = find_engine(self.engine)
+            if name == "dot":  # graphviz's own Jupyter display
+                return self.digraph._repr_mimebundle_(include=[SVG, PNG])
+            return {SVG: self.svg(), PNG: self.render("png")}
         except RenderError as error:
             return {"text/plain": f"{error}\n\n{self.source}"}
 

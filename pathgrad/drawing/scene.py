@@ -1,9 +1,11 @@
-"""A graph as Graphviz DOT text: nodes with book-name labels, edges with their rate factors.
+"""A graph as a Graphviz drawing: nodes with book-name labels, edges with their rate factors.
 
-A :class:`Scene` holds the nodes and edges to draw, one DOT statement per node and per edge
-(parallel edges such as the two of ``x * x`` stay two edges), each with its attributes. The
-functions that draw highlighted paths or sweeps only change attributes (colours, widths, extra
-label lines) and add caption and legend rows; ``to_dot`` writes the text.
+A :class:`Scene` holds the nodes and edges to draw, one Graphviz node per graph node and one
+Graphviz edge per graph edge (parallel edges such as the two of ``x * x`` stay two edges), each
+with its attributes. The functions that draw highlighted paths or sweeps only change
+attributes (colours, widths, extra label lines) and add caption and legend rows;
+:meth:`Scene.to_digraph` hands it all to the ``graphviz`` package, which writes and quotes the
+DOT language.
 
 Layout of a network: a node's book name gives its column. Layer ``l``'s weights and biases
 stand in a column just before the layer's neurons (its ``z`` nodes, then its ``a`` nodes), so
@@ -13,11 +15,14 @@ output ``C`` the last. Unnamed nodes (elementary operations) fall where Graphviz
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import html
+from collections.abc import Callable, Iterable
+
+import graphviz
 
 from ..graph import Edge, Graph
+from ..names import BookName, display_name, fmt, parse_name
 from ..value import Value
-from .labels import BookName, fmt, html, op_label, parse_name, pretty
 
 FONT = "Helvetica"
 DIM_NODE = {"color": "#c8c8c8", "fontcolor": "#a0a0a0", "fillcolor": "#fafafa"}
@@ -71,15 +76,9 @@ def _within_column(entry: tuple[Value, BookName]) -> tuple:
     return (parsed.neuron or 0, parsed.symbol == "b", parsed.indices[1:], node.order)
 
 
-def _attrs(attrs: dict[str, str]) -> str:
-    parts = []
-    for key, value in attrs.items():
-        if value.startswith("<") and value.endswith(">"):
-            parts.append(f"{key}={value}")
-        else:
-            escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-            parts.append(f'{key}="{escaped}"')
-    return ", ".join(parts)
+def _text(text: str) -> str:
+    """Text for a Graphviz HTML-like label: ``&``, ``<`` and ``>`` escaped."""
+    return html.escape(text, quote=False)
 
 
 class Scene:
@@ -108,23 +107,21 @@ class Scene:
 
     def name(self, node: Value) -> str:
         """The node's name as printed: ``w²₁₂``, or its operation for an unnamed node."""
-        if node.name is None:
-            return op_label(node, self.digits) if node.op is not None else "leaf"
-        return pretty(node.name)
+        return display_name(node, self.digits)
 
     def number(self, x: float) -> str:
         return fmt(x, self.digits)
 
     def _base_node_attrs(self, node: Value) -> dict[str, str]:
         attrs = dict(_KIND_STYLE[self.kind[node]])
-        attrs["tooltip"] = f"{self.name(node)} = {node.data!r}"
+        attrs["tooltip"] = graphviz.escape(f"{self.name(node)} = {node.data!r}")
         return attrs
 
     def _base_edge_attrs(self, edge: Edge) -> dict[str, str]:
         head, tail = self.name(edge.dst), self.name(edge.src)
         return {
             "label": f" {self.number(edge.rate)} ",
-            "tooltip": f"∂{head}/∂{tail} = {edge.rate!r}",
+            "tooltip": graphviz.escape(f"∂{head}/∂{tail} = {edge.rate!r}"),
         }
 
     def dim(self, nodes: Iterable[Value] = (), edges: Iterable[int] = ()) -> None:
@@ -136,15 +133,15 @@ class Scene:
 
     def _label(self, node: Value) -> str:
         dimmed = self.node_attrs[node].get("fontcolor") == DIM_NODE["fontcolor"]
-        value = f'<font point-size="10">{html(self.number(node.data))}</font>'
+        value = f'<font point-size="10">{_text(self.number(node.data))}</font>'
         if self.kind[node] == "param":
             # One line for weights and biases: a network has many of them.
-            lines = [f"<b>{html(self.name(node))}</b> {value}"]
+            lines = [f"<b>{_text(self.name(node))}</b> {value}"]
         else:
-            lines = [f"<b>{html(self.name(node))}</b>", value]
+            lines = [f"<b>{_text(self.name(node))}</b>", value]
         for text, colour in self.extra_lines[node]:
             colour = DIM_NODE["fontcolor"] if dimmed else colour
-            lines.append(f'<font point-size="9" color="{colour}">{html(text)}</font>')
+            lines.append(f'<font point-size="9" color="{colour}">{_text(text)}</font>')
         return "<" + "<br/>".join(lines) + ">"
 
     def _rank_groups(self) -> list[list[Value]]:
@@ -159,7 +156,7 @@ class Scene:
             for key in sorted(columns)
         ]
 
-    def _column_gaps(self):
+    def _column_gaps(self) -> Callable[[Edge], int]:
         # An edge that jumps over columns (a^1 -> a^2 over the w^2 column) must be that long,
         # so every column gets a rank of its own.
         present = sorted({key for n in self.nodes if (key := _column(self.parsed[n])) is not None})
@@ -176,23 +173,23 @@ class Scene:
     def _graph_label(self) -> str | None:
         rows = []
         if self.title:
-            rows.append(f'<tr><td align="left" colspan="2"><b>{html(self.title)}</b></td></tr>')
+            rows.append(f'<tr><td align="left" colspan="2"><b>{_text(self.title)}</b></td></tr>')
         for line in self.caption:
-            rows.append(f'<tr><td align="left" colspan="2">{html(line)}</td></tr>')
+            rows.append(f'<tr><td align="left" colspan="2">{_text(line)}</td></tr>')
         if self.legend:
             rows.append('<tr><td align="left" colspan="2"><i>legend</i></td></tr>')
         for swatch, text in self.legend:
             rows.append(
-                f'<tr><td align="left">{swatch}</td><td align="left">{html(text)}</td></tr>'
+                f'<tr><td align="left">{swatch}</td><td align="left">{_text(text)}</td></tr>'
             )
         if not rows:
             return None
         table = '<table border="0" cellborder="0" cellspacing="1" cellpadding="1">'
         return "<" + table + "".join(rows) + "</table>>"
 
-    def to_dot(self) -> str:
-        """The DOT text: one statement per node and per edge, then columns and caption."""
-        out = ["digraph pathgrad {"]
+    def to_digraph(self) -> graphviz.Digraph:
+        """The picture as a ``graphviz.Digraph``: a node per node, an edge per edge, then the
+        layer columns and the caption."""
         graph_attrs = {
             "rankdir": "LR",
             "ranksep": "0.55",
@@ -207,22 +204,27 @@ class Scene:
         label = self._graph_label()
         if label:
             graph_attrs["label"] = label
-        out.append(f"  graph [{_attrs(graph_attrs)}];")
-        out.append(f'  node [fontname="{FONT}", fontsize="12", margin="0.06,0.03", height="0.3"];')
-        out.append(f'  edge [fontname="{FONT}", fontsize="10", arrowsize="0.6", color="#555555"];')
+        dot = graphviz.Digraph(
+            "pathgrad",
+            graph_attr=graph_attrs,
+            node_attr={"fontname": FONT, "fontsize": "12", "margin": "0.06,0.03", "height": "0.3"},
+            edge_attr={"fontname": FONT, "fontsize": "10", "arrowsize": "0.6", "color": "#555555"},
+        )
         for node in self.nodes:
-            attrs = dict(self.node_attrs[node])
-            attrs["label"] = self._label(node)
-            out.append(f"  {self.ids[node]} [{_attrs(attrs)}];")
+            dot.node(self.ids[node], label=self._label(node), **self.node_attrs[node])
         gaps = self._column_gaps()
         for k, edge in self.edges:
             attrs = {"id": f"e{k}", **self.edge_attrs[k]}
             gap = gaps(edge)
             if gap > 1:
                 attrs["minlen"] = str(gap)
-            out.append(f"  {self.ids[edge.src]} -> {self.ids[edge.dst]} [{_attrs(attrs)}];")
+            dot.edge(self.ids[edge.src], self.ids[edge.dst], **attrs)
         for group in self._rank_groups():
-            out.append("  { rank=same; " + " ".join(self.ids[n] for n in group) + "; }")
-        out.append(f"  {{ rank=sink; {self.ids[self.graph.output]}; }}")
-        out.append("}")
-        return "\n".join(out) + "\n"
+            with dot.subgraph() as column:
+                column.attr(rank="same")
+                for node in group:
+                    column.node(self.ids[node])
+        with dot.subgraph() as last:
+            last.attr(rank="sink")
+            last.node(self.ids[self.graph.output])
+        return dot

@@ -14,11 +14,12 @@ move and are dimmed.
 
 from __future__ import annotations
 
+from ..arguments import whole_number
 from ..errors import PathgradValueError
 from ..graph import Graph, as_graph
+from ..names import gradient_name, pretty
 from ..value import Value
 from .graph_pictures import DEFAULT_MAX_NODES, _check_options, _too_big, draw_options_legend
-from .labels import gradient_name, pretty
 from .picture import Picture
 from .scene import Scene
 
@@ -35,8 +36,7 @@ def reverse_sweep_steps(target: Value | Graph) -> int:
 
 
 def _check_step(step: int, steps: int) -> None:
-    if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= steps:
-        raise PathgradValueError(f"step must be a whole number from 0 to {steps}, got {step!r}")
+    whole_number(step, "step", least=0, most=steps)
 
 
 def _prepare(graph: Graph, digits: int, max_nodes: int) -> Scene:
@@ -114,7 +114,7 @@ def draw_reverse_sweep(
         ]
         + draw_options_legend()
     )
-    return Picture(scene.to_dot(), "\n".join(scene.caption), engine)
+    return Picture(scene.to_digraph(), "\n".join(scene.caption), engine)
 
 
 def draw_forward_sweep(
@@ -183,4 +183,4 @@ def draw_forward_sweep(
         ]
         + draw_options_legend()
     )
-    return Picture(scene.to_dot(), "\n".join(scene.caption), engine)
+    return Picture(scene.to_digraph(), "\n".join(scene.caption), engine)

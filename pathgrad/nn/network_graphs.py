@@ -103,7 +103,7 @@ class NetworkGraph(Graph):
         self._z: dict[int, list[Value]] = nodes["z"]
 
     @property
-    def L(self) -> int:  # noqa: N802 - the book's name for the number of layers
+    def L(self) -> int:
         return len(self.layer_sizes)
 
     def _layer(self, l: int, first: int) -> None:  # noqa: E741 - the book's letter

@@ -7,13 +7,14 @@ import re
 import stat
 import sys
 
+import graphviz
 import pytest
 
 import pathgrad as pg
 from pathgrad.cli import main
 from pathgrad.drawing import EngineNotFoundError, RenderError, draw, engine, find_engine
 from pathgrad.drawing.gallery import demo_network, sigmoid_neuron
-from pathgrad.drawing.labels import fmt
+from pathgrad.names import fmt
 
 
 def _available(name: str) -> bool:
@@ -84,21 +85,39 @@ def test_missing_engine_is_a_clear_error_and_source_still_works(monkeypatch, tmp
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="uses a shell script as a fake engine")
-def test_a_layout_that_hangs_is_stopped(tmp_path):
-    slow = tmp_path / "dot"
+def test_a_graphviz_pure_layout_that_hangs_is_stopped(tmp_path, monkeypatch):
+    slow = tmp_path / "graphviz-pure"
     slow.write_text("#!/bin/sh\nsleep 30\n")
     slow.chmod(slow.stat().st_mode | stat.S_IEXEC)
-    pic = draw(sigmoid_neuron(), engine=str(slow))
+    monkeypatch.setattr(engine, "_search_path", lambda: str(tmp_path))
+    pic = draw(sigmoid_neuron(), engine="graphviz-pure")
     pic.timeout = 0.5
     with pytest.raises(RenderError, match="did not finish the layout within 0.5 s"):
         pic.svg()
 
 
-def test_jupyter_display_is_svg(picture):
+@pytest.mark.parametrize("name", ENGINES)
+def test_jupyter_display_is_svg_with_a_png_beside_it(name, picture, monkeypatch):
     _, pic = picture
-    if not (_available("dot") or _available("graphviz-pure")):
-        pytest.skip("no engine")
-    assert "<svg" in pic._repr_mimebundle_()["image/svg+xml"]
+    monkeypatch.setenv(engine.ENV_VAR, name)
+    bundle = pic._repr_mimebundle_()
+    assert "<svg" in bundle["image/svg+xml"]
+    assert bundle["image/png"].startswith(b"\x89PNG")
+
+
+def test_pictures_are_built_with_the_graphviz_package(picture):
+    _, pic = picture
+    assert isinstance(pic.digraph, graphviz.Digraph)
+    assert pic.source == pic.digraph.source
+    quoted = draw(pg.Value(1.0, name='say "hi"') * 2.0).source
+    assert 'say \\"hi\\"' in quoted or "say &quot;hi&quot;" in quoted
+
+
+def test_an_unknown_engine_name_is_refused_as_such(picture):
+    _, pic = picture
+    refused = "unknown Graphviz engine 'neato'.*auto, dot or graphviz-pure"
+    with pytest.raises(ValueError, match=refused):
+        pic.svg(engine="neato")
 
 
 @pytest.mark.parametrize("level", ["neuron", "z", "ops"])
@@ -110,7 +129,7 @@ def test_real_network_graphs_at_every_level(level):
     source = draw(graph, highlight=top).source
     assert source.count(" -> ") == graph.edge_count
     edge_lines = [line for line in source.splitlines() if " -> " in line]
-    marked = [line for line in edge_lines if re.search(r', color="(#1f5fae|#c2372b)"', line)]
+    marked = [line for line in edge_lines if re.search(r' color="(#1f5fae|#c2372b)"', line)]
     assert len(marked) == sum(len(p.rates) for p in top) - _shared_edges(top)
     for name in ("w²₁₂", "a³₁", "C"):
         assert f"<b>{name}</b>" in source

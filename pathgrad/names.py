@@ -1,10 +1,12 @@
-"""Book names as a reader expects to see them, and numbers rounded for a picture.
+"""Book names as a reader expects to see them, and numbers rounded for display.
 
 A node named ``"w^2_12"`` is the weight from neuron 2 of layer 1 to neuron 1 of layer 2; on a
 slide it reads ``w²₁₂``. This module turns the ASCII names pathgrad uses into Unicode super- and
-subscripts (so the same text shows in SVG, PNG and PDF without any maths renderer), parses a
-name into its symbol, layer and indices (the drawing lays out columns from the layer), and
-writes numbers to a fixed count of significant digits.
+subscripts (so the same text shows in a terminal, SVG, PNG and PDF without any maths
+renderer), names an unnamed operation node by its symbol (``×``, ``σ``, ``(·)²``), parses a
+name into its symbol, layer and indices (pictures lay out columns from the layer), and writes
+numbers to a fixed count of significant digits. Pictures, printed paths and the explorer all
+use these names.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..value import Value
+from .value import Value
 
 _SUPERSCRIPT = str.maketrans("0123456789+-=()n,ijk", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿ,ⁱʲᵏ")
 _SUBSCRIPT = str.maketrans("0123456789+-=()aeijklmnostx,", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑᵢⱼₖₗₘₙₒₛₜₓ,")
@@ -143,8 +145,9 @@ def op_label(node: Value, digits: int) -> str:
     return f"{' '.join(constants)} {symbol}"
 
 
-def html(text: str) -> str:
-    """Text escaped for a Graphviz HTML-like label."""
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
+def display_name(node: Value, digits: int = 3) -> str:
+    """What a reader sees for ``node``: its book name in Unicode (``w²₁₂``), or, for an
+    unnamed operation node, the operation's symbol (``×``, ``+ 1``, ``(·)²``)."""
+    if node.name is None:
+        return op_label(node, digits) if node.op is not None else "leaf"
+    return pretty(node.name)
