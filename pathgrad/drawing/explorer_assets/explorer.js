@@ -156,7 +156,7 @@ class Heap {
   push(item) {
     const items = this.items;
     items.push(item);
-    for (let i = items.length - 1; i > 0; ) {
+    for (let i = items.length - 1; i > 0;) {
       const up = (i - 1) >> 1;
       if (!this.before(items[i], items[up])) break;
       [items[i], items[up]] = [items[up], items[i]];
@@ -169,7 +169,7 @@ class Heap {
     const last = items.pop();
     if (items.length > 0) {
       items[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
@@ -208,7 +208,10 @@ export function sweepState(g, step) {
 export function fmt(x, digits = 4) {
   if (x === null || x === undefined) return "—";
   if (x === 0) return "0";
-  let text = Math.abs(x) >= 1e-4 && Math.abs(x) < 1e6 ? String(Number(x.toPrecision(digits))) : x.toExponential(digits - 1);
+  let text =
+    Math.abs(x) >= 1e-4 && Math.abs(x) < 1e6
+      ? String(Number(x.toPrecision(digits)))
+      : x.toExponential(digits - 1);
   text = text.replace(/e\+?/, "e");
   return x < 0 ? "−" + text.slice(1) : text;
 }
@@ -277,29 +280,73 @@ export class Explorer {
     this.root.replaceChildren();
     const levels = el("fieldset", { class: "pg-levels" }, el("legend", { text: "Level" }));
     data.levels.forEach((level, i) => {
-      const input = el("input", { type: "radio", name: `${this.id}-level`, value: level.level, onchange: () => this.setLevel(i) });
+      const input = el("input", {
+        type: "radio",
+        name: `${this.id}-level`,
+        value: level.level,
+        onchange: () => this.setLevel(i),
+      });
       levels.append(el("label", {}, input, " " + level.title));
     });
     if (data.levels.length === 1) levels.hidden = true;
-    this.search = el("input", { class: "pg-search", type: "search", placeholder: "w^2_12 or w²₁₂", list: `${this.id}-names`, "aria-label": "Find a node by name" });
+    this.search = el("input", {
+      class: "pg-search",
+      type: "search",
+      placeholder: "w^2_12 or w²₁₂",
+      list: `${this.id}-names`,
+      "aria-label": "Find a node by name",
+    });
     this.search.addEventListener("change", () => this.selectByName(this.search.value.trim()));
     this.names = el("datalist", { id: `${this.id}-names` });
-    const zoomOut = el("button", { type: "button", class: "pg-zoom-out", "aria-label": "Smaller", text: "A−", onclick: () => this.setZoom(this.zoom / 1.25) });
-    const zoomIn = el("button", { type: "button", class: "pg-zoom-in", "aria-label": "Larger", text: "A+", onclick: () => this.setZoom(this.zoom * 1.25) });
-    this.paramsBox = el("input", { type: "checkbox", class: "pg-show-params", checked: "", onchange: () => this.setShowParams(this.paramsBox.checked) });
-    const tools = el("div", { class: "pg-toolbar" },
-      el("h2", { class: "pg-title", text: data.title }), levels,
-      el("label", {}, "Find ", this.search), this.names,
+    const zoomOut = el("button", {
+      type: "button",
+      class: "pg-zoom-out",
+      "aria-label": "Smaller",
+      text: "A−",
+      onclick: () => this.setZoom(this.zoom / 1.25),
+    });
+    const zoomIn = el("button", {
+      type: "button",
+      class: "pg-zoom-in",
+      "aria-label": "Larger",
+      text: "A+",
+      onclick: () => this.setZoom(this.zoom * 1.25),
+    });
+    this.paramsBox = el("input", {
+      type: "checkbox",
+      class: "pg-show-params",
+      checked: "",
+      onchange: () => this.setShowParams(this.paramsBox.checked),
+    });
+    const tools = el(
+      "div",
+      { class: "pg-toolbar" },
+      el("h2", { class: "pg-title", text: data.title }),
+      levels,
+      el("label", {}, "Find ", this.search),
+      this.names,
       el("label", { class: "pg-params-toggle" }, this.paramsBox, " weights and biases"),
-      el("span", { class: "pg-zoom" }, zoomOut, zoomIn));
+      el("span", { class: "pg-zoom" }, zoomOut, zoomIn),
+    );
     this.pane = el("div", { class: "pg-pane" });
     this.tooltip = el("div", { class: "pg-tooltip", role: "tooltip", hidden: "" });
     this.pane.append(this.tooltip);
     this.status = el("p", { class: "pg-status", "aria-live": "polite" });
     const tabs = el("div", { class: "pg-tabs", role: "tablist" });
     this.tabButtons = {};
-    for (const [key, text] of [["paths", "Paths to C"], ["nudge", "Nudge"], ["sweep", "Backprop step by step"]]) {
-      const button = el("button", { type: "button", role: "tab", class: "pg-tab", "data-tab": key, text, onclick: () => this.setTab(key) });
+    for (const [key, text] of [
+      ["paths", "Paths to C"],
+      ["nudge", "Nudge"],
+      ["sweep", "Backprop step by step"],
+    ]) {
+      const button = el("button", {
+        type: "button",
+        role: "tab",
+        class: "pg-tab",
+        "data-tab": key,
+        text,
+        onclick: () => this.setTab(key),
+      });
       this.tabButtons[key] = button;
       tabs.append(button);
     }
@@ -307,14 +354,23 @@ export class Explorer {
     this.toolPanel = el("section", { class: "pg-tool-panel", role: "tabpanel" });
     this.notes = el("p", { class: "pg-notes" });
     const side = el("div", { class: "pg-side" }, tabs, this.toolPanel, this.nodePanel, this.notes);
-    this.root.append(tools, el("div", { class: "pg-main" }, el("div", { class: "pg-graph-column" }, this.pane, this.status), side), this.legend());
+    this.root.append(
+      tools,
+      el("div", { class: "pg-main" }, el("div", { class: "pg-graph-column" }, this.pane, this.status), side),
+      this.legend(),
+    );
   }
 
   legend() {
-    return el("p", { class: "pg-legend" },
-      el("span", { class: "pg-key pg-key-pos" }), " positive product of rates (solid blue) ",
-      el("span", { class: "pg-key pg-key-neg" }), " negative (dashed vermillion); width: share of ∂C/∂node. ",
-      "Keys: arrows move between nodes, Enter selects, Esc clears.");
+    return el(
+      "p",
+      { class: "pg-legend" },
+      el("span", { class: "pg-key pg-key-pos" }),
+      " positive product of rates (solid blue) ",
+      el("span", { class: "pg-key pg-key-neg" }),
+      " negative (dashed vermillion); width: share of ∂C/∂node. ",
+      "Keys: arrows move between nodes, Enter selects, Esc clears.",
+    );
   }
 
   // --- levels and drawing -----------------------------------------------------------------
@@ -330,7 +386,9 @@ export class Explorer {
     this.showTop = null;
     this.step = 0;
     this.root.querySelector(`input[name="${this.id}-level"][value="${this.level.level}"]`).checked = true;
-    this.names.replaceChildren(...this.level.nodes.name.filter((n) => n).map((n) => el("option", { value: n })));
+    this.names.replaceChildren(
+      ...this.level.nodes.name.filter((n) => n).map((n) => el("option", { value: n })),
+    );
     this.compact = this.level.compact;
     this.root.classList.toggle("pg-compact", this.compact);
     this.paramsBox.disabled = this.compact;
@@ -358,16 +416,36 @@ export class Explorer {
   draw() {
     const level = this.level;
     const margin = 40;
-    this.svg = svg("svg", { class: "pg-graph", tabindex: "0", role: "application", "aria-label": `${level.title}: ${this.g.n} nodes. Arrow keys move, Enter selects.` });
-    this.svg.setAttribute("viewBox", `${-margin} ${-margin} ${level.width + 2 * margin} ${level.height + 2 * margin}`);
+    this.svg = svg("svg", {
+      class: "pg-graph",
+      tabindex: "0",
+      role: "application",
+      "aria-label": `${level.title}: ${this.g.n} nodes. Arrow keys move, Enter selects.`,
+    });
+    this.svg.setAttribute(
+      "viewBox",
+      `${-margin} ${-margin} ${level.width + 2 * margin} ${level.height + 2 * margin}`,
+    );
     this.svg.dataset.width = level.width + 2 * margin;
     this.svg.dataset.height = level.height + 2 * margin;
     this.svg.addEventListener("keydown", (event) => this.onKey(event));
     // No scrolling here: a click focuses the graph first, and must land where it was aimed.
-    this.svg.addEventListener("focus", () => this.setFocus(this.focused ?? this.selected ?? this.g.output, false));
+    this.svg.addEventListener("focus", () =>
+      this.setFocus(this.focused ?? this.selected ?? this.g.output, false),
+    );
     const defs = svg("defs");
     for (const kind of ["plain", "pos", "neg", "known", "next", "dim"]) {
-      const marker = svg("marker", { id: `${this.id}-arrow-${kind}`, class: `pg-arrow pg-arrow-${kind}`, viewBox: "0 0 10 10", refX: "9", refY: "5", markerUnits: "userSpaceOnUse", markerWidth: "9", markerHeight: "9", orient: "auto-start-reverse" });
+      const marker = svg("marker", {
+        id: `${this.id}-arrow-${kind}`,
+        class: `pg-arrow pg-arrow-${kind}`,
+        viewBox: "0 0 10 10",
+        refX: "9",
+        refY: "5",
+        markerUnits: "userSpaceOnUse",
+        markerWidth: "9",
+        markerHeight: "9",
+        orient: "auto-start-reverse",
+      });
       marker.append(svg("path", { d: "M0,0 L10,5 L0,10 z" }));
       defs.append(marker);
     }
@@ -421,7 +499,7 @@ export class Explorer {
       if (this.level.nodes.x[this.g.src[e]] === null) continue;
       const [x1, y1] = this.position(this.g.src[e]);
       const [x2, y2] = this.position(this.g.dst[e]);
-      const cy = 0.3 * (y1 + y2) / 2 + 0.7 * middle;
+      const cy = (0.3 * (y1 + y2)) / 2 + 0.7 * middle;
       parts.push(`M${x1},${y1} Q${(x1 + x2) / 2},${cy} ${x2},${y2}`);
     }
     this.edgeLayer.append(svg("path", { class: "pg-bundle", d: parts.join(" ") }));
@@ -431,7 +509,12 @@ export class Explorer {
     const nodes = this.level.nodes;
     const [x, y] = this.position(v);
     const kind = nodes.kind[v];
-    const group = svg("g", { class: `pg-node pg-${kind}`, "data-index": v, "data-name": nodes.name[v] ?? "", transform: `translate(${x},${y})` });
+    const group = svg("g", {
+      class: `pg-node pg-${kind}`,
+      "data-index": v,
+      "data-name": nodes.name[v] ?? "",
+      transform: `translate(${x},${y})`,
+    });
     const w = nodes.w[v];
     const h = nodes.h[v];
     if (this.compact || !w) {
@@ -442,16 +525,36 @@ export class Explorer {
       group.append(name, extra);
     } else {
       const round = kind === "param" ? 8 : kind === "cost" || kind === "input" ? 0 : h / 2;
-      group.append(svg("rect", { class: "pg-shape", x: -w / 2, y: -h / 2, width: w, height: h, rx: Math.min(round, w / 2), ry: round }));
-      const lines = kind === "param" ? [`${nodes.label[v]}  ${fmt(nodes.value[v], 3)}`] : [nodes.label[v], fmt(nodes.value[v], 3)];
+      group.append(
+        svg("rect", {
+          class: "pg-shape",
+          x: -w / 2,
+          y: -h / 2,
+          width: w,
+          height: h,
+          rx: Math.min(round, w / 2),
+          ry: round,
+        }),
+      );
+      const lines =
+        kind === "param"
+          ? [`${nodes.label[v]}  ${fmt(nodes.value[v], 3)}`]
+          : [nodes.label[v], fmt(nodes.value[v], 3)];
       const step = kind === "param" ? 13 : 15; // the lines, with the extra one, centred in the box
       const top = -((lines.length + 1) * step) / 2 + step * 0.8;
       lines.forEach((line, i) => {
-        const text = svg("text", { class: i === 0 ? "pg-name" : "pg-value", x: 0, y: top + step * i, "text-anchor": "middle" });
+        const text = svg("text", {
+          class: i === 0 ? "pg-name" : "pg-value",
+          x: 0,
+          y: top + step * i,
+          "text-anchor": "middle",
+        });
         text.textContent = line;
         group.append(text);
       });
-      group.append(svg("text", { class: "pg-extra", x: 0, y: top + step * lines.length, "text-anchor": "middle" }));
+      group.append(
+        svg("text", { class: "pg-extra", x: 0, y: top + step * lines.length, "text-anchor": "middle" }),
+      );
     }
     group.addEventListener("click", () => this.select(v));
     group.addEventListener("mouseenter", (event) => this.showNode(v, event));
@@ -503,7 +606,8 @@ export class Explorer {
   }
 
   setFocus(v, scroll = true) {
-    if (this.focused !== null && this.nodeEls[this.focused]) this.nodeEls[this.focused].classList.remove("pg-focus");
+    if (this.focused !== null && this.nodeEls[this.focused])
+      this.nodeEls[this.focused].classList.remove("pg-focus");
     this.focused = v;
     const node = this.nodeEls[v];
     if (!node) return;
@@ -549,9 +653,14 @@ export class Explorer {
 
   // --- what each tool shows -------------------------------------------------------------------
   refresh() {
-    for (const [key, button] of Object.entries(this.tabButtons)) button.setAttribute("aria-selected", String(key === this.tab));
+    for (const [key, button] of Object.entries(this.tabButtons))
+      button.setAttribute("aria-selected", String(key === this.tab));
     this.paint();
-    const panel = { paths: () => this.pathsTool(), nudge: () => this.nudgeTool(), sweep: () => this.sweepTool() }[this.tab];
+    const panel = {
+      paths: () => this.pathsTool(),
+      nudge: () => this.nudgeTool(),
+      sweep: () => this.sweepTool(),
+    }[this.tab];
     this.toolPanel.replaceChildren(...panel());
     this.nodePanel.replaceChildren(...this.nodeInfo());
   }
@@ -571,11 +680,13 @@ export class Explorer {
       const node = this.nodeEls[v];
       node.style.display = this.visible(v) ? "" : "none";
       node.classList.toggle("pg-selected", v === this.selected);
-      for (const cls of ["pg-dim", "pg-known", "pg-partial", "pg-unknown", "pg-up", "pg-down"]) node.classList.remove(cls);
+      for (const cls of ["pg-dim", "pg-known", "pg-partial", "pg-unknown", "pg-up", "pg-down"])
+        node.classList.remove(cls);
       node.querySelector(".pg-extra").textContent = "";
       for (const key of ["adjoint", "delta", "state", "tangent"]) delete node.dataset[key];
     }
-    if (this.selected !== null && nodes.x[this.selected] === null) this.nodeEls[this.selected].style.display = "";
+    if (this.selected !== null && nodes.x[this.selected] === null)
+      this.nodeEls[this.selected].style.display = "";
     this.edgeEls.forEach((edge, e) => {
       edge.style.display = this.visible(this.g.src[e]) ? "" : "none";
       edge.setAttribute("class", "pg-edge");
@@ -626,21 +737,35 @@ export class Explorer {
     for (let e = 0; e < g.src.length; e++) {
       if (!reached[g.src[e]]) continue;
       const widest = this.compact ? 3 : 5;
-      const width = largest > 0 ? 1.2 + widest * Math.abs(flow[e]) / largest : 2;
+      const width = largest > 0 ? 1.2 + (widest * Math.abs(flow[e])) / largest : 2;
       this.edgeLook(e, flow[e] < 0 ? "neg" : "pos", width);
     }
   }
 
   pathsTool() {
     const v = this.selected;
-    if (v === null) return [el("p", { text: "Click a node (or move to it with the arrow keys and press Enter) to see every path from it to C." })];
+    if (v === null)
+      return [
+        el("p", {
+          text: "Click a node (or move to it with the arrow keys and press Enter) to see every path from it to C.",
+        }),
+      ];
     const g = this.g;
     const { tan } = tangents(g, v);
     const count = countPaths(g, v);
     const who = this.name(v);
     const parts = [
       el("h3", {}, "Paths from ", el("b", { text: who }), ` to ${this.name(g.output)}`),
-      el("p", {}, el("span", { class: "pg-path-count", "data-value": count.toString(), text: count.toLocaleString("en") }), count === 1n ? " path" : " paths"),
+      el(
+        "p",
+        {},
+        el("span", {
+          class: "pg-path-count",
+          "data-value": count.toString(),
+          text: count.toLocaleString("en"),
+        }),
+        count === 1n ? " path" : " paths",
+      ),
     ];
     const listing = count <= BigInt(LIST_ALL_UP_TO) && !this.compact;
     if (listing || !this.compact || this.showTop === v) {
@@ -648,22 +773,60 @@ export class Explorer {
       parts.push(this.pathTable(paths, listing, count));
       if (listing) {
         const sum = paths.reduce((s, p) => s + p.product, 0);
-        parts.push(el("p", { class: "pg-sum-line" }, `Σ of the ${paths.length} products = `, number(sum, "pg-path-sum"), ` = ∂C/∂${who} (equation 53)`));
+        parts.push(
+          el(
+            "p",
+            { class: "pg-sum-line" },
+            `Σ of the ${paths.length} products = `,
+            number(sum, "pg-path-sum"),
+            ` = ∂C/∂${who} (equation 53)`,
+          ),
+        );
       }
     } else {
-      const button = el("button", { type: "button", class: "pg-list-top", text: `List the ${TOP_K} largest paths`, onclick: () => { this.showTop = v; this.refresh(); } });
+      const button = el("button", {
+        type: "button",
+        class: "pg-list-top",
+        text: `List the ${TOP_K} largest paths`,
+        onclick: () => {
+          this.showTop = v;
+          this.refresh();
+        },
+      });
       parts.push(el("p", {}, `Too many to list here; `, button));
     }
-    parts.push(el("p", {}, `∂C/∂${who} = `, number(tan[g.output], "pg-forward"), " by a forward sweep, ", number(this.adj[v], "pg-grad"), " by backpropagation."));
+    parts.push(
+      el(
+        "p",
+        {},
+        `∂C/∂${who} = `,
+        number(tan[g.output], "pg-forward"),
+        " by a forward sweep, ",
+        number(this.adj[v], "pg-grad"),
+        " by backpropagation.",
+      ),
+    );
     return parts;
   }
 
   pathTable(paths, all, count) {
     const rows = paths.map((p, i) => {
       const route = p.nodes.map((u) => this.name(u)).join(" → ");
-      const factors = p.edges.map((e) => (this.g.rate[e] < 0 ? `(${fmt(this.g.rate[e], 3)})` : fmt(this.g.rate[e], 3))).join(" × ");
-      const row = el("tr", { class: "pg-path-row " + (p.product < 0 ? "pg-neg-row" : "pg-pos-row"), "data-product": String(p.product), tabindex: "0" },
-        el("td", { text: String(i + 1) }), el("td", { class: "pg-route", text: route }), el("td", { class: "pg-factors", text: factors }), el("td", {}, number(p.product, "pg-product")));
+      const factors = p.edges
+        .map((e) => (this.g.rate[e] < 0 ? `(${fmt(this.g.rate[e], 3)})` : fmt(this.g.rate[e], 3)))
+        .join(" × ");
+      const row = el(
+        "tr",
+        {
+          class: "pg-path-row " + (p.product < 0 ? "pg-neg-row" : "pg-pos-row"),
+          "data-product": String(p.product),
+          tabindex: "0",
+        },
+        el("td", { text: String(i + 1) }),
+        el("td", { class: "pg-route", text: route }),
+        el("td", { class: "pg-factors", text: factors }),
+        el("td", {}, number(p.product, "pg-product")),
+      );
       const show = () => this.highlightPath(p);
       row.addEventListener("mouseenter", show);
       row.addEventListener("focus", show);
@@ -671,10 +834,27 @@ export class Explorer {
       row.addEventListener("blur", () => this.paint());
       return row;
     });
-    const caption = all ? "every path, depth first" : `the ${paths.length} largest |products| of ${count.toLocaleString("en")}`;
-    return el("table", { class: "pg-paths" }, el("caption", { text: caption }),
-      el("thead", {}, el("tr", {}, el("th", { text: "#" }), el("th", { text: "path" }), el("th", { text: "rate factors" }), el("th", { text: "product" }))),
-      el("tbody", {}, ...rows));
+    const caption = all
+      ? "every path, depth first"
+      : `the ${paths.length} largest |products| of ${count.toLocaleString("en")}`;
+    return el(
+      "table",
+      { class: "pg-paths" },
+      el("caption", { text: caption }),
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          el("th", { text: "#" }),
+          el("th", { text: "path" }),
+          el("th", { text: "rate factors" }),
+          el("th", { text: "product" }),
+        ),
+      ),
+      el("tbody", {}, ...rows),
+    );
   }
 
   highlightPath(path) {
@@ -707,18 +887,45 @@ export class Explorer {
       node.querySelector(".pg-extra").textContent = `Δ ≈ ${signed(change)}`;
     }
     for (let e = 0; e < this.g.src.length; e++) {
-      if (reached[this.g.src[e]]) this.edgeLook(e, tan[this.g.src[e]] * this.g.rate[e] * delta < 0 ? "neg" : "pos", 2.5);
+      if (reached[this.g.src[e]])
+        this.edgeLook(e, tan[this.g.src[e]] * this.g.rate[e] * delta < 0 ? "neg" : "pos", 2.5);
     }
   }
 
   nudgeTool() {
     const v = this.selected;
-    if (v === null) return [el("p", { text: "Select a node, then move the slider to nudge it by Δ and watch the change spread edge by edge." })];
+    if (v === null)
+      return [
+        el("p", {
+          text: "Select a node, then move the slider to nudge it by Δ and watch the change spread edge by edge.",
+        }),
+      ];
     const nudge = this.nudged();
-    if (nudge === null) return [el("p", { text: v === this.g.output ? "C is where the change arrives: select a weight, a bias, an input or an inner node." : `No slider for ${this.name(v)}: ${this.level.nudgeNote}` })];
+    if (nudge === null)
+      return [
+        el("p", {
+          text:
+            v === this.g.output
+              ? "C is where the change arrives: select a weight, a bias, an input or an inner node."
+              : `No slider for ${this.name(v)}: ${this.level.nudgeNote}`,
+        }),
+      ];
     const who = this.name(v);
-    const slider = el("input", { type: "range", class: "pg-nudge-range", min: "0", max: String(this.data.nudge.steps.length - 1), step: "1", value: String(nudge.i), "aria-label": `Δ${who}` });
-    const shown = { delta: number(0, "pg-nudge-delta"), predicted: number(0, "pg-dc-pred"), truth: number(0, "pg-dc-true"), gap: number(0, "pg-dc-gap") };
+    const slider = el("input", {
+      type: "range",
+      class: "pg-nudge-range",
+      min: "0",
+      max: String(this.data.nudge.steps.length - 1),
+      step: "1",
+      value: String(nudge.i),
+      "aria-label": `Δ${who}`,
+    });
+    const shown = {
+      delta: number(0, "pg-nudge-delta"),
+      predicted: number(0, "pg-dc-pred"),
+      truth: number(0, "pg-dc-true"),
+      gap: number(0, "pg-dc-gap"),
+    };
     const show = () => {
       const { i, delta, tan } = this.nudged();
       const predicted = delta * tan[this.g.output]; // ΔC ≈ (∂C/∂v) Δv
@@ -737,12 +944,25 @@ export class Explorer {
     return [
       el("h3", {}, "Nudge ", el("b", { text: who })),
       el("label", { class: "pg-slider" }, `Δ${who} = `, shown.delta, slider),
-      el("p", { class: "pg-explain", text: "Each node shows its predicted change: the forward sweep carries Δ edge by edge, Δhead ≈ Σ rate × Δtail (equations 47-50)." }),
-      el("table", { class: "pg-nudge-table" }, el("tbody", {},
-        el("tr", {}, el("th", { text: `predicted ΔC = ∂C/∂${who} × Δ` }), el("td", {}, shown.predicted)),
-        el("tr", {}, el("th", { text: `true ΔC = C(${who} + Δ) − C` }), el("td", {}, shown.truth)),
-        el("tr", {}, el("th", { text: "linearisation error (true − predicted)" }), el("td", {}, shown.gap)))),
-      el("p", { class: "pg-explain", text: "pathgrad recomputed the true ΔC for each slider position. The error shrinks like Δ²: try Δ = 0.1, then 0.01." }),
+      el("p", {
+        class: "pg-explain",
+        text: "Each node shows its predicted change: the forward sweep carries Δ edge by edge, Δhead ≈ Σ rate × Δtail (equations 47-50).",
+      }),
+      el(
+        "table",
+        { class: "pg-nudge-table" },
+        el(
+          "tbody",
+          {},
+          el("tr", {}, el("th", { text: `predicted ΔC = ∂C/∂${who} × Δ` }), el("td", {}, shown.predicted)),
+          el("tr", {}, el("th", { text: `true ΔC = C(${who} + Δ) − C` }), el("td", {}, shown.truth)),
+          el("tr", {}, el("th", { text: "linearisation error (true − predicted)" }), el("td", {}, shown.gap)),
+        ),
+      ),
+      el("p", {
+        class: "pg-explain",
+        text: "pathgrad recomputed the true ΔC for each slider position. The error shrinks like Δ²: try Δ = 0.1, then 0.01.",
+      }),
     ];
   }
 
@@ -780,15 +1000,34 @@ export class Explorer {
       this.step = Math.max(0, Math.min(total, step));
       this.refresh();
     };
-    const button = (cls, text, label, target) => el("button", { type: "button", class: cls, text, "aria-label": label, onclick: () => { go(target()); this.toolPanel.querySelector("." + cls)?.focus(); } });
-    const range = el("input", { type: "range", class: "pg-step-range", min: "0", max: String(total), value: String(this.step), "aria-label": "step" });
+    const button = (cls, text, label, target) =>
+      el("button", {
+        type: "button",
+        class: cls,
+        text,
+        "aria-label": label,
+        onclick: () => {
+          go(target());
+          this.toolPanel.querySelector("." + cls)?.focus();
+        },
+      });
+    const range = el("input", {
+      type: "range",
+      class: "pg-step-range",
+      min: "0",
+      max: String(total),
+      value: String(this.step),
+      "aria-label": "step",
+    });
     const status = el("p", { class: "pg-step-status" });
     const show = () => {
       const next = sweepState(this.g, this.step).next;
       status.dataset.step = String(this.step);
-      status.textContent = `Step ${this.step} of ${total}. ` + (next === null
-        ? "Done: every node knows ∂C/∂node."
-        : `Next: ${this.name(next)} sends ${this.gradName(next)} × rate back along each of its ${this.g.into[next].length} incoming edges.`);
+      status.textContent =
+        `Step ${this.step} of ${total}. ` +
+        (next === null
+          ? "Done: every node knows ∂C/∂node."
+          : `Next: ${this.name(next)} sends ${this.gradName(next)} × rate back along each of its ${this.g.into[next].length} incoming edges.`);
     };
     range.addEventListener("input", () => {
       this.step = Number(range.value);
@@ -799,11 +1038,19 @@ export class Explorer {
     return [
       el("h3", { text: "The reverse sweep (backpropagation)" }),
       status,
-      el("div", { class: "pg-step-buttons" },
-        button("pg-step-first", "start", "back to the start", () => 0), button("pg-step-prev", "◀ step", "one step back", () => this.step - 1),
-        button("pg-step-next", "step ▶", "one step forward", () => this.step + 1), button("pg-step-last", "end", "to the end", () => total)),
+      el(
+        "div",
+        { class: "pg-step-buttons" },
+        button("pg-step-first", "start", "back to the start", () => 0),
+        button("pg-step-prev", "◀ step", "one step back", () => this.step - 1),
+        button("pg-step-next", "step ▶", "one step forward", () => this.step + 1),
+        button("pg-step-last", "end", "to the end", () => total),
+      ),
       range,
-      el("p", { class: "pg-explain", text: "adj[tail] += adj[head] × rate, heads from C backwards. Each node shows ∂C/∂· (itself), or δ = ∂C/∂z for a neuron. Solid green: known (all its children done); dashed orange: a partial sum (…); dotted grey: nothing yet." }),
+      el("p", {
+        class: "pg-explain",
+        text: "adj[tail] += adj[head] × rate, heads from C backwards. Each node shows ∂C/∂· (itself), or δ = ∂C/∂z for a neuron. Solid green: known (all its children done); dashed orange: a partial sum (…); dotted grey: nothing yet.",
+      }),
     ];
   }
 
@@ -812,13 +1059,30 @@ export class Explorer {
     const v = this.selected ?? this.focused;
     if (v === null || v === undefined) return [];
     const nodes = this.level.nodes;
-    const parts = [el("h3", {}, el("b", { text: this.name(v) }), ` = `, number(nodes.value[v], "pg-node-value"), ` (${nodes.kindText[v]})`)];
+    const parts = [
+      el(
+        "h3",
+        {},
+        el("b", { text: this.name(v) }),
+        ` = `,
+        number(nodes.value[v], "pg-node-value"),
+        ` (${nodes.kindText[v]})`,
+      ),
+    ];
     parts.push(el("p", {}, `${this.gradName(v)} = `, number(this.adj[v], "pg-node-grad")));
-    for (const [title, list] of [["In", this.g.into[v]], ["Out", this.g.out[v]]]) {
+    for (const [title, list] of [
+      ["In", this.g.into[v]],
+      ["Out", this.g.out[v]],
+    ]) {
       if (list.length === 0) continue;
-      const items = list.slice(0, EDGE_ROWS).map((e) => el("li", { tabindex: "0", class: "pg-edge-item", text: this.edgeText(e) }));
+      const items = list
+        .slice(0, EDGE_ROWS)
+        .map((e) => el("li", { tabindex: "0", class: "pg-edge-item", text: this.edgeText(e) }));
       if (list.length > EDGE_ROWS) items.push(el("li", { text: `… and ${list.length - EDGE_ROWS} more` }));
-      parts.push(el("h4", { text: `${title}: ${list.length} edge${list.length === 1 ? "" : "s"}` }), el("ul", { class: "pg-edge-list" }, ...items));
+      parts.push(
+        el("h4", { text: `${title}: ${list.length} edge${list.length === 1 ? "" : "s"}` }),
+        el("ul", { class: "pg-edge-list" }, ...items),
+      );
     }
     return parts;
   }
