@@ -18,8 +18,8 @@ import numpy as np
 from . import __version__, bench
 from .drawing import RenderError, draw, explore
 from .drawing.explorer import NETWORK_LEVELS
-from .drawing.explorer_gallery import write_explorer_gallery
-from .drawing.explorer_nudge import DEFAULT_BUDGET
+from .drawing.explorer.gallery_pages import write_explorer_gallery
+from .drawing.explorer.nudge import DEFAULT_BUDGET
 from .drawing.gallery import demo_example, demo_network, largest_paths, write_gallery
 from .errors import PathgradError, PathgradValueError
 from .gradcheck import check

@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 import pathgrad as pg
 from pathgrad.drawing.explorer import ExplorerError
-from pathgrad.drawing.explorer_formulas import rate_formula
-from pathgrad.drawing.explorer_gallery import explorer_pages
-from pathgrad.drawing.explorer_layout import column_layout, layout
-from pathgrad.drawing.explorer_nudge import choose_nudged, nudge_steps, true_changes
+from pathgrad.drawing.explorer.formulas import rate_formula
+from pathgrad.drawing.explorer.gallery_pages import explorer_pages
+from pathgrad.drawing.explorer.nudge import choose_nudged, nudge_steps, true_changes
+from pathgrad.drawing.explorer.positions import column_layout, layout
 from pathgrad.drawing.gallery import demo_example, sigmoid_neuron
 from tests.strategies import random_graphs
 

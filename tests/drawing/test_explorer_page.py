@@ -19,7 +19,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 import pathgrad as pg
-from pathgrad.drawing.explorer_browser import Browser
+from pathgrad.drawing.explorer.browser import Browser
 from pathgrad.drawing.gallery import demo_example
 
 SIZES = (2, 3, 2)

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
-from pathgrad.drawing.explorer_browser import Browser
+from pathgrad.drawing.explorer.browser import Browser
 from tests.strategies import dags, random_graphs
 
 BROWSER_EXAMPLES = settings(

@@ -15,8 +15,8 @@ server. On the page a student can:
 * step the reverse sweep (backpropagation) node by node, ``∂C/∂node`` and ``δ`` filling in;
 * switch between a network's neuron, weighted-input and operation levels.
 
-The page carries the graph as data (:mod:`.explorer_data`) and one small plain script
-(``explorer_assets/explorer.js``) that multiplies and adds the stored rate factors. The same
+The page carries the graph as data (:mod:`.page_data`) and one small plain script
+(``assets/explorer.js``) that multiplies and adds the stored rate factors. The same
 script is the widget's module, so both run the same code.
 """
 
@@ -29,15 +29,15 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from ..errors import PathgradTypeError, PathgradValueError
-from ..graph import Graph
-from ..nn import Network, NetworkGraph
-from ..value import Value
-from .engine import RenderError
-from .explorer_data import COMPACT_ABOVE, level_data
-from .explorer_nudge import DEFAULT_BUDGET, nudge_steps
-from .explorer_widget import explorer_widget_class
-from .graph_pictures import GraphTooBigError, draw
+from ...errors import PathgradTypeError, PathgradValueError
+from ...graph import Graph
+from ...nn import Network, NetworkGraph
+from ...value import Value
+from ..engine import RenderError
+from ..graph_pictures import GraphTooBigError, draw
+from .nudge import DEFAULT_BUDGET, nudge_steps
+from .page_data import COMPACT_ABOVE, level_data
+from .widget import explorer_widget_class
 
 LEVEL_TITLES = {
     "neuron": "neurons (equation 53)",
@@ -56,7 +56,7 @@ class ExplorerError(PathgradValueError):
 
 def asset(name: str) -> str:
     """The text of one of the page's files: ``explorer.js``, ``explorer.css``, ``page.html``."""
-    return (resources.files(__package__) / "explorer_assets" / name).read_text(encoding="utf-8")
+    return (resources.files(__package__) / "assets" / name).read_text(encoding="utf-8")
 
 
 class Explorer:

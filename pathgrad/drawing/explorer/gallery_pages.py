@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..nn.network import Network
-from .explorer import Explorer, explore
-from .explorer_browser import Browser
-from .gallery import demo_example, sigmoid_neuron
+from ...nn.network import Network
+from ..gallery import demo_example, sigmoid_neuron
+from .browser import Browser
+from .page import Explorer, explore
 
 SCREENSHOT = "explorer-network-2-3-2.png"
 

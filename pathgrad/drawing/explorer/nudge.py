@@ -19,8 +19,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ..graph import Graph
-from ..value import Value
+from ...graph import Graph
+from ...value import Value
 
 STEPS_PER_DECADE = (1.0, 2.0, 5.0)
 DECADES = (-2, -1)

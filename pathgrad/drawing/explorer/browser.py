@@ -21,7 +21,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from ..errors import PathgradError
+from ...errors import PathgradError
 
 try:
     from selenium import webdriver

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..errors import PathgradIndexError
-from ..names import fmt, op_label, pretty
-from ..value import Value
+from ...errors import PathgradIndexError
+from ...names import fmt, op_label, pretty
+from ...value import Value
 
 DIGITS = 4
 _INFIX = {"add": " + ", "sub": " − ", "mul": "·", "div": "/"}

@@ -3,23 +3,23 @@
 Nodes are listed in the graph's topological order (``C`` last) with their book names, the
 names as printed (``w²₁₂``), their kind, value and place on the page. Edges are listed grouped
 by head in the same order, each with its rate factor ``∂head/∂tail``, the formula of that rate
-(:mod:`.explorer_formulas`) and, for a picture-like layout, its curve. The page's script works
+(:mod:`.formulas`) and, for a picture-like layout, its curve. The page's script works
 out everything else (paths, sweeps) from these numbers; only the true ``ΔC`` of each nudge
-comes from Python (:mod:`.explorer_nudge`), because it needs the graph's operations.
+comes from Python (:mod:`.nudge`), because it needs the graph's operations.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..graph import Graph
-from ..names import display_name, gradient_name, parse_name, pretty
-from ..sweeps import adjoints
-from ..value import Value
-from .explorer_formulas import DIGITS, rate_formula
-from .explorer_layout import layout
-from .explorer_nudge import choose_nudged, true_changes
-from .scene import is_param, kind_of
+from ...graph import Graph
+from ...names import display_name, gradient_name, parse_name, pretty
+from ...sweeps import adjoints
+from ...value import Value
+from ..scene import is_param, kind_of
+from .formulas import DIGITS, rate_formula
+from .nudge import choose_nudged, true_changes
+from .positions import layout
 
 #: A level with more nodes than this hides its weights and biases and bundles its edges.
 COMPACT_ABOVE = 400

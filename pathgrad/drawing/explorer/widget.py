@@ -15,7 +15,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-_ASSETS = resources.files(__package__) / "explorer_assets"
+_ASSETS = resources.files(__package__) / "assets"
 
 
 @cache

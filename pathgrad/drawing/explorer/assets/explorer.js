@@ -1,6 +1,6 @@
 // pathgrad explorer: a rate-factor graph a student can poke.
 //
-// The page carries the graph as data (pathgrad/drawing/explorer.py writes it): every node
+// The page carries the graph as data (pathgrad/drawing/explorer/page_data.py writes it): every node
 // with its book name and value, every edge tail → head with its rate factor ∂head/∂tail and
 // the formula of that rate. This script only multiplies and adds those stored numbers:
 //   * the paths from a node to C, listed, counted and ranked (equations 51-53),

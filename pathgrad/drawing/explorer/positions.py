@@ -17,11 +17,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from ..graph import Graph
-from ..names import parse_name
-from .engine import LAYOUT, RenderError, render
-from .explorer_formulas import DIGITS
-from .scene import Scene, _column, _within_column
+from ...graph import Graph
+from ...names import parse_name
+from ..engine import LAYOUT, RenderError, render
+from ..scene import Scene, _column, _within_column
+from .formulas import DIGITS
 
 DOT_MAX_NODES = 300
 DOT_TIMEOUT = 60.0
