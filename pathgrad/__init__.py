@@ -10,7 +10,15 @@ sweep, enumeration of the paths, and finite differences (equation 46), and shows
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _installed_version
 
-from .drawing import Picture, draw, draw_forward_sweep, draw_reverse_sweep, reverse_sweep_steps
+from .drawing import (
+    Explorer,
+    Picture,
+    draw,
+    draw_forward_sweep,
+    draw_reverse_sweep,
+    explore,
+    reverse_sweep_steps,
+)
 from .errors import PathgradError, PathgradWarning
 from .gradcheck import CheckReport, check, numeric_grad, relative_error
 from .graph import Edge, Graph, topological_order
@@ -46,6 +54,7 @@ __all__ = [
     "CostReport",
     "Edge",
     "EliminatedGraph",
+    "Explorer",
     "Graph",
     "Network",
     "NetworkGraph",
@@ -68,6 +77,7 @@ __all__ = [
     "draw_forward_sweep",
     "draw_reverse_sweep",
     "eliminate",
+    "explore",
     "forward_grad",
     "forward_grads",
     "grad",

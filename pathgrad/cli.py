@@ -1,4 +1,4 @@
-"""The ``pathgrad`` command: demo, paths, draw, train and bench.
+"""The ``pathgrad`` command: demo, paths, draw, explore, train and bench.
 
 Each subcommand is a thin layer over the library: parse arguments, call, print. A mistake is
 answered with one line on stderr and exit status 2.
@@ -11,13 +11,16 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 
 from . import __version__, bench
-from .drawing import RenderError, draw
-from .drawing.gallery import demo_network, largest_paths, write_gallery
+from .drawing import RenderError, draw, explore
+from .drawing.explorer import NETWORK_LEVELS
+from .drawing.explorer.gallery_pages import write_explorer_gallery
+from .drawing.explorer.nudge import DEFAULT_BUDGET
+from .drawing.gallery import demo_example, demo_network, largest_paths, write_gallery
 from .errors import PathgradError, PathgradValueError
 from .gradcheck import check
 from .graph import Graph
@@ -137,6 +140,38 @@ def run_draw(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_explore(args: argparse.Namespace) -> int:
+    """``pathgrad explore``: a network as an interactive page (one self-contained HTML file)."""
+    if args.gallery:
+        for file in write_explorer_gallery(args.gallery):
+            print(f"wrote {file}")
+        return 0
+    example: tuple[Any, Any]
+    if args.network:
+        net = Network.load(args.network)
+        x = np.random.default_rng(args.seed).random(net.sizes[0])
+        example = (x, 0 if net.sizes[-1] > 1 else [1.0])
+    else:
+        net = Network(args.sizes, seed=args.seed)
+        example = demo_example(tuple(args.sizes))
+    explorer = explore(
+        net, example, levels=args.levels, select=args.select, nudge_budget=args.nudge_budget
+    )
+    out = explorer.save(args.output)
+    print(f"{explorer!r}\nwrote {out}: open it in any browser (it needs no network)")
+    return 0
+
+
+def explore_levels(text: str) -> list[str]:
+    """``"neuron,z"`` as ``["neuron", "z"]``, each one of the network levels."""
+    levels = [part.strip() for part in text.split(",")]
+    if not all(level in NETWORK_LEVELS for level in levels):
+        raise argparse.ArgumentTypeError(
+            f"takes levels separated by commas from {', '.join(NETWORK_LEVELS)}; got {text!r}"
+        )
+    return levels
+
+
 #: Defaults of ``pathgrad train`` for each data set: sizes, epochs, mini-batch size, eta.
 TRAIN_DEFAULTS = {
     "digits": ([64, 30, 10], 30, 10, 3.0),
@@ -227,6 +262,22 @@ def _add_draw(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run_draw)
 
 
+def _add_explore(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("explore", help="a network as an interactive page (HTML)")
+    parser.add_argument("--sizes", type=layer_sizes, default=[2, 3, 2],
+                        help="layer widths of the network, default 2,3,2")
+    parser.add_argument("--network", help="a network saved with Network.save (.npz)")
+    parser.add_argument("--levels", type=explore_levels, default=None,
+                        help="neuron, z, ops or several separated by commas (default all)")
+    parser.add_argument("--select", help="the node selected when the page opens, e.g. w^2_12")
+    parser.add_argument("--seed", type=int, default=1, help="for the weights and the input")
+    parser.add_argument("--nudge-budget", type=int, default=DEFAULT_BUDGET,
+                        help="work allowed for the true ΔC of the nudge slider")
+    parser.add_argument("-o", "--output", default="explorer.html", help="the page (.html)")
+    parser.add_argument("--gallery", metavar="DIR", help="write the gallery's pages into DIR")
+    parser.set_defaults(handler=run_explore)
+
+
 def _add_train(commands: argparse._SubParsersAction) -> None:
     train = commands.add_parser("train", help="train a network on digits or xor (matrix engine)")
     train.add_argument("--data", default="digits", help="digits (default) or xor")
@@ -256,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pathgrad {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_demo, _add_bench, _add_paths, _add_draw, _add_train):
+    for add in (_add_demo, _add_bench, _add_paths, _add_draw, _add_explore, _add_train):
         add(commands)
     return parser
 

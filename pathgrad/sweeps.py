@@ -19,9 +19,10 @@ with ``n + n'`` and "extend by an edge = keep ``n``" they count the paths; with 
 that one algorithm; :mod:`pathgrad.pathsums.semirings` holds the catalogue of semirings.
 
 :func:`adjoints` and :func:`forward_grad` are the two sweeps over :data:`SUM_PRODUCT`.
-:meth:`Value.backward` is the one sweep written out by hand, for speed on graphs built in a
-training loop; ``sweep_backward(Graph(C), SUM_PRODUCT)`` is its specification, and the tests
-check that the two agree.
+:meth:`Value.backward` and :func:`pathgrad.count_paths` are the two sweeps written out by hand,
+for speed (``pathgrad bench`` measures the difference); ``sweep_backward(Graph(C),
+SUM_PRODUCT)`` and ``sweep_forward(graph, w, COUNT)`` are their specifications, and the tests
+check that each pair agrees.
 """
 
 from __future__ import annotations
