@@ -20,6 +20,7 @@ neuron (the exercise where one neuron uses another ``f``): see :func:`layer_acti
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Union
 
@@ -35,7 +36,7 @@ ArrayFn = Callable[[np.ndarray], np.ndarray]
 class Activation:
     """An activation function σ with its derivative σ', for arrays and for graph nodes."""
 
-    __slots__ = ("name", "fn", "prime", "op", "slope_from_output")
+    __slots__ = ("name", "fn", "prime", "op", "slope_from_output", "output_range")
 
     def __init__(
         self,
@@ -44,6 +45,7 @@ class Activation:
         prime: ArrayFn,
         op: Op | None = None,
         slope_from_output: ArrayFn | None = None,
+        output_range: tuple[float, float] | None = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise PathgradValueError(
@@ -66,6 +68,9 @@ class Activation:
         # Everything that shows or checks σ' (graphs, deltas, net.matrix_backprop) uses
         # `prime`, exact to a few units in the last place (pathgrad.slopes).
         self.slope_from_output = slope_from_output
+        # The values σ can take, when known: a cost that needs outputs in [0, 1] (the
+        # cross-entropy) refuses to train an output layer that can leave it.
+        self.output_range = output_range
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
@@ -91,12 +96,19 @@ def _one(z: np.ndarray) -> np.ndarray:
 # Value.tanh use too: exact to a few units in the last place for every z, saturated or not.
 sigmoid = Activation(
     "sigmoid", sigmoid_array, sigmoid_prime_array, SIGMOID,
-    slope_from_output=lambda a: a * (1.0 - a),
+    slope_from_output=lambda a: a * (1.0 - a), output_range=(0.0, 1.0),
 )
-tanh = Activation("tanh", np.tanh, tanh_prime_array, TANH, slope_from_output=lambda a: 1.0 - a * a)
-relu = Activation("relu", _relu, _relu_prime, RELU, slope_from_output=_relu_prime)
+tanh = Activation(
+    "tanh", np.tanh, tanh_prime_array, TANH, slope_from_output=lambda a: 1.0 - a * a,
+    output_range=(-1.0, 1.0),
+)
+relu = Activation(
+    "relu", _relu, _relu_prime, RELU, slope_from_output=_relu_prime,
+    output_range=(0.0, math.inf),
+)
 linear = Activation(
-    "linear", _identity, _one, Op("linear", lambda z: z, lambda z: (1.0,)), slope_from_output=_one
+    "linear", _identity, _one, Op("linear", lambda z: z, lambda z: (1.0,)), slope_from_output=_one,
+    output_range=(-math.inf, math.inf),
 )
 
 ACTIVATIONS: dict[str, Activation] = {act.name: act for act in (sigmoid, tanh, relu, linear)}
