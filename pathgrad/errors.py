@@ -49,8 +49,12 @@ class PathgradWarning(PathgradError, UserWarning):
 
 class TooLargeError(PathgradValueError):
     """The memory or work asked for is past a limit the caller can raise: refused before any
-    of it is allocated or done. The message says what would have been built and which
-    argument raises the limit."""
+    of it is allocated or done. The message says what would have been built, and ``limit``
+    names the argument that raises the limit (``"max_nodes"``)."""
+
+    def __init__(self, message: str, limit: str | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class PathgradOSError(PathgradError, OSError):

@@ -37,5 +37,6 @@ def check_limit(amount: int, limit: int | None, name: str, what: str, advice: st
         shown = f"{limit:,}" + (f" ({size_text(limit)})" if name.endswith("bytes") else "")
         raise TooLargeError(
             f"{what}: more than {name}={shown}. {advice}, or raise {name} if you really "
-            "want it"
+            "want it",
+            limit=name,
         )
