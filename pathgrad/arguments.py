@@ -36,7 +36,12 @@ def real_number(value: object, name: str, least: float | None = None,
     """``value`` as a finite ``float``, at least ``least`` or strictly above ``above``."""
     if isinstance(value, bool) or not isinstance(value, Real):
         raise PathgradValueError(f"{name} must be a finite real number, got {value!r}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise PathgradValueError(
+            f"{name} must be a finite number; {_shown(value)} is too large for a float"
+        ) from None
     if not math.isfinite(number):
         raise PathgradValueError(f"{name} must be a finite number, got {number!r}")
     if least is not None and number < least:

@@ -16,6 +16,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .arguments import real_number
 from .errors import PathgradValueError
 from .graph import Graph, as_graph
 from .pathsums.enumeration import DEFAULT_LIMIT, count_paths, path_sum
@@ -42,9 +43,9 @@ def numeric_grad(output: Value | Graph, wrt: Value, h: float | None = None) -> f
     if graph.position(wrt, "numeric_grad(C, w)") is None:
         return 0.0
     x = wrt.data
-    step = h if h is not None else 1e-4 * max(1.0, abs(x))
-    if not step > 0:
-        raise PathgradValueError(f"numeric_grad: the step h must be positive, got {h!r}")
+    if h is not None:
+        real_number(h, "numeric_grad: the step h", above=0.0)
+    step = float(h) if h is not None else 1e-4 * max(1.0, abs(x))
 
     def central(s: float) -> float:
         return (graph.value_at({wrt: x + s}) - graph.value_at({wrt: x - s})) / (2 * s)

@@ -173,6 +173,8 @@ def test_matrix_backprop_bad_shapes():
          "training_data: X must be real numbers"),
         (lambda net: pg.Network([2, 2], weights=[[[1, "x"], [1, 2]]], biases=[[[0], [0]]]),
          r"weights\[0\] must be real numbers"),
+        (lambda net: net.sgd([([0.0, 1.0], 1), ([1.0, 0.0], 0)], 1, 2, 10**400),
+         "the learning rate eta must be a finite number; 1000.* is too large for a float"),
     ],
 )
 def test_numbers_python_or_numpy_cannot_convert_are_pathgrad_errors(call, message):

@@ -23,6 +23,7 @@ script is the widget's module, so both run the same code.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from importlib import resources
 from os import PathLike
@@ -257,7 +258,7 @@ def _check_size(nodes: int, max_nodes: int) -> None:
 def _check_number(value: object, name: str, positive: bool) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         raise ExplorerError(f"{name} must be a number, got {value!r}")
-    if positive and not 0 < value < float("inf"):
+    if positive and not 0 < value < sys.float_info.max:
         raise ExplorerError(f"{name} must be a positive finite number, got {value!r}")
 
 
