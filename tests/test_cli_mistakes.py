@@ -43,6 +43,7 @@ MISTAKES = [
     (["paths", "--network", "damaged.npz"], "damaged.npz: not a pathgrad network file: it is a "
                                             "damaged or truncated zip archive"),
     (["paths", "--network", "missing.npz"], "no such file: 'missing.npz'"),
+    (["paths", "--network", "folder.svg"], "no such file: 'folder.svg' (it is a folder)"),
     (["paths", "--weight", "w^7_11"], "no node named 'w^7_11'"),
     (["draw", "-o", "missing/paths.svg"], "the folder missing does not exist; create it first"),
     (["draw", "-o", "folder.svg"], "folder.svg is a folder; give a file name inside it"),

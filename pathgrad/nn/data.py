@@ -125,8 +125,9 @@ def read_idx(path: str | os.PathLike, max_bytes: int | None = DEFAULT_MAX_BYTES)
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
+        folder = " (it is a folder)" if os.path.isdir(path) else ""
         raise PathgradFileNotFoundError(
-            f"no such file: {path!r}; give the path of an IDX file you have on disk "
+            f"no such file: {path!r}{folder}; give the path of an IDX file you have on disk "
             "(pathgrad downloads nothing)"
         )
     with open(path, "rb") as raw:

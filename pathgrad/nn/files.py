@@ -101,7 +101,8 @@ def read(
     if not os.path.exists(path) and os.path.exists(path + ".npz"):
         path += ".npz"  # save() let numpy add the suffix
     if not os.path.isfile(path):
-        raise PathgradFileNotFoundError(f"no such file: {path!r}")
+        folder = " (it is a folder)" if os.path.isdir(path) else ""
+        raise PathgradFileNotFoundError(f"no such file: {path!r}{folder}")
     try:
         archive = zipfile.ZipFile(path)
     except _DAMAGE:
