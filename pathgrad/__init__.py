@@ -19,7 +19,7 @@ from .drawing import (
     explore,
     reverse_sweep_steps,
 )
-from .errors import PathgradError
+from .errors import PathgradError, PathgradWarning
 from .gradcheck import CheckReport, check, numeric_grad, relative_error
 from .graph import Edge, Graph, topological_order
 from .nn import Activation, Network, NetworkGraph, data
@@ -64,6 +64,7 @@ __all__ = [
     "PathSample",
     "PathStats",
     "PathgradError",
+    "PathgradWarning",
     "Picture",
     "Semiring",
     "Value",

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import PathgradError
+from ...writing import write_file
 
 try:
     from selenium import webdriver
@@ -136,6 +137,4 @@ class Browser:
         return urls
 
     def screenshot(self, path: str | PathLike) -> Path:
-        target = Path(path)
-        self.driver.save_screenshot(str(target))
-        return target
+        return write_file(path, self.driver.get_screenshot_as_png())

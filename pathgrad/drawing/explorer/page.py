@@ -23,6 +23,7 @@ script is the widget's module, so both run the same code.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from importlib import resources
 from os import PathLike
@@ -32,7 +33,9 @@ from typing import Any
 from ...errors import PathgradTypeError, PathgradValueError
 from ...graph import Graph
 from ...nn import Network, NetworkGraph
+from ...nn.graph_sizes import graph_size
 from ...value import Value
+from ...writing import check_output, write_file
 from ..engine import RenderError
 from ..graph_pictures import GraphTooBigError, draw
 from .nudge import DEFAULT_BUDGET, nudge_steps
@@ -107,8 +110,8 @@ class Explorer:
             raise ExplorerError(
                 f"save writes one HTML page: give a file name ending in .html, got {str(path)!r}"
             )
-        target.write_text(self.html(), encoding="utf-8")
-        return target
+        check_output(target)  # before the page is made
+        return write_file(target, self.html().encode("utf-8"))
 
     @property
     def widget(self) -> Any:
@@ -207,7 +210,7 @@ def _graphs(target, example, levels, max_nodes) -> tuple[list[Graph], list[str],
             "pg.explore takes a Value (the cost C), a Graph, a NetworkGraph, or a Network with "
             f"an example (pg.explore(net, (x, y))); got {type(target).__name__}"
         )
-    _check_size(graph, max_nodes)
+    _check_size(len(graph.nodes), max_nodes)
     level = graph.level if isinstance(graph, NetworkGraph) else "graph"
     return [graph], [level], f"The graph of {graph.output.label}", []
 
@@ -228,27 +231,25 @@ def _network_graphs(net, example, levels, max_nodes):
     x, y = example
     graphs, names, notes = [], [], []
     for level in wanted:
-        graph = net.graph(x, y, level=level)
-        if len(graph.nodes) > max_nodes:
-            if not graphs and level == wanted[-1]:
-                _check_size(graph, max_nodes)
+        nodes = graph_size(net.sizes, level, net.cost.name).nodes  # counted, not built
+        if nodes > max_nodes:
             notes.append(
-                f"The {level} level is left out: {len(graph.nodes):,} nodes, more than "
+                f"The {level} level is left out: {nodes:,} nodes, more than "
                 f"max_nodes={max_nodes:,}."
             )
             continue
-        graphs.append(graph)
+        graphs.append(net.graph(x, y, level=level))
         names.append(level)
     if not graphs:
-        _check_size(net.graph(x, y, level=wanted[0]), max_nodes)
+        _check_size(graph_size(net.sizes, wanted[0], net.cost.name).nodes, max_nodes)
     sizes = ", ".join(str(n) for n in net.sizes)
     return graphs, names, f"Network [{sizes}], one example", notes
 
 
-def _check_size(graph: Graph, max_nodes: int) -> None:
-    if len(graph.nodes) > max_nodes:
+def _check_size(nodes: int, max_nodes: int) -> None:
+    if nodes > max_nodes:
         raise ExplorerError(
-            f"this graph has {len(graph.nodes):,} nodes, more than max_nodes={max_nodes:,}: "
+            f"this graph has {nodes:,} nodes, more than max_nodes={max_nodes:,}: "
             "the page would be slow and too big to read. Explore a smaller network, the neuron "
             "level (levels=['neuron']), or raise max_nodes if you really want it."
         )
@@ -257,7 +258,7 @@ def _check_size(graph: Graph, max_nodes: int) -> None:
 def _check_number(value: object, name: str, positive: bool) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         raise ExplorerError(f"{name} must be a number, got {value!r}")
-    if positive and not 0 < value < float("inf"):
+    if positive and not 0 < value < sys.float_info.max:
         raise ExplorerError(f"{name} must be a positive finite number, got {value!r}")
 
 
