@@ -10,8 +10,16 @@ sweep, enumeration of the paths, and finite differences (equation 46), and shows
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _installed_version
 
-from .drawing import Picture, draw, draw_forward_sweep, draw_reverse_sweep, reverse_sweep_steps
-from .errors import PathgradError
+from .drawing import (
+    Explorer,
+    Picture,
+    draw,
+    draw_forward_sweep,
+    draw_reverse_sweep,
+    explore,
+    reverse_sweep_steps,
+)
+from .errors import PathgradError, PathgradWarning
 from .gradcheck import CheckReport, check, numeric_grad, relative_error
 from .graph import Edge, Graph, topological_order
 from .nn import (
@@ -64,6 +72,7 @@ __all__ = [
     "CostReport",
     "Edge",
     "EliminatedGraph",
+    "Explorer",
     "Graph",
     "Layer",
     "Module",
@@ -76,6 +85,7 @@ __all__ = [
     "PathSample",
     "PathStats",
     "PathgradError",
+    "PathgradWarning",
     "Picture",
     "RNNCell",
     "ResNet",
@@ -91,6 +101,7 @@ __all__ = [
     "draw_forward_sweep",
     "draw_reverse_sweep",
     "eliminate",
+    "explore",
     "fit",
     "forward_grad",
     "forward_grads",

@@ -19,9 +19,10 @@ with ``n + n'`` and "extend by an edge = keep ``n``" they count the paths; with 
 that one algorithm; :mod:`pathgrad.pathsums.semirings` holds the catalogue of semirings.
 
 :func:`adjoints` and :func:`forward_grad` are the two sweeps over :data:`SUM_PRODUCT`.
-:meth:`Value.backward` is the one sweep written out by hand, for speed on graphs built in a
-training loop; ``sweep_backward(Graph(C), SUM_PRODUCT)`` is its specification, and the tests
-check that the two agree.
+:meth:`Value.backward` and :func:`pathgrad.count_paths` are the two sweeps written out by hand,
+for speed (``pathgrad bench`` measures the difference); ``sweep_backward(Graph(C),
+SUM_PRODUCT)`` and ``sweep_forward(graph, w, COUNT)`` are their specifications, and the tests
+check that each pair agrees.
 """
 
 from __future__ import annotations
@@ -133,9 +134,9 @@ def grad(output: Value | Graph, wrt: Sequence[Value] | Value) -> list[float]:
             raise PathgradTypeError(
                 f"grad: expected Values to differentiate with respect to, got {node!r}"
             )
+    positions = [graph.position(node, "grad(C, [w, ...])") for node in nodes]
     adj = adjoints(graph)
-    index = graph.index
-    return [adj[index[node]] if node in index else 0.0 for node in nodes]
+    return [0.0 if i is None else adj[i] for i in positions]
 
 
 def forward_grad(output: Value | Graph, wrt: Value) -> float:
@@ -147,6 +148,8 @@ def forward_grad(output: Value | Graph, wrt: Value) -> float:
     graph = as_graph(output)
     if not isinstance(wrt, Value):
         raise PathgradTypeError(f"forward_grad: expected a Value, got {wrt!r}")
+    if graph.position(wrt, "forward_grad(C, w)") is None:
+        return 0.0
     return sweep_forward(graph, wrt, SUM_PRODUCT).get(graph.output, 0.0)
 
 

@@ -41,7 +41,6 @@ _KIND_STYLE = {
 # A recurrent net unrolled through time (pathgrad.nn.RNNCell) names its step-t nodes x^t, z^t
 # and h^t: each step gets the columns of a layer, its input x^t first and its state h^t last.
 _COLUMN = {"w": 0, "b": 0, "x": 0, "z": 1, "a": 2, "h": 2}
-_PARAMS = ("w", "b", "u")
 
 
 def kind_of(node: Value, parsed: BookName | None, output: Value) -> str:
@@ -50,7 +49,7 @@ def kind_of(node: Value, parsed: BookName | None, output: Value) -> str:
         return "cost"
     if parsed is None:
         return "op" if node.name is None and node.op is not None else "other"
-    if parsed.symbol in _PARAMS:
+    if _is_param_name(parsed):
         return "param"
     if node.op is None or parsed.symbol == "x" or (parsed.symbol == "a" and parsed.layer == 1):
         return "input"
@@ -62,7 +61,12 @@ def kind_of(node: Value, parsed: BookName | None, output: Value) -> str:
 def is_param(node: Value) -> bool:
     """A weight or bias leaf (a node a picture may hide)."""
     parsed = parse_name(node.name)
-    return node.op is None and parsed is not None and parsed.symbol in _PARAMS
+    return node.op is None and parsed is not None and _is_param_name(parsed)
+
+
+def _is_param_name(parsed: BookName) -> bool:
+    # w and b, and u_jk: an RNN's input weights (a plain "u" is any user's variable).
+    return parsed.symbol in ("w", "b") or (parsed.symbol == "u" and bool(parsed.indices))
 
 
 def _column(parsed: BookName | None) -> tuple[int, int] | None:

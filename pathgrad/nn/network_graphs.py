@@ -49,12 +49,13 @@ def neuron_names(symbol: str, layer: int, n: int) -> tuple[str, ...]:
 
 def weighted_sum(weights: Iterable[float], inputs: Iterable[float], bias: float) -> float:
     """``b + w_1 a_1 + w_2 a_2 + ...``, added left to right: micrograd's order, so a neuron
-    of :mod:`pathgrad.nn.modules` gives micrograd's numbers to the last bit."""
+    of :mod:`pathgrad.nn.modules` gives micrograd's numbers to the last bit. (The operations
+    below, which only re-evaluate a graph, may add in another order: equal to rounding.)"""
     return reduce(add, map(mul, weights, inputs), bias)
 
 
 def _weighted_input(xs: Sequence[float], n: int) -> float:
-    return weighted_sum(xs[:n], xs[n : 2 * n], xs[2 * n])
+    return sum(w * a for w, a in zip(xs[:n], xs[n : 2 * n], strict=True)) + xs[2 * n]
 
 
 def slope_at(op: Op, z: float) -> float:

@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from ..errors import PathgradKeyError, PathgradTypeError, PathgradValueError
+from ..errors import PathgradKeyError, PathgradTypeError
 from ..graph import Graph, as_graph
 from ..sweeps import adjoints, forward_grad, sweep_backward
 from ..tables import html_table, text_table
@@ -216,8 +216,7 @@ def cost_report(output: Value | Graph, wrt: Sequence[Value] | None = None) -> Co
     for w in params:
         if not isinstance(w, Value):
             raise PathgradTypeError(f"cost_report: wrt must hold Values, got {w!r}")
-        if w not in graph.index:
-            raise PathgradValueError(f"cost_report: {w.label} is not in this graph")
+        graph.position(w, "cost_report(C, wrt=[w, ...])", strict=True)
     e = graph.edge_count
     p = len(params)
     t_eval = _median_seconds(lambda: graph.value_at({}))
