@@ -4,10 +4,12 @@ Every edge is labelled with its rate factor ``∂head/∂tail`` and every node w
 and value, so the picture *is* the data of equations 51-53: pick a path from ``w`` to ``C``,
 multiply the numbers on its edges, and you have that path's share of ``∂C/∂w``.
 
-Highlighted paths keep the rest of the graph in view, dimmed. With several paths each edge is
-coloured by the sign of the summed products of the shown paths through it (blue adds to
-``∂C/∂w``, red takes away) and drawn as wide as that sum is large: the thick lines are where
-the gradient flows.
+Highlighted paths keep the rest of the graph in view, dimmed. One colour rule: an edge that
+only paths of one sign run along takes that sign's colour (blue: the paths add to ``∂C/∂w``,
+red: they take away); an edge shared by paths of both signs is drawn in a neutral dark grey,
+and its label adds the sum of the products of the shown paths through it (``Σ -0.0284``).
+With several paths every edge is drawn as wide as that sum is large: the thick lines are
+where the gradient flows.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ DEFAULT_MAX_NODES = 150
 DEFAULT_MAX_PATHS = 500
 POSITIVE = "#1f5fae"
 NEGATIVE = "#c2372b"
+MIXED = "#3a3a3a"  # an edge carrying paths of both signs
 PATH_NODE = {"color": "#222222", "penwidth": "2"}
 CAPTION_PATHS = 6
 GRADIENT_COLOUR = "#2d6a2d"
@@ -168,9 +171,11 @@ def _highlight(
     scene: Scene, chosen: list[Path], matched: list[list[int]], adj: list[float]
 ) -> None:
     flow: dict[int, float] = {}
+    signs: dict[int, set[bool]] = {}
     for path, ks in zip(chosen, matched, strict=True):
         for k in ks:
             flow[k] = flow.get(k, 0.0) + path.product
+            signs.setdefault(k, set()).add(path.product < 0)
     largest = max((abs(f) for f in flow.values()), default=0.0)
     on_paths = {node for path in chosen for node in path.nodes}
     scene.dim(
@@ -181,10 +186,14 @@ def _highlight(
         scene.node_attrs[node].update(PATH_NODE)
     for k, total in flow.items():
         width = 3.5 if len(chosen) == 1 or largest == 0 else 1.3 + 4.2 * abs(total) / largest
-        colour = NEGATIVE if total < 0 else POSITIVE
-        scene.edge_attrs[k].update(
-            {"color": colour, "fontcolor": colour, "penwidth": f"{width:.2f}", "weight": "3"}
-        )
+        attrs = {"penwidth": f"{width:.2f}", "weight": "3"}
+        if len(signs[k]) == 2:
+            colour = MIXED
+            rate = scene.edge_attrs[k]["label"].strip()
+            attrs["label"] = f" {rate} \\nΣ {scene.number(total)} "
+        else:
+            colour = NEGATIVE if True in signs[k] else POSITIVE
+        scene.edge_attrs[k].update({"color": colour, "fontcolor": colour, **attrs})
     scene.caption.extend(_caption(scene, chosen, adj))
 
 
@@ -253,12 +262,18 @@ def _legend(
     rows = draw_options_legend(show_grad)
     if highlighted:
         rows += [
-            (f'<font color="{POSITIVE}"><b>———</b></font>', "blue: positive product of rates"),
-            (f'<font color="{NEGATIVE}"><b>———</b></font>', "red: negative product of rates"),
-            ('<font color="#b0b0b0">———</font>', "grey: not on the highlighted paths"),
+            (f'<font color="{POSITIVE}"><b>———</b></font>', "blue: paths of positive product"),
+            (f'<font color="{NEGATIVE}"><b>———</b></font>', "red: paths of negative product"),
         ]
         if several:
-            rows.append(("<b>width</b>", "|sum of the shown paths' products| through the edge"))
+            rows += [
+                (
+                    f'<font color="{MIXED}"><b>———</b></font>',
+                    "dark grey: paths of both signs; Σ = their summed products",
+                ),
+                ("<b>width</b>", "|sum of the shown paths' products| through the edge"),
+            ]
+        rows.append(('<font color="#b0b0b0">———</font>', "light grey: not on the shown paths"))
     if hide_params:
         rows.append(("", "weights and biases hidden (hide_params=True)"))
     scene.legend.extend(rows)

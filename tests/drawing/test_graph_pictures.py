@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 import pathgrad as pg
 from pathgrad.drawing import GraphTooBigError, draw, gradient_name, match_paths, pretty
 from pathgrad.drawing.gallery import demo_network, sigmoid_neuron
-from pathgrad.drawing.graph_pictures import NEGATIVE, POSITIVE
+from pathgrad.drawing.graph_pictures import MIXED, NEGATIVE, POSITIVE
 from pathgrad.names import fmt, parse_name
 from tests.strategies import expression_graphs
 
-EDGE = re.compile(r'^\t(n\d+) -> (n\d+) \[label=" ([^ ]+) " (.*)\]$', re.M)
+EDGE = re.compile(r'^\t(n\d+) -> (n\d+) \[label=" (.+?) " (.*)\]$', re.M)
 NODE = re.compile(r"^\t(n\d+) \[(.*)\]$", re.M)
 EDGE_ID = re.compile(r"\bid=e(\d+)\b")
 
@@ -37,7 +37,7 @@ def highlighted(source: str) -> set[int]:
     return {
         k
         for _, _, k, _, rest in edges_of(source)
-        if f'color="{POSITIVE}"' in rest or f'color="{NEGATIVE}"' in rest
+        if any(f'color="{colour}"' in rest for colour in (POSITIVE, NEGATIVE, MIXED))
     }
 
 
@@ -90,25 +90,38 @@ def test_highlighted_edges_are_exactly_those_of_the_paths(graph, data):
         assert [edges[k].rate for k in ks] == list(path.rates)
 
 
-def test_colour_is_the_sign_and_width_the_size_of_the_flow():
-    graph = demo_network((2, 3, 2), level="neuron", seed=3)
+@pytest.mark.parametrize("seed", [1, 3])
+def test_colour_is_the_sign_of_the_paths_and_width_the_size_of_their_sum(seed):
+    graph = demo_network((2, 3, 2), level="neuron", seed=seed)
     w = graph["w^2_12"]
     chosen = list(pg.paths(w, graph))
     source = draw(graph, highlight=chosen).source
     flow: dict[int, float] = {}
+    signs: dict[int, set[bool]] = {}
     for path, ks in zip(chosen, match_paths(graph, chosen), strict=True):
         for k in ks:
             flow[k] = flow.get(k, 0.0) + path.product
+            signs.setdefault(k, set()).add(path.product > 0)
     widths = {}
-    for _, _, k, _, rest in edges_of(source):
-        if k in flow:
-            assert f'color="{POSITIVE if flow[k] > 0 else NEGATIVE}"' in rest
-            widths[k] = float(re.search(r'penwidth="?([\d.]+)', rest).group(1))
-        else:
+    for _, _, k, label, rest in edges_of(source):
+        if k not in flow:
             assert 'color="#d0d0d0"' in rest  # dimmed, not removed
+            continue
+        if signs[k] == {True}:
+            assert f'color="{POSITIVE}"' in rest and "Σ" not in label
+        elif signs[k] == {False}:
+            assert f'color="{NEGATIVE}"' in rest and "Σ" not in label
+        else:  # shared by paths of both signs: neutral, with their sum on the label
+            assert f'color="{MIXED}"' in rest
+            assert label == f"{fmt(graph.edges[k].rate, 3)} \\nΣ {fmt(flow[k], 3)}"
+        widths[k] = float(re.search(r'penwidth="?([\d.]+)', rest).group(1))
     biggest = max(flow, key=lambda k: abs(flow[k]))
     smallest = min(flow, key=lambda k: abs(flow[k]))
     assert widths[biggest] == pytest.approx(5.5) and widths[smallest] < widths[biggest]
+    shared = [k for k in flow if len(signs[k]) == 2]
+    products = [p.product for p in chosen]
+    # w²₁₂ → a²₁ carries both paths: mixed exactly when their products differ in sign.
+    assert bool(shared) == (min(products) < 0 < max(products))
 
 
 def test_caption_gives_the_product_and_its_share_of_the_gradient():
@@ -119,7 +132,7 @@ def test_caption_gives_the_product_and_its_share_of_the_gradient():
     pic = draw(graph, highlight=best, digits=4)
     assert f"= {fmt(best.product, 4)}" in pic.caption
     assert f"{100 * best.product / grad:.3g}% of ∂C/∂w²₂₁" in pic.caption
-    assert "legend" in pic.source and "positive product" in pic.source
+    assert "legend" in pic.source and "paths of positive product" in pic.source
 
 
 def test_node_labels_carry_book_names_values_and_gradients():
