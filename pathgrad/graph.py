@@ -53,6 +53,11 @@ class Graph:
 
     ``nodes`` is in topological order and ends with the output. ``index[node]`` is a node's
     position in it. Children lists are built once, when first asked for.
+
+    ``evaluations`` counts the times the graph has been re-run (:meth:`values_at`,
+    :meth:`value_at`, :meth:`evaluate`) and ``edges_read`` the operands those runs read to
+    compute a node (one per edge into a recomputed node): the work finite differences
+    (equation 46) really do, counted as it happens.
     """
 
     def __init__(self, output: Value) -> None:
@@ -61,6 +66,8 @@ class Graph:
         self.index: dict[Value, int] = {node: i for i, node in enumerate(self.nodes)}
         self._children: list[list[Edge]] | None = None
         self._names: dict[str, Value] | None = None
+        self.evaluations = 0
+        self.edges_read = 0
 
     @property
     def C(self) -> Value:
@@ -200,6 +207,7 @@ class Graph:
         index = self.index
         values: list[float] = []
         all_rates: list[tuple] = []
+        read = 0
         for i, node in enumerate(self.nodes):
             if i in fixed:
                 data = fixed[i]
@@ -209,6 +217,7 @@ class Graph:
                 data, rates = node.data, ()
             else:
                 operands = node.operands
+                read += len(node.parents)
                 xs = [values[index[a]] if isinstance(a, Value) else a for a in operands]
                 data, op_rates = node.op.evaluate(xs, operands)
                 rates = tuple(
@@ -217,6 +226,8 @@ class Graph:
             values.append(data)
             if with_rates:
                 all_rates.append(rates)
+        self.evaluations += 1
+        self.edges_read += read
         return values, all_rates
 
     def _positions_of(self, subs: Mapping[Value, float]) -> dict[int, float]:
