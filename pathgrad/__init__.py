@@ -12,7 +12,7 @@ from importlib.metadata import version as _installed_version
 
 from .drawing import Picture, draw, draw_forward_sweep, draw_reverse_sweep, reverse_sweep_steps
 from .errors import PathgradError
-from .gradcheck import CheckReport, check, numeric_grad, relative_error
+from .gradcheck import CheckReport, check, numeric_grad, one_sided_grad, relative_error
 from .graph import Edge, Graph, topological_order
 from .nn import Activation, Network, NetworkGraph, data
 from .pathsums import (
@@ -71,6 +71,7 @@ __all__ = [
     "forward_grads",
     "grad",
     "numeric_grad",
+    "one_sided_grad",
     "path_sum",
     "path_stats",
     "paths",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ..errors import PathgradTypeError, PathgradValueError
 from ..graph import Edge, Graph, as_graph
+from ..names import display_name
 from ..sweeps import sweep_forward
 from ..value import Value
 from .semirings import COUNT
@@ -59,8 +60,13 @@ class Path:
     def __len__(self) -> int:
         return len(self.rates)
 
+    @property
+    def route(self) -> str:
+        """The nodes as the pictures name them: ``w²₁₂ → a²₁ → a³₁ → C``, ``b → × → (·)²``."""
+        return " → ".join(display_name(node) for node in self.nodes)
+
     def __str__(self) -> str:
-        route = " → ".join(node.label for node in self.nodes)
+        route = self.route
         factors = " × ".join(f"{r:.4g}" for r in self.rates) or "1"
         return f"{route}: {factors} = {self.product:.6g}"
 
