@@ -10,6 +10,7 @@ sweep, enumeration of the paths, and finite differences (equation 46), and shows
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _installed_version
 
+from .answers import Verdict, check_answer
 from .drawing import Picture, draw, draw_forward_sweep, draw_reverse_sweep, reverse_sweep_steps
 from .errors import PathgradError
 from .gradcheck import CheckReport, check, numeric_grad, one_sided_grad, relative_error
@@ -58,8 +59,10 @@ __all__ = [
     "Picture",
     "Semiring",
     "Value",
+    "Verdict",
     "adjoints",
     "check",
+    "check_answer",
     "count_paths",
     "cost_report",
     "data",
