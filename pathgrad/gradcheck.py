@@ -24,6 +24,7 @@ from .graph import Graph, as_graph
 from .names import display_name
 from .pathsums.enumeration import DEFAULT_LIMIT, count_paths, path_sum
 from .sweeps import adjoints, forward_grad
+from .tables import html_table, text_table
 from .value import Value
 
 TINY = 1e-30
@@ -143,23 +144,12 @@ class CheckReport:
         return out
 
     def __str__(self) -> str:
-        table = [list(self.columns), *self.cells()]
-        widths = [max(len(row[i]) for row in table) for i in range(len(self.columns))]
-        lines = ["  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in table]
-        lines.insert(1, "  ".join("-" * w for w in widths))
-        return "\n".join([*lines, self.verdict])
+        return text_table(self.columns, self.cells()) + "\n" + self.verdict
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
-        body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
-            for row in self.cells()
-        )
         colour = "green" if self.ok else "red"
-        return (
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-            f"<p style='color:{colour}'>{html.escape(self.verdict)}</p>"
-        )
+        verdict = f"<p style='color:{colour}'>{html.escape(self.verdict)}</p>"
+        return html_table(self.columns, self.cells()) + verdict
 
 
 def check(

@@ -22,9 +22,10 @@ that one algorithm; :mod:`pathgrad.pathsums.semirings` holds the catalogue of se
 :func:`counted` wraps any semiring so that it counts the ``extend`` and ``plus`` operations a
 sweep really performs (over :data:`SUM_PRODUCT`: its multiplications and additions), which
 is how :func:`pathgrad.cost_report` measures what each way of getting a gradient costs.
-:meth:`Value.backward` is the one sweep written out by hand, for speed on graphs built in a
-training loop; ``sweep_backward(Graph(C), SUM_PRODUCT)`` is its specification, and the tests
-check that the two agree.
+:meth:`Value.backward` and :func:`pathgrad.count_paths` are the two sweeps written out by hand,
+for speed (``pathgrad bench`` measures the difference); ``sweep_backward(Graph(C),
+SUM_PRODUCT)`` and ``sweep_forward(graph, w, COUNT)`` are their specifications, and the tests
+check that each pair agrees.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from pathlib import Path as FilePath
 
 from ..graph import Graph
 from ..nn.network import Network
+from ..nn.network_graphs import NetworkGraph
 from ..pathsums.enumeration import Path, paths
 from ..pathsums.ranking import top_paths
 from ..value import Value
@@ -24,7 +25,9 @@ from .sweep_pictures import draw_forward_sweep, draw_reverse_sweep, reverse_swee
 DEMO_X = [[0.5], [0.9]]
 
 
-def demo_network(sizes: tuple[int, ...] = (2, 3, 2), level: str = "neuron", seed: int = 1) -> Graph:
+def demo_network(
+    sizes: tuple[int, ...] = (2, 3, 2), level: str = "neuron", seed: int = 1
+) -> NetworkGraph:
     """The network the CLI draws: ``pg.Network(sizes, seed)`` at ``level``, one fixed example."""
     x = [[0.5 + 0.4 * (k % 2)] for k in range(sizes[0])] if sizes[0] != 2 else DEMO_X
     y = [[1.0 if j == 0 else 0.0] for j in range(sizes[-1])]

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from ..arguments import whole_number
 from ..errors import PathgradTypeError, PathgradValueError
 from ..graph import Graph, as_graph
 from ..names import fmt, gradient_name
@@ -51,10 +52,8 @@ def _too_big(nodes: int, edges: int, max_nodes: int) -> GraphTooBigError:
 
 
 def _check_options(digits: int, max_nodes: int) -> None:
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 17:
-        raise PathgradValueError(f"digits must be a whole number from 1 to 17, got {digits!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise PathgradValueError(f"max_nodes must be a positive whole number, got {max_nodes!r}")
+    whole_number(digits, "digits", least=1, most=17)
+    whole_number(max_nodes, "max_nodes", least=1)
 
 
 def _as_paths(highlight: object, max_paths: int) -> list[Path]:

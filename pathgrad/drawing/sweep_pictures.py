@@ -14,6 +14,7 @@ move and are dimmed.
 
 from __future__ import annotations
 
+from ..arguments import whole_number
 from ..errors import PathgradValueError
 from ..graph import Graph, as_graph
 from ..names import gradient_name, pretty
@@ -35,8 +36,7 @@ def reverse_sweep_steps(target: Value | Graph) -> int:
 
 
 def _check_step(step: int, steps: int) -> None:
-    if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step <= steps:
-        raise PathgradValueError(f"step must be a whole number from 0 to {steps}, got {step!r}")
+    whole_number(step, "step", least=0, most=steps)
 
 
 def _prepare(graph: Graph, digits: int, max_nodes: int) -> Scene:

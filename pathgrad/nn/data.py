@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import whole_number
 from ..errors import PathgradFileNotFoundError, PathgradImportError, PathgradValueError
 
 #: IDX element types: the third byte of the magic number.
@@ -34,13 +35,22 @@ _IDX_TYPES: dict[int, np.dtype] = {
 }
 
 
+def one_hot_rows(labels: np.ndarray, n: int, what: str = "labels") -> np.ndarray:
+    """One row per label with a 1 in column ``label`` and 0 elsewhere (labels 0..n-1)."""
+    labels = np.asarray(labels).reshape(-1)
+    if labels.size and (labels.min() < 0 or labels.max() >= n):
+        bad = labels[(labels < 0) | (labels >= n)][0]
+        raise PathgradValueError(
+            f"{what}: label {bad} out of range; with {n} outputs the labels are 0..{n - 1}"
+        )
+    rows = np.zeros((labels.size, n))
+    rows[np.arange(labels.size), labels.astype(np.int64)] = 1.0
+    return rows
+
+
 def one_hot(label: int, n: int = 10) -> np.ndarray:
     """The ``(n, 1)`` column with a 1 in row ``label`` and 0 elsewhere."""
-    if not 0 <= int(label) < n:
-        raise PathgradValueError(f"label {label} out of range 0..{n - 1}")
-    column = np.zeros((n, 1))
-    column[int(label), 0] = 1.0
-    return column
+    return one_hot_rows(np.array([int(label)]), n, "one_hot").T
 
 
 def as_pairs(
@@ -92,10 +102,7 @@ def digits(test_size: int = 297, seed: int = 0, arrays: bool = False) -> tuple[A
     X = bunch.data.astype(float) / 16.0
     labels = bunch.target.astype(np.int64)
     n = len(labels)
-    if isinstance(test_size, bool) or not isinstance(test_size, int) or not 0 < test_size < n:
-        raise PathgradValueError(
-            f"test_size must be a whole number between 1 and {n - 1}, got {test_size!r}"
-        )
+    whole_number(test_size, "test_size", least=1, most=n - 1)
     order = np.random.default_rng(seed).permutation(n)
     train, test = order[: n - test_size], order[n - test_size :]
     if arrays:

@@ -39,11 +39,12 @@ from typing import Any
 
 import numpy as np
 
-from ..arguments import one_of
+from ..arguments import one_of, whole_number
 from ..errors import PathgradTypeError, PathgradValueError
 from ..value import Value
 from . import files, matrix
 from .activations import Activation, LayerActivation, LayerSpec, layer_activations
+from .data import one_hot_rows
 from .losses import Cost, get_cost
 from .network_graphs import (
     NetworkGraph,
@@ -69,12 +70,10 @@ def _check_sizes(sizes: Sequence[int]) -> list[int]:
         raise PathgradValueError(
             f"a network needs at least two layers (input and output), got sizes={sizes}"
         )
-    for n in sizes:
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise PathgradValueError(
-                f"every layer needs a whole number of neurons >= 1, got sizes={sizes}"
-            )
-    return [int(n) for n in sizes]
+    return [
+        whole_number(n, f"the number of neurons in layer {layer} of sizes={sizes}", least=1)
+        for layer, n in enumerate(sizes, 1)
+    ]
 
 
 class Network:
@@ -379,11 +378,5 @@ def _column(x: Any, n: int, what: str) -> np.ndarray:
 def _target(y: Any, n_out: int) -> np.ndarray:
     """``y`` as an ``(n_out, 1)`` column; a whole-number label becomes a one-hot column."""
     if isinstance(y, (int, np.integer)) and not isinstance(y, bool) and n_out > 1:
-        if not 0 <= y < n_out:
-            raise PathgradValueError(
-                f"label {y} out of range: the network has {n_out} outputs (0..{n_out - 1})"
-            )
-        column = np.zeros((n_out, 1))
-        column[int(y), 0] = 1.0
-        return column
+        return one_hot_rows(np.array([y]), n_out, "desired output y").T
     return _column(y, n_out, "desired output y")

@@ -28,6 +28,7 @@ from ..arguments import real_number, whole_number
 from ..errors import PathgradTypeError, PathgradValueError
 from . import matrix
 from .activations import LayerActivation
+from .data import one_hot_rows
 from .losses import Cost
 
 
@@ -80,18 +81,6 @@ class Dataset:
         return cost
 
 
-def _one_hot(labels: np.ndarray, n_out: int, name: str) -> np.ndarray:
-    if labels.size and (labels.min() < 0 or labels.max() >= n_out):
-        bad = labels[(labels < 0) | (labels >= n_out)][0]
-        raise PathgradValueError(
-            f"{name}: label {bad} out of range; the network has {n_out} outputs, so labels "
-            f"must be 0..{n_out - 1}"
-        )
-    out = np.zeros((labels.size, n_out))
-    out[np.arange(labels.size), labels] = 1.0
-    return out
-
-
 def _is_label(y: Any) -> bool:
     return isinstance(y, (int, np.integer)) and not isinstance(y, bool)
 
@@ -104,7 +93,7 @@ def _labels_or_targets(Y: np.ndarray, n: int, n_out: int, name: str) -> np.ndarr
                     f"{name}: a 1-D Y must hold whole-number labels 0..{n_out - 1}"
                 )
             Y = Y.astype(np.int64)
-        return _one_hot(Y, n_out, name)
+        return one_hot_rows(Y, n_out, name)
     Y = np.asarray(Y, dtype=float).reshape(n, -1) if Y.ndim == 1 else np.asarray(Y, dtype=float)
     if Y.shape != (n, n_out):
         raise PathgradValueError(
@@ -163,7 +152,7 @@ def _from_pairs(
             )
         X[i] = x.reshape(n_in)
         if _is_label(y) and n_out > 1:
-            Y[i] = _one_hot(np.array([y]), n_out, f"{name}[{i}]")[0]
+            Y[i] = one_hot_rows(np.array([y]), n_out, f"{name}[{i}]")[0]
             continue
         y = np.asarray(y, dtype=float)
         if y.size != n_out:

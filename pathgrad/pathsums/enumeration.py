@@ -21,9 +21,7 @@ from dataclasses import dataclass
 from ..errors import PathgradTypeError, PathgradValueError
 from ..graph import Edge, Graph, as_graph
 from ..names import display_name
-from ..sweeps import sweep_forward
 from ..value import Value
-from .semirings import COUNT
 
 DEFAULT_LIMIT = 100_000
 
@@ -92,7 +90,20 @@ def count_paths(source: Value, output: Value | Graph) -> int:
     graph, start = source_and_graph(source, output, "count_paths")
     if start is None:
         return 0
-    return sweep_forward(graph, source, COUNT).get(graph.output, 0)
+    # sweep_forward(graph, source, COUNT) written out by hand (its specification; the tests
+    # compare the two): `pathgrad bench paths` measures it 1.3 to 1.5 times faster, and every
+    # call to paths() and check() counts first.
+    counts = {source: 1}
+    get = counts.get
+    nodes = graph.nodes
+    for i in graph.reached_from(start)[1:]:
+        node = nodes[i]
+        total = 0
+        for parent in node.parents:
+            total += get(parent, 0)
+        if total:
+            counts[node] = total
+    return counts.get(graph.output, 0)
 
 
 def paths(

@@ -33,6 +33,14 @@ def test_backward_sweep_at_every_node_is_the_sum_over_its_paths(case):
     )
 
 
+@settings(max_examples=80, deadline=None)
+@given(dags())
+def test_count_paths_equals_its_specification_the_count_sweep(case):
+    graph, source = case
+    for node in graph.nodes:
+        assert pg.count_paths(node, graph) == sweep_forward(graph, node, COUNT).get(graph.output, 0)
+
+
 @settings(max_examples=60, deadline=None)
 @given(random_graphs())
 def test_value_backward_equals_the_backward_sweep(rg):

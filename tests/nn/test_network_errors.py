@@ -15,10 +15,10 @@ from pathgrad.nn.losses import cross_entropy, get_cost
     [
         ([3], "at least two layers"),
         ([], "at least two layers"),
-        ([3, 0, 2], "whole number of neurons"),
-        ([3, -1], "whole number of neurons"),
-        ([3, 2.5], "whole number of neurons"),
-        ([3, True], "whole number of neurons"),
+        ([3, 0, 2], "number of neurons in layer"),
+        ([3, -1], "number of neurons in layer"),
+        ([3, 2.5], "number of neurons in layer"),
+        ([3, True], "number of neurons in layer"),
     ],
 )
 def test_bad_sizes(sizes, message):
