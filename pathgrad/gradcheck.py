@@ -98,9 +98,10 @@ class CheckRow:
         return relative_error(self.reverse, self.numeric, 1e-4 * max(1.0, abs(self.output)))
 
 
-@dataclass
+@dataclass(repr=False)
 class CheckReport:
-    """The agreement table. ``ok`` is the verdict; ``str()`` and ``_repr_html_`` show it."""
+    """The agreement table. ``ok`` is the verdict; ``str()``, ``repr()`` and ``_repr_html_``
+    show it."""
 
     rows: list[CheckRow]
     exact_tol: float = 1e-10
@@ -145,6 +146,8 @@ class CheckReport:
 
     def __str__(self) -> str:
         return text_table(self.columns, self.cells()) + "\n" + self.verdict
+
+    __repr__ = __str__
 
     def _repr_html_(self) -> str:
         colour = "green" if self.ok else "red"

@@ -157,7 +157,8 @@ def draw(
     if show_grad:
         for node in scene.nodes:
             grad = adj[graph.index[node]]
-            text = f"{gradient_name(node.name, scene.name(node))} = {fmt(grad, digits)}"
+            label = gradient_name(node.name, scene.name(node), scene.output_name)
+            text = f"{label} = {fmt(grad, digits)}"
             scene.extra_lines[node].append((text, GRADIENT_COLOUR))
     if chosen:
         _highlight(scene, chosen, matched, adj)
@@ -197,7 +198,7 @@ def _highlight(
 
 
 def _caption(scene: Scene, chosen: list[Path], adj: list[float]) -> list[str]:
-    graph, number = scene.graph, scene.number
+    graph, number, out = scene.graph, scene.number, scene.output_name
     lines: list[str] = []
     starts: dict[Value, list[Path]] = {}
     for path in chosen:
@@ -206,14 +207,16 @@ def _caption(scene: Scene, chosen: list[Path], adj: list[float]) -> list[str]:
         name = scene.name(start)
         grad = adj[graph.index[start]]
         to_output = all(p.nodes[-1] is graph.output for p in group)
-        whole = f"∂C/∂{name} = {number(grad)}"
+        whole = f"∂{out}/∂{name} = {number(grad)}"
 
         def share(
             x: float, grad: float = grad, to_output: bool = to_output, name: str = name
         ) -> str:
             if not to_output:
                 return ""
-            return f"{100 * x / grad:.3g}% of ∂C/∂{name}" if grad != 0 else "∂C/∂w is 0"
+            if grad == 0:
+                return f"∂{out}/∂{name} is 0"
+            return f"{100 * x / grad:.3g}% of ∂{out}/∂{name}"
 
         if len(group) == 1:
             path = group[0]
@@ -244,11 +247,11 @@ def _caption(scene: Scene, chosen: list[Path], adj: list[float]) -> list[str]:
     return lines
 
 
-def draw_options_legend(show_grad: bool = False) -> list[tuple[str, str]]:
+def draw_options_legend(show_grad: bool = False, output: str = "C") -> list[tuple[str, str]]:
     """The legend rows every picture has: what the numbers on edges and in nodes are."""
     node_text = "in a node: book name and value"
     if show_grad:
-        node_text += ", then ∂C/∂node (δ for a z node)"
+        node_text += f", then ∂{output}/∂node" + (" (δ for a z node)" if output == "C" else "")
     return [
         ('<font point-size="10">0.25</font>', "on an edge: its rate factor ∂head/∂tail"),
         ("<b>name</b>", node_text),
@@ -258,7 +261,7 @@ def draw_options_legend(show_grad: bool = False) -> list[tuple[str, str]]:
 def _legend(
     scene: Scene, highlighted: bool, several: bool, show_grad: bool, hide_params: bool
 ) -> None:
-    rows = draw_options_legend(show_grad)
+    rows = draw_options_legend(show_grad, scene.output_name)
     if highlighted:
         rows += [
             (f'<font color="{POSITIVE}"><b>———</b></font>', "blue: paths of positive product"),

@@ -67,6 +67,7 @@ def test_check_table_agrees_and_says_so():
     text = str(report)
     assert "PASS" in text and "path sum" in text and "central diff." in text
     assert "<table>" in report._repr_html_() and "PASS" in report._repr_html_()
+    assert repr(report) == text
 
 
 def test_check_reports_failure_when_a_rate_factor_is_wrong():

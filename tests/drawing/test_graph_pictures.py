@@ -265,3 +265,15 @@ def test_sweep_pictures_fill_in_node_by_node():
     assert f"∂C/∂w²₁₂ = {fmt(pg.forward_grad(graph, w), 3)}" in last.caption
     first = nodes_of(pg.draw_forward_sweep(graph, w, 0).source)
     assert sum('fillcolor="#cfe8cf"' in text for text in first.values()) == 1
+
+
+def test_pictures_name_the_output_they_differentiate():
+    a, b = pg.Value(2.0, name="a"), pg.Value(1.0, name="b")
+    e = (a + b) * (b + 1)
+    e.name = "e"
+    done = pg.draw_reverse_sweep(e, pg.reverse_sweep_steps(e))
+    assert "done: every ∂e/∂node is known" in done.caption
+    assert "∂e/∂b = 5" in done.source and "∂C/" not in done.source
+    assert "∂e/∂b = 5" in draw(e, highlight=list(pg.paths(b, e))).caption
+    assert "done: ∂e/∂b = 5" in pg.draw_forward_sweep(e, b, 3).caption
+    assert gradient_name("z^2_1", output="e") == "∂e/∂z²₁" and gradient_name("z^2_1") == "δ²₁"
