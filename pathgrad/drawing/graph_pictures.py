@@ -160,16 +160,16 @@ def draw(
             label = gradient_name(node.name, scene.name(node), scene.output_name)
             text = f"{label} = {fmt(grad, digits)}"
             scene.extra_lines[node].append((text, GRADIENT_COLOUR))
-    if chosen:
-        _highlight(scene, chosen, matched, adj)
+    colours = _highlight(scene, chosen, matched, adj) if chosen else set()
     if legend:
-        _legend(scene, bool(chosen), len(chosen) > 1, show_grad, hide_params)
+        _legend(scene, colours, len(chosen) > 1, show_grad, hide_params)
     return Picture(scene.to_digraph(), "\n".join(scene.caption), engine)
 
 
 def _highlight(
     scene: Scene, chosen: list[Path], matched: list[list[int]], adj: list[float]
-) -> None:
+) -> set[str]:
+    """Colour, widen and caption the chosen paths; return the colours used."""
     flow: dict[int, float] = {}
     signs: dict[int, set[bool]] = {}
     for path, ks in zip(chosen, matched, strict=True):
@@ -178,6 +178,7 @@ def _highlight(
             signs.setdefault(k, set()).add(path.product < 0)
     largest = max((abs(f) for f in flow.values()), default=0.0)
     on_paths = {node for path in chosen for node in path.nodes}
+    used: set[str] = set()
     scene.dim(
         nodes=[n for n in scene.nodes if n not in on_paths],
         edges=[k for k, _ in scene.edges if k not in flow],
@@ -194,7 +195,9 @@ def _highlight(
         else:
             colour = NEGATIVE if True in signs[k] else POSITIVE
         scene.edge_attrs[k].update({"color": colour, "fontcolor": colour, **attrs})
+        used.add(colour)
     scene.caption.extend(_caption(scene, chosen, adj))
+    return used
 
 
 def _caption(scene: Scene, chosen: list[Path], adj: list[float]) -> list[str]:
@@ -259,22 +262,21 @@ def draw_options_legend(show_grad: bool = False, output: str = "C") -> list[tupl
 
 
 def _legend(
-    scene: Scene, highlighted: bool, several: bool, show_grad: bool, hide_params: bool
+    scene: Scene, colours: set[str], several: bool, show_grad: bool, hide_params: bool
 ) -> None:
     rows = draw_options_legend(show_grad, scene.output_name)
-    if highlighted:
-        rows += [
-            (f'<font color="{POSITIVE}"><b>———</b></font>', "blue: paths of positive product"),
-            (f'<font color="{NEGATIVE}"><b>———</b></font>', "red: paths of negative product"),
-        ]
+    meaning = [
+        (POSITIVE, "blue: paths of positive product"),
+        (NEGATIVE, "red: paths of negative product"),
+        (MIXED, "dark grey: paths of both signs; Σ = their summed products"),
+    ]
+    rows += [
+        (f'<font color="{colour}"><b>———</b></font>', text)
+        for colour, text in meaning if colour in colours
+    ]
+    if colours:
         if several:
-            rows += [
-                (
-                    f'<font color="{MIXED}"><b>———</b></font>',
-                    "dark grey: paths of both signs; Σ = their summed products",
-                ),
-                ("<b>width</b>", "|sum of the shown paths' products| through the edge"),
-            ]
+            rows.append(("<b>width</b>", "|sum of the shown paths' products| through the edge"))
         rows.append(('<font color="#b0b0b0">———</font>', "light grey: not on the shown paths"))
     if hide_params:
         rows.append(("", "weights and biases hidden (hide_params=True)"))

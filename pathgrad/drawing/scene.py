@@ -230,6 +230,9 @@ class Scene:
                 column.attr(rank="same")
                 for node in group:
                     column.node(self.ids[node])
+                # Invisible edges inside a column keep its nodes in book order, top to bottom.
+                for upper, lower in zip(group, group[1:]):
+                    column.edge(self.ids[upper], self.ids[lower], style="invis")
         with dot.subgraph() as last:
             last.attr(rank="sink")
             last.node(self.ids[self.graph.output])

@@ -122,6 +122,10 @@ def test_colour_is_the_sign_of_the_paths_and_width_the_size_of_their_sum(seed):
     products = [p.product for p in chosen]
     # w²₁₂ → a²₁ carries both paths: mixed exactly when their products differ in sign.
     assert bool(shared) == (min(products) < 0 < max(products))
+    # the legend explains the colours the picture uses, and only those
+    assert ("dark grey: paths of both signs" in source) == bool(shared)
+    assert ("red: paths of negative product" in source) == any(p < 0 for p in products)
+    assert ("blue: paths of positive product" in source) == any(p > 0 for p in products)
 
 
 def test_caption_gives_the_product_and_its_share_of_the_gradient():
@@ -172,8 +176,13 @@ def test_gradient_names_and_parsing():
 def test_layers_are_columns_input_first_and_cost_last():
     graph = demo_network((2, 3, 2), level="neuron")
     source = draw(graph).source
-    ranks = re.findall(r"\{\s*rank=same\s+((?:n\d+\s+)+)\}", source)
-    names = [[graph.nodes[int(i[1:])].name for i in group.split()] for group in ranks]
+    ranks = re.findall(r"\{\s*rank=same\s+((?:n\d+\s+)+)((?:n\d+ -> n\d+ \[style=invis\]\s+)*)\}",
+                       source)
+    names = [[graph.nodes[int(i[1:])].name for i in group.split()] for group, _ in ranks]
+    # invisible edges chain each column in book order, top to bottom
+    for group, chain in ranks:
+        ids = group.split()
+        assert re.findall(r"(n\d+) -> (n\d+)", chain) == list(zip(ids, ids[1:]))
     assert names[0] == ["a^1_1", "a^1_2"]
     assert [n[0] for n in names[1:]] == ["w^2_11", "a^2_1", "w^3_11", "a^3_1"]
     assert sorted(names[1]) == ["b^2_1", "b^2_2", "b^2_3"] + [
