@@ -162,7 +162,8 @@ def draw(
             scene.extra_lines[node].append((text, GRADIENT_COLOUR))
     colours = _highlight(scene, chosen, matched, adj) if chosen else set()
     if legend:
-        _legend(scene, colours, len(chosen) > 1, show_grad, hide_params)
+        _legend(scene, colours, len(chosen) > 1, show_grad, hide_params and not only_highlighted,
+                dimmed=not only_highlighted)
     return Picture(scene.to_digraph(), "\n".join(scene.caption), engine)
 
 
@@ -262,7 +263,8 @@ def draw_options_legend(show_grad: bool = False, output: str = "C") -> list[tupl
 
 
 def _legend(
-    scene: Scene, colours: set[str], several: bool, show_grad: bool, hide_params: bool
+    scene: Scene, colours: set[str], several: bool, show_grad: bool, hide_params: bool,
+    dimmed: bool = True,
 ) -> None:
     rows = draw_options_legend(show_grad, scene.output_name)
     meaning = [
@@ -277,7 +279,8 @@ def _legend(
     if colours:
         if several:
             rows.append(("<b>width</b>", "|sum of the shown paths' products| through the edge"))
-        rows.append(('<font color="#b0b0b0">———</font>', "light grey: not on the shown paths"))
+        if dimmed:
+            rows.append(('<font color="#b0b0b0">———</font>', "light grey: not on the shown paths"))
     if hide_params:
         rows.append(("", "weights and biases hidden (hide_params=True)"))
     scene.legend.extend(rows)

@@ -232,6 +232,8 @@ def test_only_highlighted_draws_the_paths_and_c():
     path = next(pg.paths(graph["w^2_11"], graph))
     source = draw(graph, highlight=path, only_highlighted=True).source
     assert len(nodes_of(source)) == len(path.nodes) and len(edges_of(source)) == len(path.rates)
+    assert "light grey" not in source  # nothing is dimmed, so the legend does not say so
+    assert "light grey: not on the shown paths" in draw(graph, highlight=path).source
 
 
 def test_bad_input_is_refused_clearly():
