@@ -132,7 +132,7 @@ class Graph:
         """Positions of the nodes a change at position ``start`` reaches, in topological order.
 
         A forward sweep (derivative, path count, any semiring) needs only these nodes: on a
-        network, a first-layer weight reaches one neuron of layer 2 and what follows it.
+        network, a weight ``w^2_jk`` reaches one neuron of layer 2 and what follows it.
         """
         children = self.children_lists()
         index = self.index

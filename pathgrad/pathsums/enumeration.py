@@ -6,10 +6,11 @@ Bauer's formula, the book's equation 53, says ``∂C/∂w`` is the sum of those 
 every path. :func:`paths` lists them and :func:`path_sum` adds them up.
 
 Listing is exponential: a net ten layers deep and a hundred wide has about 10^20 paths from a
-first-layer weight. :func:`count_paths` counts them without listing them (a forward sweep
-with ``n[head] += n[tail]``), and :func:`paths` checks that count first and refuses, with the
-count in the message, rather than run for ever. Every other question about the paths (their
-statistics, the top ``k``, a random sample) has a polynomial answer in :mod:`pathgrad.pathsums`.
+weight ``w^2_jk`` into the first hidden layer. :func:`count_paths` counts them without listing
+them (a forward sweep with ``n[head] += n[tail]``), and :func:`paths` checks that count first
+and refuses, with the count in the message, rather than run for ever. Every other question
+about the paths (their statistics, the top ``k``, a random sample) has a polynomial answer in
+:mod:`pathgrad.pathsums`.
 """
 
 from __future__ import annotations
