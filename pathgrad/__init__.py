@@ -11,8 +11,16 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _installed_version
 
 from .answers import Verdict, check_answer
-from .drawing import Picture, draw, draw_forward_sweep, draw_reverse_sweep, reverse_sweep_steps
-from .errors import PathgradError
+from .drawing import (
+    Explorer,
+    Picture,
+    draw,
+    draw_forward_sweep,
+    draw_reverse_sweep,
+    explore,
+    reverse_sweep_steps,
+)
+from .errors import PathgradError, PathgradWarning
 from .gradcheck import CheckReport, check, numeric_grad, one_sided_grad, relative_error
 from .graph import Edge, Graph, topological_order
 from .nn import Activation, Network, NetworkGraph, data
@@ -47,6 +55,7 @@ __all__ = [
     "CostReport",
     "Edge",
     "EliminatedGraph",
+    "Explorer",
     "Graph",
     "Network",
     "NetworkGraph",
@@ -56,6 +65,7 @@ __all__ = [
     "PathSample",
     "PathStats",
     "PathgradError",
+    "PathgradWarning",
     "Picture",
     "Semiring",
     "Value",
@@ -70,6 +80,7 @@ __all__ = [
     "draw_forward_sweep",
     "draw_reverse_sweep",
     "eliminate",
+    "explore",
     "forward_grad",
     "forward_grads",
     "grad",

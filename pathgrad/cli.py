@@ -1,32 +1,50 @@
-"""The ``pathgrad`` command: demo, paths, draw, train and bench.
+"""The ``pathgrad`` command: demo, paths, draw, explore, train and bench.
 
-Each subcommand is a thin layer over the library: parse arguments, call, print. A mistake is
-answered with one line on stderr and exit status 2.
+Each subcommand is a thin layer over the library: parse arguments, call, print. Every
+argument is checked before any work is done or printed (numbers by their range, names by
+their choices, output files by :func:`pathgrad.writing.check_output`, layer widths by the size
+of what they would build), and every mistake, a damaged file, a refused size, a diverged
+training run, a full disk or an exhausted memory is answered with one line on stderr and exit
+status 2 (130 when interrupted).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 
 from . import __version__, bench
-from .drawing import RenderError, draw
-from .drawing.gallery import demo_network, largest_paths, write_gallery
-from .errors import PathgradError, PathgradValueError
+from .arguments import real_number, whole_number
+from .drawing import DEFAULT_MAX_NODES as PICTURE_MAX_NODES
+from .drawing import RenderError, draw, explore
+from .drawing.engine import ENGINES, FORMATS
+from .drawing.explorer import NETWORK_LEVELS
+from .drawing.explorer.gallery_pages import write_explorer_gallery
+from .drawing.explorer.nudge import DEFAULT_BUDGET
+from .drawing.explorer.page import DEFAULT_MAX_NODES as EXPLORER_MAX_NODES
+from .drawing.gallery import demo_example, demo_network, largest_paths, write_gallery
+from .errors import PathgradError, TooLargeError
 from .gradcheck import check
 from .graph import Graph
+from .limits import check_limit
 from .names import display_name
 from .nn import data
-from .nn.network import Network
+from .nn.activations import ACTIVATIONS
+from .nn.graph_sizes import DEFAULT_MAX_NODES, graph_size
+from .nn.losses import COSTS
+from .nn.network import INITS, LEVELS, Network
 from .nn.training import EpochRecord
 from .pathsums import cost_report, path_stats, paths, sample_paths, top_paths
+from .pathsums.ranking import RANKINGS
+from .pathsums.sampling import DEFAULT_MAX_N
 from .value import Value
+from .writing import check_output, check_output_folder, write_fresh_file
 
 
 class _Parser(argparse.ArgumentParser):
@@ -38,19 +56,67 @@ class _Parser(argparse.ArgumentParser):
 
 def layer_sizes(text: str) -> list[int]:
     """``"2,3,2"`` as ``[2, 3, 2]``; anything else is refused with what it takes."""
-    parts = text.split(",")
-    if len(parts) < 2 or not all(part.strip().isdigit() and int(part) > 0 for part in parts):
+    parts = [part.strip() for part in text.split(",")]
+    bad = [i for i, part in enumerate(parts, 1) if not (part.isdigit() and int(part) > 0)]
+    if len(parts) < 2 or bad:
+        where = f" (part {bad[0]}, {parts[bad[0] - 1]!r}, is not)" if bad else ""
         raise argparse.ArgumentTypeError(
             f"takes at least two positive whole numbers separated by commas, such as 2,3,2; "
-            f"got {text!r}"
+            f"got {text!r}{where}"
         )
     return [int(part) for part in parts]
+
+
+def whole(least: int, most: int | None = None) -> Callable[[str], int]:
+    """An argument type: a whole number from ``least`` to ``most``."""
+
+    def parse(text: str) -> int:
+        try:
+            return whole_number(int(text), "it", least, most)
+        except ValueError:
+            span = f"from {least} to {most:,}" if most is not None else f">= {least}"
+            raise argparse.ArgumentTypeError(
+                f"takes a whole number {span}, got {text!r}"
+            ) from None
+
+    return parse
+
+
+def real(least: float | None = None, above: float | None = None) -> Callable[[str], float]:
+    """An argument type: a finite number, at least ``least`` or above ``above``."""
+
+    def parse(text: str) -> float:
+        try:
+            return real_number(float(text), "it", least=least, above=above)
+        except ValueError:
+            span = f" >= {least:g}" if least is not None else f" > {above:g}"
+            raise argparse.ArgumentTypeError(f"takes a finite number{span}, got {text!r}") from None
+
+    return parse
+
+
+def picture_file(text: str) -> str:
+    """An argument type: a file name whose extension is a picture format pathgrad writes."""
+    if Path(text).suffix.lower().lstrip(".") not in (*FORMATS, "dot", "gv"):
+        raise argparse.ArgumentTypeError(
+            f"takes a file name ending in .svg, .png, .pdf, .dot or .gv, got {text!r}"
+        )
+    return text
+
+
+def page_file(text: str) -> str:
+    """An argument type: a file name ending in .html."""
+    if Path(text).suffix.lower() not in (".html", ".htm"):
+        raise argparse.ArgumentTypeError(f"takes a file name ending in .html, got {text!r}")
+    return text
 
 
 def run_demo(args: argparse.Namespace) -> int:
     """``pathgrad demo``: one weight of a [2, 3, 2] network, its paths to C and their sum."""
     graph = demo_network((2, 3, 2))
     weight = graph.find(args.weight)
+    if args.picture:
+        check_output(args.picture)
     name = display_name(weight)
     routes = list(paths(weight, graph))
     print("A [2, 3, 2] network of sigmoid neurons, quadratic cost, one example:")
@@ -69,23 +135,31 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo_picture(graph: Graph, weight: Value, picture_path: str) -> None:
-    """Save the demo's picture; a missing Graphviz is reported, never fatal to the demo."""
-    if not picture_path:
+def _demo_picture(graph: Graph, weight: Value, picture_path: str | None) -> None:
+    """Save the demo's picture where asked, or else in a fresh private file in the temporary
+    folder (never a fixed name there); a missing Graphviz is reported, never fatal."""
+    if picture_path == "":
         return
     picture = draw(graph, highlight=list(paths(weight, graph)), show_grad=True)
     try:
-        saved = picture.save(picture_path)
-    except (RenderError, OSError) as error:
+        if picture_path is None:
+            saved = write_fresh_file(picture.render("svg"), "pathgrad-demo-", ".svg")
+        else:
+            saved = picture.save(picture_path)
+    except RenderError as error:
         print(f"\nNo picture written ({error})")
         return
     print(f"\nPicture of these paths: {saved}")
 
 
 def run_paths(args: argparse.Namespace) -> int:
-    net = Network.load(args.network) if args.network else Network(args.sizes, seed=args.seed)
+    if args.network:
+        net = Network.load(args.network)
+    else:
+        graph_size(args.sizes).check(args.max_nodes)  # before the network is even made
+        net = Network(args.sizes, seed=args.seed)
     x = np.random.default_rng(args.seed).random(net.sizes[0])
-    graph = net.graph(x, 0, level="neuron")
+    graph = net.graph(x, 0, level="neuron", max_nodes=args.max_nodes)
     weight = graph.find(args.weight)
     print(f"Network {net.sizes}, neuron-level graph: {len(graph):,} nodes, "
           f"{graph.edge_count:,} edges; random input, target class 1.\n")
@@ -103,9 +177,18 @@ def run_paths(args: argparse.Namespace) -> int:
 def run_draw(args: argparse.Namespace) -> int:
     """``pathgrad draw``: the demo network with a weight's paths highlighted, or the gallery."""
     if args.gallery:
+        check_output_folder(args.gallery)
         for file in write_gallery(args.gallery, args.engine):
             print(f"wrote {file}")
         return 0
+    check_output(args.output)
+    size = graph_size(args.sizes, args.level)
+    drawn = size.nodes - (size.parameters if args.hide_params else 0)
+    check_limit(
+        drawn, args.max_nodes, "max_nodes", f"{size}; its picture would have {drawn:,} nodes",
+        "Nobody could read it: draw narrower layers, or hide the weights and biases "
+        "(--hide-params)",
+    )
     graph = demo_network(tuple(args.sizes), level=args.level)
     start = graph.find(args.weight)
     picture = draw(
@@ -114,12 +197,49 @@ def run_draw(args: argparse.Namespace) -> int:
         show_grad=args.grad,
         digits=args.digits,
         hide_params=args.hide_params,
+        max_nodes=args.max_nodes,
         engine=args.engine,
     )
     out = picture.save(args.output)
     print(picture.caption)
     print(f"\nwrote {out}")
     return 0
+
+
+def run_explore(args: argparse.Namespace) -> int:
+    """``pathgrad explore``: a network as an interactive page (one self-contained HTML file)."""
+    if args.gallery:
+        check_output_folder(args.gallery)
+        for file in write_explorer_gallery(args.gallery):
+            print(f"wrote {file}")
+        return 0
+    check_output(args.output)
+    example: tuple[Any, Any]
+    if args.network:
+        net = Network.load(args.network)
+        x = np.random.default_rng(args.seed).random(net.sizes[0])
+        example = (x, 0 if net.sizes[-1] > 1 else [1.0])
+    else:
+        graph_size(args.sizes).check(args.max_nodes)  # the smallest level, before the net
+        net = Network(args.sizes, seed=args.seed)
+        example = demo_example(tuple(args.sizes))
+    explorer = explore(
+        net, example, levels=args.levels, select=args.select, nudge_budget=args.nudge_budget,
+        max_nodes=args.max_nodes,
+    )
+    out = explorer.save(args.output)
+    print(f"{explorer!r}\nwrote {out}: open it in any browser (it needs no network)")
+    return 0
+
+
+def explore_levels(text: str) -> list[str]:
+    """``"neuron,z"`` as ``["neuron", "z"]``, each one of the network levels."""
+    levels = [part.strip() for part in text.split(",")]
+    if not all(level in NETWORK_LEVELS for level in levels):
+        raise argparse.ArgumentTypeError(
+            f"takes levels separated by commas from {', '.join(NETWORK_LEVELS)}; got {text!r}"
+        )
+    return levels
 
 
 #: Defaults of ``pathgrad train`` for each data set: sizes, epochs, mini-batch size, eta.
@@ -130,11 +250,10 @@ TRAIN_DEFAULTS = {
 
 
 def run_train(args: argparse.Namespace, out: Callable[[str], None] = print) -> int:
-    """``pathgrad train``: load the data, train, print each epoch and the final accuracy."""
-    if args.data not in TRAIN_DEFAULTS:
-        raise PathgradValueError(
-            f"unknown data set {args.data!r}; choose from {', '.join(TRAIN_DEFAULTS)}"
-        )
+    """``pathgrad train``: load the data, train, print each epoch and the final accuracy.
+
+    The heading is printed with the first epoch, so a refused set-up prints nothing else.
+    """
     sizes, epochs, batch, eta = TRAIN_DEFAULTS[args.data]
     sizes = args.sizes or sizes
     epochs = args.epochs if args.epochs is not None else epochs
@@ -145,11 +264,12 @@ def run_train(args: argparse.Namespace, out: Callable[[str], None] = print) -> i
     else:
         train = test = data.xor()
     net = Network(sizes, activation=args.activation, cost=args.cost, init=args.init, seed=args.seed)
-    out(f"{net}: {len(train)} training examples, {len(test)} test examples")
-    out(f"epochs={epochs} mini-batch={batch} eta={eta} lmbda={args.lmbda}")
     every = max(1, epochs // 30)
 
     def report(record: EpochRecord) -> None:
+        if record.epoch == 1:
+            out(f"{net}: {len(train)} training examples, {len(test)} test examples")
+            out(f"epochs={epochs} mini-batch={batch} eta={eta} lmbda={args.lmbda}")
         if record.epoch % every == 0 or record.epoch == epochs:
             out(
                 f"epoch {record.epoch:>4}: cost {record.train_cost:.5f}  test accuracy "
@@ -176,9 +296,9 @@ def _add_demo(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser("demo", help="the paths of one weight of a [2, 3, 2] network")
     demo.add_argument("--weight", default="w^2_12", help="node whose paths to list")
     demo.add_argument(
-        "--picture",
-        default=str(Path(tempfile.gettempdir()) / "pathgrad-demo.svg"),
-        help="where to save the picture (default in the temp folder; '' for none)",
+        "--picture", type=lambda text: text and picture_file(text), default=None,
+        help="where to save the picture (default: a new private file in the temporary folder; "
+             "'' for none)",
     )
     demo.set_defaults(handler=run_demo)
 
@@ -189,47 +309,85 @@ def _add_paths(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--sizes", type=layer_sizes, default=[2, 3, 2],
                         help="layer widths of the demo network, default 2,3,2")
     parser.add_argument("--network", help="a network saved with Network.save (.npz)")
-    parser.add_argument("--top", type=int, default=5, help="how many top paths to list")
-    parser.add_argument("--by", default="abs", help="rank paths by abs, positive or negative")
-    parser.add_argument("--samples", type=int, default=1000, help="random paths to sample")
-    parser.add_argument("--seed", type=int, default=0, help="for weights, input and sampling")
+    parser.add_argument("--top", type=whole(1), default=5, help="how many top paths to list")
+    parser.add_argument("--by", default="abs", choices=RANKINGS,
+                        help="rank paths by abs, positive or negative")
+    parser.add_argument("--samples", type=whole(2, DEFAULT_MAX_N), default=1000,
+                        help="random paths to sample")
+    parser.add_argument("--seed", type=whole(0), default=0, help="for weights, input and sampling")
+    parser.add_argument("--max-nodes", type=whole(1), default=DEFAULT_MAX_NODES,
+                        help=f"refuse a larger graph, default {DEFAULT_MAX_NODES:,}")
     parser.set_defaults(handler=run_paths)
 
 
 def _add_draw(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("draw", help="picture of the demo network with a weight's paths")
     parser.add_argument("--weight", default="w^2_12", help="node whose paths to highlight")
-    parser.add_argument("--top", type=int, default=3, help="how many paths (0: all), default 3")
+    parser.add_argument("--top", type=whole(0), default=3,
+                        help="how many paths (0: all), default 3")
     parser.add_argument("--sizes", type=layer_sizes, default=[2, 3, 2],
                         help="layer widths, default 2,3,2")
-    parser.add_argument("--level", default="neuron", help="neuron (default), z or ops")
+    parser.add_argument("--level", default="neuron", choices=LEVELS,
+                        help="neuron (default), z or ops")
     parser.add_argument("--grad", action="store_true", help="show ∂C/∂node in every node")
     parser.add_argument("--hide-params", action="store_true", help="leave out w and b nodes")
-    parser.add_argument("--digits", type=int, default=3, help="significant digits, default 3")
-    parser.add_argument("-o", "--output", default="paths.svg", help=".svg .png .pdf or .dot")
-    parser.add_argument("--engine", default="auto", help="auto, dot or graphviz-pure")
+    parser.add_argument("--digits", type=whole(1, 17), default=3,
+                        help="significant digits, default 3")
+    parser.add_argument("-o", "--output", type=picture_file, default="paths.svg",
+                        help=".svg .png .pdf or .dot")
+    parser.add_argument("--engine", default="auto", choices=("auto", *ENGINES),
+                        help="auto, dot or graphviz-pure")
+    parser.add_argument("--max-nodes", type=whole(1), default=PICTURE_MAX_NODES,
+                        help=f"refuse a larger picture, default {PICTURE_MAX_NODES}")
     parser.add_argument("--gallery", metavar="DIR", help="write the gallery pictures into DIR")
     parser.set_defaults(handler=run_draw)
 
 
+def _add_explore(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("explore", help="a network as an interactive page (HTML)")
+    parser.add_argument("--sizes", type=layer_sizes, default=[2, 3, 2],
+                        help="layer widths of the network, default 2,3,2")
+    parser.add_argument("--network", help="a network saved with Network.save (.npz)")
+    parser.add_argument("--levels", type=explore_levels, default=None,
+                        help="neuron, z, ops or several separated by commas (default all)")
+    parser.add_argument("--select", help="the node selected when the page opens, e.g. w^2_12")
+    parser.add_argument("--seed", type=whole(0), default=1, help="for the weights and the input")
+    parser.add_argument("--nudge-budget", type=whole(0), default=DEFAULT_BUDGET,
+                        help="work allowed for the true ΔC of the nudge slider")
+    parser.add_argument("-o", "--output", type=page_file, default="explorer.html",
+                        help="the page (.html)")
+    parser.add_argument("--max-nodes", type=whole(1), default=EXPLORER_MAX_NODES,
+                        help=f"leave out a level of more nodes, default {EXPLORER_MAX_NODES:,}")
+    parser.add_argument("--gallery", metavar="DIR", help="write the gallery's pages into DIR")
+    parser.set_defaults(handler=run_explore)
+
+
 def _add_train(commands: argparse._SubParsersAction) -> None:
     train = commands.add_parser("train", help="train a network on digits or xor (matrix engine)")
-    train.add_argument("--data", default="digits", help="digits (default) or xor")
+    train.add_argument("--data", default="digits", choices=tuple(TRAIN_DEFAULTS),
+                       help="digits (default) or xor")
     train.add_argument("--sizes", type=layer_sizes, help="layer widths, e.g. 64,30,10")
-    train.add_argument("--epochs", type=int, help="default 30 (digits), 3000 (xor)")
-    train.add_argument("--batch", type=int, help="mini-batch size, default 10 (digits), 4 (xor)")
-    train.add_argument("--eta", type=float, help="learning rate, default 3.0")
-    train.add_argument("--lmbda", type=float, default=0.0, help="L2 regularisation, default 0")
-    train.add_argument("--cost", default="quadratic", help="quadratic or cross-entropy")
-    train.add_argument("--activation", default="sigmoid", help="sigmoid, tanh, relu or linear")
-    train.add_argument("--init", default="standard", help="standard N(0,1) or scaled N(0,1/n)")
-    train.add_argument("--seed", type=int, default=0, help="for weights, split and shuffling")
+    train.add_argument("--epochs", type=whole(1), help="default 30 (digits), 3000 (xor)")
+    train.add_argument("--batch", type=whole(1),
+                       help="mini-batch size, default 10 (digits), 4 (xor)")
+    train.add_argument("--eta", type=real(above=0.0), help="learning rate, default 3.0")
+    train.add_argument("--lmbda", type=real(least=0.0), default=0.0,
+                       help="L2 regularisation, default 0")
+    train.add_argument("--cost", default="quadratic", choices=tuple(COSTS),
+                       help="quadratic or cross-entropy")
+    train.add_argument("--activation", default="sigmoid", choices=tuple(ACTIVATIONS),
+                       help="sigmoid, tanh, relu or linear")
+    train.add_argument("--init", default="standard", choices=INITS,
+                       help="standard N(0,1) or scaled N(0,1/n)")
+    train.add_argument("--seed", type=whole(0), default=0,
+                       help="for weights, split and shuffling")
     train.set_defaults(handler=run_train)
 
 
 def _add_bench(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("bench", help="pathgrad against its peers, side by side")
-    parser.add_argument("sections", nargs="*", help="scalar, training, paths (default: all)")
+    parser.add_argument("sections", nargs="*", choices=tuple(bench.SECTIONS),
+                        help="scalar, training, paths (default: all)")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.set_defaults(handler=run_bench)
 
@@ -241,22 +399,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pathgrad {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_add_demo, _add_bench, _add_paths, _add_draw, _add_train):
+    for add in (_add_demo, _add_bench, _add_paths, _add_draw, _add_explore, _add_train):
         add(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return its exit status (0, or 2 after a one-line error)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version, or argparse's one-line error
+        return stop.code if isinstance(stop.code, int) else 2
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0
     try:
         return args.handler(args)
+    except TooLargeError as error:
+        limit = error.limit or ""
+        flag = f" (--{limit.replace('_', '-')})" if limit and hasattr(args, limit) else ""
+        return _fail(args.command, f"{error}{flag}")
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (PathgradError, OSError) as error:
-        print(f"pathgrad {args.command}: error: {error}", file=sys.stderr)
-        return 2
+        return _fail(args.command, str(error))
+    except MemoryError:
+        return _fail(args.command, "out of memory: use smaller sizes or fewer samples")
+    except KeyboardInterrupt:
+        print(f"pathgrad {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _fail(command: str, message: str) -> int:
+    print(f"pathgrad {command}: error: {message}", file=sys.stderr)
+    return 2
+
 
 
 if __name__ == "__main__":

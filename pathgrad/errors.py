@@ -40,3 +40,23 @@ class PathgradFileNotFoundError(PathgradError, FileNotFoundError):
 
 class PathgradImportError(PathgradError, ImportError):
     """An optional package a feature needs is not installed."""
+
+
+class PathgradWarning(PathgradError, UserWarning):
+    """A result pathgrad can give but that is probably not what was meant (a node from
+    another graph has no paths to this one's output, so its derivative is 0)."""
+
+
+class TooLargeError(PathgradValueError):
+    """The memory or work asked for is past a limit the caller can raise: refused before any
+    of it is allocated or done. The message says what would have been built, and ``limit``
+    names the argument that raises the limit (``"max_nodes"``)."""
+
+    def __init__(self, message: str, limit: str | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class PathgradOSError(PathgradError, OSError):
+    """A file or folder pathgrad was asked to write cannot be used: the folder is missing or
+    not writable, the name is a folder, or it is a symbolic link pathgrad will not follow."""

@@ -19,6 +19,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .arguments import real_number
 from .errors import PathgradValueError
 from .graph import Graph, as_graph
 from .names import display_name
@@ -56,12 +57,12 @@ def numeric_grad(output: Value | Graph, wrt: Value, h: float | None = None) -> f
     two step sizes are combined (Richardson) to cancel the leading error term.
     """
     graph = as_graph(output)
-    if wrt not in graph.index:
+    if graph.position(wrt, "numeric_grad(C, w)") is None:
         return 0.0
     x = wrt.data
-    step = h if h is not None else 1e-4 * max(1.0, abs(x))
-    if not step > 0:
-        raise PathgradValueError(f"numeric_grad: the step h must be positive, got {h!r}")
+    if h is not None:
+        real_number(h, "numeric_grad: the step h", above=0.0)
+    step = float(h) if h is not None else 1e-4 * max(1.0, abs(x))
 
     def central(s: float) -> float:
         return (graph.value_at({wrt: x + s}) - graph.value_at({wrt: x - s})) / (2 * s)
@@ -172,6 +173,8 @@ def check(
     """
     graph = as_graph(output)
     nodes = list(wrt) if wrt is not None else _default_rows(graph)
+    for node in nodes:
+        graph.position(node, "check(C, wrt=[w, ...])", strict=True)
     work = 5 * len(nodes) * max(graph.edge_count, 1)
     if work > max_work:
         raise PathgradValueError(
@@ -186,7 +189,7 @@ def check(
         rows.append(CheckRow(
             name=display_name(node),
             value=node.data,
-            reverse=adj[graph.index[node]] if node in graph.index else 0.0,
+            reverse=adj[graph.index[node]],
             forward=forward_grad(graph, node),
             path_sum=path_sum(node, graph, limit=None) if count <= limit else None,
             numeric=numeric_grad(graph, node),

@@ -12,11 +12,14 @@ An :class:`Edge` is ``tail -> head`` with its rate factor ``∂head/∂tail``; p
 
 from __future__ import annotations
 
+import sys
+import warnings
 from collections.abc import Iterator, Mapping
 from operator import attrgetter
+from types import FrameType
 from typing import NamedTuple
 
-from .errors import PathgradKeyError, PathgradTypeError, PathgradValueError
+from .errors import PathgradKeyError, PathgradTypeError, PathgradValueError, PathgradWarning
 from .value import Value, _as_float
 
 
@@ -46,6 +49,15 @@ def topological_order(output: Value) -> list[Value]:
 
 
 _creation_order = attrgetter("order")
+
+
+def _first_outside_pathgrad() -> int:
+    """The ``stacklevel`` that points a warning at the caller's own code, outside pathgrad."""
+    frame: FrameType | None = sys._getframe(2)
+    level = 2
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("pathgrad."):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class Graph:
@@ -163,6 +175,36 @@ class Graph:
 
     def __getitem__(self, name: str) -> Value:
         return self.find(name)
+
+    def position(self, node: Value, usage: str, strict: bool = False) -> int | None:
+        """``node``'s position, or None, with a warning, when it does not reach the output.
+
+        A node that does not reach the output has no paths to it and a derivative of 0: that
+        is the answer, but it usually means a node of another graph, so a
+        :class:`~pathgrad.errors.PathgradWarning` says so (an error with ``strict``). A node
+        computed *from* the output cannot change it: that is always an error, the arguments
+        swapped (``usage`` shows the order, such as ``"path_sum(w, C)"``).
+        """
+        where = self.index.get(node)
+        if where is not None:
+            return where
+        who = usage.split("(")[0]
+        if not isinstance(node, Value):
+            raise PathgradTypeError(f"{who}: expected a pathgrad Value, got {node!r:.60}")
+        output = self.output
+        if output in topological_order(node):
+            raise PathgradValueError(
+                f"{who}: {node.label} is computed from {output.label}, so it cannot change it; "
+                f"the arguments look swapped: the call is {usage}"
+            )
+        problem = (
+            f"{who}: {node.label} does not reach {output.label} (it is not in its graph), so "
+            "there is no path and the derivative is 0; is it a node of another graph?"
+        )
+        if strict:
+            raise PathgradValueError(problem)
+        warnings.warn(problem, PathgradWarning, stacklevel=_first_outside_pathgrad())
+        return None
 
     def _require(self, node: Value) -> None:
         if node not in self.index:

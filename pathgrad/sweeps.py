@@ -167,9 +167,9 @@ def grad(output: Value | Graph, wrt: Sequence[Value] | Value) -> list[float]:
             raise PathgradTypeError(
                 f"grad: expected Values to differentiate with respect to, got {node!r}"
             )
+    positions = [graph.position(node, "grad(C, [w, ...])") for node in nodes]
     adj = adjoints(graph)
-    index = graph.index
-    return [adj[index[node]] if node in index else 0.0 for node in nodes]
+    return [0.0 if i is None else adj[i] for i in positions]
 
 
 def forward_grad(output: Value | Graph, wrt: Value) -> float:
@@ -181,6 +181,8 @@ def forward_grad(output: Value | Graph, wrt: Value) -> float:
     graph = as_graph(output)
     if not isinstance(wrt, Value):
         raise PathgradTypeError(f"forward_grad: expected a Value, got {wrt!r}")
+    if graph.position(wrt, "forward_grad(C, w)") is None:
+        return 0.0
     return sweep_forward(graph, wrt, SUM_PRODUCT).get(graph.output, 0.0)
 
 

@@ -34,6 +34,7 @@ from numbers import Real
 from typing import Union
 
 from .errors import PathgradTypeError, PathgradValueError
+from .slopes import sigmoid, sigmoid_prime, tanh_prime
 
 Number = int | float
 Operand = Union["Value", int, float]
@@ -56,12 +57,34 @@ def _as_float(x: object, where: str) -> float:
             f"{where}: expected a real number or a Value, got {type(x).__name__} {x!r}; "
             "convert it with float(...) or wrap it in pathgrad.Value(...)"
         )
-    value = float(x)
+    try:
+        value = float(x)
+    except OverflowError:
+        raise PathgradValueError(
+            f"{where}: the number {_short(x)} is too large for a float (the largest is "
+            "about 1.8e308); scale it down"
+        ) from None
     if not _isfinite(value):
         raise PathgradValueError(
             f"{where}: got the non-finite number {value!r}; use a finite value"
         )
     return value
+
+
+def _short(x: object) -> str:
+    text = repr(x)
+    return text if len(text) <= 20 else f"{text[:8]}...{text[-4:]} ({len(text)} digits)"
+
+
+def _arithmetic_problem(error: ArithmeticError | ValueError) -> str:
+    """What Python's arithmetic error means, in words (its own text is often an errno pair)."""
+    if isinstance(error, OverflowError):
+        return "the result overflows: it is larger than the largest float (about 1.8e308)"
+    if isinstance(error, ZeroDivisionError):
+        return "division by zero"
+    if str(error) == "math domain error":
+        return "an operand is outside the function's domain"
+    return str(error)
 
 
 class Op:
@@ -115,7 +138,9 @@ class Op:
             data = self.fn(*values)
             rates = self.partials(*values)
         except (ArithmeticError, ValueError) as error:
-            raise PathgradValueError(f"{self._call_text(shown)} failed: {error}") from None
+            raise PathgradValueError(
+                f"{self._call_text(shown)} failed: {_arithmetic_problem(error)}"
+            ) from None
         if isinstance(rates, (int, float)):
             rates = (rates,)
         if len(rates) != len(values):
@@ -146,16 +171,12 @@ def _operand_value(x: object, op_name: str) -> float:
     return _as_float(x, f"operand of {op_name}")
 
 
-def _sigmoid(z: float) -> float:
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
+def _sigmoid_partials(z: float) -> tuple[float]:
+    return (sigmoid_prime(z),)
 
 
-def _sigmoid_prime(z: float) -> tuple[float]:
-    s = _sigmoid(z)
-    return (s * (1.0 - s),)
+def _tanh_partials(z: float) -> tuple[float]:
+    return (tanh_prime(z),)
 
 
 def _power(x: float, n: float) -> float:
@@ -205,8 +226,8 @@ POW = Op("pow", _power, _power_partials, _check_power)
 POW_VALUE_EXPONENT = Op("pow", _power, _power_partials, _check_power_with_value_exponent)
 EXP = Op("exp", math.exp, lambda x: (math.exp(x),))
 LOG = Op("log", math.log, lambda x: (1.0 / x,), _check_log)
-SIGMOID = Op("sigmoid", _sigmoid, _sigmoid_prime)
-TANH = Op("tanh", math.tanh, lambda x: (1.0 - math.tanh(x) ** 2,))
+SIGMOID = Op("sigmoid", sigmoid, _sigmoid_partials)
+TANH = Op("tanh", math.tanh, _tanh_partials)
 RELU = Op("relu", lambda x: x if x > 0 else 0.0, lambda x: (1.0 if x > 0 else 0.0,))
 
 _ONE, _ZERO, _ONE_ONE, _ONE_MINUS_ONE = (1.0,), (0.0,), (1.0, 1.0), (1.0, -1.0)
@@ -388,10 +409,17 @@ class Value:
         return _node(0.0, (self,), _ZERO, RELU, None)
 
     def backward(self) -> None:
-        """Reverse sweep from this node: set ``node.grad = ∂self/∂node`` on every ancestor.
+        """Reverse sweep from this node (backpropagation): ``node.grad = ∂self/∂node``.
 
-        Gradients are recomputed from zero on every call, so calling twice gives the same
-        numbers (no accumulation across calls). Nodes that do not reach ``self`` are untouched.
+        The rule, exactly: a call sets ``grad`` on ``self`` (to 1) and on every node ``self``
+        is computed from (each node with a path to ``self``), recomputed from zero, so calling
+        twice gives the same numbers: nothing accumulates across calls, unlike micrograd's or
+        PyTorch's ``backward``. It writes no other node: a node ``self`` does not depend on
+        keeps whatever ``grad`` an earlier sweep left there. After ``C.backward()`` and then
+        ``b.backward()`` from an inner node ``b``, the nodes ``b`` is computed from hold
+        ``∂b/∂node``, while ``C`` and the other nodes that only ``C`` depends on still hold
+        ``∂C/∂node`` from the first sweep. :func:`pathgrad.grad` gives derivatives without
+        writing any ``grad``.
         """
         # The reverse sweep of pathgrad.sweeps (sweep_backward over SUM_PRODUCT, its
         # specification; the tests compare the two) written out by hand: graphs built in a

@@ -20,8 +20,8 @@ import pathgrad
 
 PACKAGE = Path(pathgrad.__file__).parent
 LAYERS = [
-    {"errors", "arguments", "tables", "timing", "answers"},
-    {"value", "names"},
+    {"errors", "arguments", "tables", "timing", "limits", "writing", "answers"},
+    {"value", "names", "slopes"},
     {"graph"},
     {"sweeps"},
     {"pathsums"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -101,11 +102,59 @@ def test_train_command_xor_and_errors(capsys):
     assert main(["train", "--data", "xor", "--batch", "9"]) == 2
     assert "larger than the 4 training examples" in capsys.readouterr().err
     assert main(["train", "--data", "mnist"]) == 2
-    assert "unknown data set" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as stop:
-        main(["train", "--sizes", "64,x,10"])
-    assert stop.value.code == 2
+    assert "invalid choice: 'mnist' (choose from 'digits', 'xor')" in capsys.readouterr().err
+    assert main(["train", "--sizes", "64,x,10"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--sizes" in err and "64,x,10" in err
     assert main(["train", "--sizes", "64,30,9", "--epochs", "1"]) == 2
     assert "output layer has 9" in capsys.readouterr().err
+
+
+def explorer_data(page) -> dict:
+    text = page.read_text(encoding="utf-8")
+    return json.loads(re.search(r'id="pathgrad-explorer-data">(.*?)</script>', text, re.S)[1])
+
+
+def test_explore_writes_a_page_of_the_demo_network(tmp_path, capsys):
+    page = tmp_path / "page.html"
+    assert main(["explore", "--sizes", "2,3,2", "-o", str(page)]) == 0
+    assert f"wrote {page}" in capsys.readouterr().out
+    data = explorer_data(page)
+    assert [level["level"] for level in data["levels"]] == ["neuron", "z", "ops"]
+    graph = demo_network((2, 3, 2))
+    assert data["levels"][0]["nodes"]["value"] == [node.data for node in graph.nodes]
+    assert data["levels"][0]["edges"]["rate"] == [edge.rate for edge in graph.edges]
+
+
+def test_explore_a_saved_network(tmp_path):
+    net = pg.Network([3, 4, 2], seed=5)
+    net.save(tmp_path / "net.npz")
+    page = tmp_path / "net.html"
+    args = ["explore", "--network", str(tmp_path / "net.npz"), "--levels", "z", "-o", str(page)]
+    assert main([*args, "--select", "z^2_3"]) == 0
+    data = explorer_data(page)
+    assert [level["level"] for level in data["levels"]] == ["z"]
+    assert data["start"]["node"] == "z^2_3"
+    nodes = data["levels"][0]["nodes"]
+    weights = [v for n, v in zip(nodes["name"], nodes["value"]) if n.startswith("w^2")]
+    assert weights == net.weights[0].ravel().tolist()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--sizes", "2,x"], "takes at least two positive whole numbers"),
+        (["--levels", "neuron,atoms"], "takes levels separated by commas"),
+        (["--select", "w^9_99"], "not the name of a node"),
+        (["--network", "missing.npz"], "missing.npz"),
+        (["-o", "page.svg"], "ending in .html"),
+    ],
+)
+def test_explore_mistakes_get_one_line_and_exit_2(tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "pathgrad.cli", "explore", *args], capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and message in done.stderr
+    assert not list(tmp_path.glob("*.html"))

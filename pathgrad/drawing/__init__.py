@@ -10,11 +10,13 @@ filling in the graph one node at a time.
 Modules: :mod:`.labels` (book names as ``w²₁₂``), :mod:`.scene` (nodes, edges and their
 attributes, and the layer columns), :mod:`.graph_pictures` (``draw`` and highlighting),
 :mod:`.sweep_pictures`, :mod:`.engine` (``dot`` or the pip-installable ``graphviz-pure``),
-:mod:`.picture`, :mod:`.gallery` (the committed pictures).
+:mod:`.picture`, :mod:`.gallery` (the committed pictures). ``explore(graph)`` gives an
+:class:`Explorer`: the graph as an interactive page and Jupyter widget (:mod:`.explorer`).
 """
 
 from ..names import gradient_name, pretty
 from .engine import EngineNotFoundError, RenderError, find_engine
+from .explorer import Explorer, ExplorerError, explore
 from .graph_pictures import DEFAULT_MAX_NODES, GraphTooBigError, draw, match_paths
 from .picture import Picture
 from .sweep_pictures import draw_forward_sweep, draw_reverse_sweep, reverse_sweep_steps
@@ -22,12 +24,15 @@ from .sweep_pictures import draw_forward_sweep, draw_reverse_sweep, reverse_swee
 __all__ = [
     "DEFAULT_MAX_NODES",
     "EngineNotFoundError",
+    "Explorer",
+    "ExplorerError",
     "GraphTooBigError",
     "Picture",
     "RenderError",
     "draw",
     "draw_forward_sweep",
     "draw_reverse_sweep",
+    "explore",
     "find_engine",
     "gradient_name",
     "match_paths",

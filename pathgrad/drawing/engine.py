@@ -31,6 +31,8 @@ ENGINES = ("dot", "graphviz-pure")
 ENV_VAR = "PATHGRAD_GRAPHVIZ"
 DEFAULT_TIMEOUT = 60.0
 FORMATS = ("svg", "png", "pdf")
+#: Not a picture: the layout itself (node centres, edge splines) as JSON, read by the explorer.
+LAYOUT = "json0"
 _NO_PDF = {"graphviz-pure"}
 
 INSTALL_HINT = (
@@ -85,8 +87,11 @@ def render(
     picture: graphviz.Digraph, fmt: str, engine: str | None = "auto",
     timeout: float = DEFAULT_TIMEOUT,
 ) -> bytes:
-    """The picture laid out and rendered in format ``fmt`` (svg, png or pdf)."""
-    if fmt not in FORMATS:
+    """The picture laid out and rendered in format ``fmt`` (svg, png or pdf).
+
+    ``fmt=LAYOUT`` gives Graphviz's layout as JSON instead of a picture.
+    """
+    if fmt not in FORMATS and fmt != LAYOUT:
         raise PathgradValueError(
             f"cannot render to {fmt!r}: choose one of {', '.join(FORMATS)} (or dot)"
         )

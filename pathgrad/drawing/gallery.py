@@ -25,13 +25,18 @@ from .sweep_pictures import draw_forward_sweep, draw_reverse_sweep, reverse_swee
 DEMO_X = [[0.5], [0.9]]
 
 
+def demo_example(sizes: tuple[int, ...]) -> tuple[list[list[float]], list[list[float]]]:
+    """The fixed example ``(x, y)`` the demo networks are drawn and explored with."""
+    x = [[0.5 + 0.4 * (k % 2)] for k in range(sizes[0])] if sizes[0] != 2 else DEMO_X
+    y = [[1.0 if j == 0 else 0.0] for j in range(sizes[-1])]
+    return x, y
+
+
 def demo_network(
     sizes: tuple[int, ...] = (2, 3, 2), level: str = "neuron", seed: int = 1
 ) -> NetworkGraph:
     """The network the CLI draws: ``pg.Network(sizes, seed)`` at ``level``, one fixed example."""
-    x = [[0.5 + 0.4 * (k % 2)] for k in range(sizes[0])] if sizes[0] != 2 else DEMO_X
-    y = [[1.0 if j == 0 else 0.0] for j in range(sizes[-1])]
-    return Network(list(sizes), seed=seed).graph(x, y, level=level)
+    return Network(list(sizes), seed=seed).graph(*demo_example(sizes), level=level)
 
 
 def largest_paths(graph: Graph, start: Value, k: int) -> list[Path]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import graphviz
 
 from ..errors import PathgradValueError
+from ..writing import check_output, write_file
 from .engine import DEFAULT_TIMEOUT, RenderError, find_engine, render
 
 SVG, PNG = "image/svg+xml", "image/png"
@@ -60,15 +61,14 @@ class Picture:
         target = Path(path)
         fmt = target.suffix.lower().lstrip(".")
         if fmt in ("dot", "gv"):
-            target.write_text(self.source, encoding="utf-8")
-            return target
+            return write_file(target, self.source.encode("utf-8"))
         if fmt not in ("svg", "png", "pdf"):
             raise PathgradValueError(
                 f"cannot tell the format of {str(path)!r} from its extension: "
                 "use .svg, .png, .pdf, .dot or .gv"
             )
-        target.write_bytes(self.render(fmt, engine))
-        return target
+        check_output(target)  # before the layout, which may take a while
+        return write_file(target, self.render(fmt, engine))
 
     def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict:
         try:

@@ -3,17 +3,24 @@
 * :mod:`.network`: :class:`Network`, Nielsen's arrays (``weights[l-2][j-1, k-1]`` is
   ``w^l_jk``) with feedforward, backprop, SGD, files;
 * :mod:`.network_graphs`: the graph of one example at the neuron, z and operation levels;
+  :mod:`.graph_sizes`: its nodes, edges and bytes, counted from the widths before it is built;
 * :mod:`.activations`, :mod:`.losses`: σ with σ', and the cost functions C with ∇_a C (BP1);
 * :mod:`.matrix`: BP1-BP4 on a whole mini-batch at once, no graph;
-* :mod:`.training`: the data forms SGD takes, the epoch loop and its history;
-* :mod:`.files`: networks in ``.npz`` files, no pickle; :mod:`.data`: digits, XOR and MNIST.
+* :mod:`.training`: the data forms SGD takes, the epoch loop, its history, and the stop at a
+  diverging epoch (:class:`TrainingDivergedError`);
+* :mod:`.files`: networks in ``.npz`` files, no pickle, every header checked before it is read
+  (:class:`DamagedFileError`); :mod:`.data`: digits, XOR and MNIST.
 """
 
 from . import data
 from .activations import Activation
+from .files import DamagedFileError
 from .losses import Cost
 from .network import Network
 from .network_graphs import NetworkGraph
-from .training import History
+from .training import History, TrainingDivergedError
 
-__all__ = ["Activation", "Cost", "History", "Network", "NetworkGraph", "data"]
+__all__ = [
+    "Activation", "Cost", "DamagedFileError", "History", "Network", "NetworkGraph",
+    "TrainingDivergedError", "data",
+]

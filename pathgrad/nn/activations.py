@@ -27,8 +27,8 @@ from typing import Union
 import numpy as np
 
 from ..errors import PathgradTypeError, PathgradValueError
-from ..value import RELU, Op
-from ..value import _sigmoid as _scalar_sigmoid
+from ..slopes import sigmoid_array, sigmoid_prime_array, tanh_prime_array
+from ..value import RELU, SIGMOID, TANH, Op
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
@@ -36,7 +36,7 @@ ArrayFn = Callable[[np.ndarray], np.ndarray]
 class Activation:
     """An activation function σ with its derivative σ', for arrays and for graph nodes."""
 
-    __slots__ = ("name", "fn", "prime", "op", "slope_from_output")
+    __slots__ = ("name", "fn", "prime", "op", "slope_from_output", "output_range")
 
     def __init__(
         self,
@@ -45,6 +45,7 @@ class Activation:
         prime: ArrayFn,
         op: Op | None = None,
         slope_from_output: ArrayFn | None = None,
+        output_range: tuple[float, float] | None = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise PathgradValueError(
@@ -61,43 +62,18 @@ class Activation:
             name, lambda z: float(fn(z)), lambda z: (float(prime(z)),)
         )
         # σ'(z) written in terms of a = σ(z), when it can be (σ' = a(1-a) for the sigmoid):
-        # the trainer then reuses the forward pass's activations. Exact to rounding in
-        # absolute terms, which is what a gradient step needs; `prime` keeps full relative
-        # precision for the gradient checks.
+        # the trainer's update reuses the forward pass's activations. Its error is below
+        # 2^-53 in absolute terms but not relative ones (a saturated slope may come out 0):
+        # harmless in a step, which adds η·δ·a to weights whose own rounding is of that size.
+        # Everything that shows or checks σ' (graphs, deltas, net.matrix_backprop) uses
+        # `prime`, exact to a few units in the last place (pathgrad.slopes).
         self.slope_from_output = slope_from_output
+        # The values σ can take, when known: a cost that needs outputs in [0, 1] (the
+        # cross-entropy) refuses to train an output layer that can leave it.
+        self.output_range = output_range
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # 1/(1+e^-z) written with tanh: no overflow warning for very negative z.
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
-# The slopes below are computed from e^{-|z|} rather than as σ(1-σ) or 1-tanh²: for a
-# saturated neuron those subtract two nearly equal numbers and keep few correct digits,
-# while these keep full relative precision (and never overflow).
-
-
-def _sigmoid_prime(z: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(z))
-    return e / (1.0 + e) ** 2
-
-
-def _tanh_prime(z: np.ndarray) -> np.ndarray:
-    e = np.exp(-2.0 * np.abs(z))
-    return 4.0 * e / (1.0 + e) ** 2
-
-
-def _scalar_sigmoid_prime(z: float) -> tuple[float]:
-    e = math.exp(-abs(z))
-    return (e / (1.0 + e) ** 2,)
-
-
-def _scalar_tanh_prime(z: float) -> tuple[float]:
-    e = math.exp(-2.0 * abs(z))
-    return (4.0 * e / (1.0 + e) ** 2,)
 
 
 def _relu(z: np.ndarray) -> np.ndarray:
@@ -116,17 +92,23 @@ def _one(z: np.ndarray) -> np.ndarray:
     return np.ones_like(z, dtype=float)
 
 
+# σ and its slope come from pathgrad.slopes, the one implementation that Value.sigmoid and
+# Value.tanh use too: exact to a few units in the last place for every z, saturated or not.
 sigmoid = Activation(
-    "sigmoid", _sigmoid, _sigmoid_prime, Op("sigmoid", _scalar_sigmoid, _scalar_sigmoid_prime),
-    slope_from_output=lambda a: a * (1.0 - a),
+    "sigmoid", sigmoid_array, sigmoid_prime_array, SIGMOID,
+    slope_from_output=lambda a: a * (1.0 - a), output_range=(0.0, 1.0),
 )
 tanh = Activation(
-    "tanh", np.tanh, _tanh_prime, Op("tanh", math.tanh, _scalar_tanh_prime),
-    slope_from_output=lambda a: 1.0 - a * a,
+    "tanh", np.tanh, tanh_prime_array, TANH, slope_from_output=lambda a: 1.0 - a * a,
+    output_range=(-1.0, 1.0),
 )
-relu = Activation("relu", _relu, _relu_prime, RELU, slope_from_output=_relu_prime)
+relu = Activation(
+    "relu", _relu, _relu_prime, RELU, slope_from_output=_relu_prime,
+    output_range=(0.0, math.inf),
+)
 linear = Activation(
-    "linear", _identity, _one, Op("linear", lambda z: z, lambda z: (1.0,)), slope_from_output=_one
+    "linear", _identity, _one, Op("linear", lambda z: z, lambda z: (1.0,)), slope_from_output=_one,
+    output_range=(-math.inf, math.inf),
 )
 
 ACTIVATIONS: dict[str, Activation] = {act.name: act for act in (sigmoid, tanh, relu, linear)}

@@ -16,13 +16,18 @@ instead, with one example per row, which :meth:`pathgrad.Network.sgd` also accep
 from __future__ import annotations
 
 import gzip
+import math
 import os
-from typing import Any
+import struct
+import zlib
+from typing import IO, Any
 
 import numpy as np
 
 from ..arguments import whole_number
 from ..errors import PathgradFileNotFoundError, PathgradImportError, PathgradValueError
+from ..limits import DEFAULT_MAX_BYTES, check_limit, size_text
+from ..writing import write_file
 
 #: IDX element types: the third byte of the magic number.
 _IDX_TYPES: dict[int, np.dtype] = {
@@ -110,63 +115,100 @@ def digits(test_size: int = 297, seed: int = 0, arrays: bool = False) -> tuple[A
     return as_pairs(X[train], labels[train]), as_pairs(X[test], labels[test], False)
 
 
-def _open_bytes(path: str | os.PathLike) -> bytes:
+def read_idx(path: str | os.PathLike, max_bytes: int | None = DEFAULT_MAX_BYTES) -> np.ndarray:
+    """The array stored in an IDX file (gzipped or raw), with the shape its header gives.
+
+    The header is read first and checked against ``max_bytes`` and against the file before
+    the data are read: a header that promises more than the file holds, or a gzip stream that
+    inflates to more than the header promises, is refused having read at most one byte past
+    what the header says.
+    """
     path = os.fspath(path)
-    if not os.path.exists(path):
+    if not os.path.isfile(path):
+        folder = " (it is a folder)" if os.path.isdir(path) else ""
         raise PathgradFileNotFoundError(
-            f"no such file: {path!r}; give the path of an IDX file you have on disk "
+            f"no such file: {path!r}{folder}; give the path of an IDX file you have on disk "
             "(pathgrad downloads nothing)"
         )
-    with open(path, "rb") as handle:
-        raw = handle.read()
-    if raw[:2] == b"\x1f\x8b":
+    with open(path, "rb") as raw:
+        compressed = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
         try:
-            return gzip.decompress(raw)
-        except (OSError, EOFError) as error:
+            if compressed:
+                with gzip.GzipFile(fileobj=raw) as stream:
+                    return _read_idx(stream, path, None, max_bytes)
+            return _read_idx(raw, path, os.path.getsize(path), max_bytes)
+        except (OSError, EOFError, zlib.error) as error:
             raise PathgradValueError(
                 f"{path}: a damaged or truncated gzip file ({error})"
             ) from None
-    return raw
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """The array stored in an IDX file (gzipped or raw), with the shape its header gives."""
-    raw = _open_bytes(path)
-    if len(raw) < 4:
+def _read_idx(stream: gzip.GzipFile | IO[bytes], path: str, file_size: int | None,
+              max_bytes: int | None) -> np.ndarray:
+    magic = stream.read(4)
+    if len(magic) < 4:
         raise PathgradValueError(
-            f"{path}: too short for an IDX file ({len(raw)} bytes, header needs 4)"
+            f"{path}: too short for an IDX file ({len(magic)} bytes, header needs 4)"
         )
-    if raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES or raw[3] == 0:
+    if magic[0] != 0 or magic[1] != 0 or magic[2] not in _IDX_TYPES or magic[3] == 0:
         raise PathgradValueError(
-            f"{path}: wrong magic number 0x{raw[:4].hex()}; an IDX file starts with two zero "
+            f"{path}: wrong magic number 0x{magic.hex()}; an IDX file starts with two zero "
             "bytes, a type byte (0x08 for unsigned bytes) and the number of dimensions "
             "(MNIST images: 0x00000803, labels: 0x00000801)"
         )
-    dtype, ndim = _IDX_TYPES[raw[2]], raw[3]
+    dtype, ndim = _IDX_TYPES[magic[2]], magic[3]
     header = 4 + 4 * ndim
-    if len(raw) < header:
+    dims = stream.read(4 * ndim)
+    if len(dims) < 4 * ndim:
         raise PathgradValueError(f"{path}: truncated header: {ndim} dimensions need {header} bytes")
-    shape = tuple(int(d) for d in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
-    expected = int(np.prod(shape)) * dtype.itemsize
-    if len(raw) - header != expected:
-        word = "truncated" if len(raw) - header < expected else "longer than its header says"
+    shape = struct.unpack(f">{ndim}I", dims)
+    expected = math.prod(shape) * dtype.itemsize
+    check_limit(
+        expected, max_bytes, "max_bytes",
+        f"{path}: its header gives shape {shape}, {size_text(expected)} of data",
+        "Check that it is the file you meant",
+    )
+    held = None if file_size is None else file_size - header
+    if held is None or held == expected:
+        data = _read_at_most(stream, expected)
+        held = len(data) + len(stream.read(1))
+    if held != expected:
+        word = "truncated" if held < expected else "longer than its header says"
+        more = "" if held < expected else " or more"
         raise PathgradValueError(
             f"{path}: {word}: the header gives shape {shape} ({expected} bytes of data) but the "
-            f"file holds {len(raw) - header} bytes after the header"
+            f"file holds {held}{more} bytes after the header"
         )
-    return np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+    return np.frombuffer(data, dtype=dtype).reshape(shape)
+
+
+def _read_at_most(stream: gzip.GzipFile | IO[bytes], size: int, chunk: int = 2**24) -> bytearray:
+    """Up to ``size`` bytes, read a chunk at a time: memory follows what the file really
+    holds, not what its header promises."""
+    data = bytearray()
+    while len(data) < size:
+        part = stream.read(min(chunk, size - len(data)))
+        if not part:
+            break
+        data += part
+    return data
 
 
 def load_mnist_idx(
-    images_path: str | os.PathLike, labels_path: str | os.PathLike, arrays: bool = False
+    images_path: str | os.PathLike,
+    labels_path: str | os.PathLike,
+    arrays: bool = False,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
 ) -> Any:
     """MNIST-style images and labels from IDX files, pixels scaled to [0, 1].
 
     Returns Nielsen-style training pairs (``x`` an ``(rows·cols, 1)`` column, ``y`` one-hot),
-    or ``(X, labels)`` with ``arrays=True``.
+    or ``(X, labels)`` with ``arrays=True``. The files, and the pixels as floats (8 bytes
+    each: 376 MB for MNIST's 60,000 training images), must fit ``max_bytes``.
     """
-    images = read_idx(images_path)
-    labels = read_idx(labels_path)
+    images = read_idx(images_path, max_bytes)
+    labels = read_idx(labels_path, max_bytes)
     if images.ndim != 3:
         raise PathgradValueError(
             f"{images_path}: expected images of shape (n, rows, cols), got {images.shape}"
@@ -180,6 +222,11 @@ def load_mnist_idx(
             f"shape mismatch: {images.shape[0]} images in {images_path} but {labels.shape[0]} "
             f"labels in {labels_path}"
         )
+    check_limit(
+        8 * images.size, max_bytes, "max_bytes",
+        f"{images_path}: {images.size:,} pixels take {size_text(8 * images.size)} as floats",
+        "Use fewer images",
+    )
     scale = 255.0 if images.dtype == np.uint8 else 1.0
     X = images.reshape(images.shape[0], -1).astype(float) / scale
     y = labels.astype(np.int64)
@@ -199,7 +246,4 @@ def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
         )
     header = bytes([0, 0, 0x08, array.ndim]) + np.array(array.shape, dtype=">u4").tobytes()
     payload = header + array.tobytes()
-    path = os.fspath(path)
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "wb") as handle:
-        handle.write(payload)
+    write_file(path, gzip.compress(payload) if os.fspath(path).endswith(".gz") else payload)

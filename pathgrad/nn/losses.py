@@ -55,6 +55,10 @@ class Cost:
     def check(self, a: np.ndarray, y: np.ndarray) -> None:
         """Raise ValueError if the cost is undefined at these outputs and targets."""
 
+    def check_output_layer(self, layer: LayerActivation) -> None:
+        """Raise ValueError if the output layer can give outputs where the cost is undefined
+        (checked before training, from each activation's ``output_range``)."""
+
     def check_edges(self, a: np.ndarray, y: np.ndarray) -> None:
         """Raise ValueError if some rate factor ``∂C/∂a^L_m`` is not finite here."""
 
@@ -143,6 +147,16 @@ class CrossEntropyCost(Cost):
                 "the cross-entropy cost needs desired outputs y in [0, 1]; "
                 f"got values from {np.min(y):.4g} to {np.max(y):.4g}"
             )
+
+    def check_output_layer(self, layer: LayerActivation) -> None:
+        for act in layer.per_neuron:
+            low, high = act.output_range or (0.0, 1.0)  # unknown: checked on the values
+            if low < 0.0 or high > 1.0:
+                raise PathgradValueError(
+                    f"the cross-entropy cost needs outputs in [0, 1], but the output layer's "
+                    f"{act.name} gives values from {low:g} to {high:g}: training would take the "
+                    "log of a negative number. Use a sigmoid output layer, or the quadratic cost"
+                )
 
     def fn(self, a: np.ndarray, y: np.ndarray) -> float:
         a = np.asarray(a)

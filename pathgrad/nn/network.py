@@ -35,16 +35,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..arguments import one_of, whole_number
+from ..arguments import float_array, one_of, whole_number
 from ..errors import PathgradTypeError, PathgradValueError
+from ..limits import DEFAULT_MAX_BYTES, check_limit, size_text
 from ..value import Value
 from . import files, matrix
 from .activations import Activation, LayerActivation, LayerSpec, layer_activations
 from .data import one_hot_rows
+from .graph_sizes import DEFAULT_MAX_NODES, graph_size
 from .losses import Cost, get_cost
 from .network_graphs import (
     NetworkGraph,
@@ -85,6 +88,8 @@ class Network:
     ``init`` is "standard" (weights and biases N(0, 1), as in chapter 1) or "scaled" (weights
     N(0, 1/n_in), biases N(0, 1), the better initialisation of chapter 3). Given ``weights``
     and ``biases`` (Nielsen's shapes, checked) the network starts from those instead.
+    Parameters taking more than ``max_bytes`` (default 1 GiB, 134 million of them) are
+    refused before anything is allocated.
     """
 
     def __init__(
@@ -96,8 +101,16 @@ class Network:
         seed: int | None = None,
         weights: Sequence[Any] | None = None,
         biases: Sequence[Any] | None = None,
+        max_bytes: int | None = DEFAULT_MAX_BYTES,
     ) -> None:
         self.sizes = _check_sizes(sizes)
+        parameters = graph_size(self.sizes).parameters
+        check_limit(
+            8 * parameters, max_bytes, "max_bytes",
+            f"Network {self.sizes} would hold {parameters:,} weights and biases "
+            f"({size_text(8 * parameters)} of float64)",
+            "Use narrower layers",
+        )
         self.num_layers = len(self.sizes)
         self.layers: list[LayerActivation] = layer_activations(activation, self.sizes)
         self.cost: Cost = get_cost(cost)
@@ -132,7 +145,7 @@ class Network:
 
     def feedforward(self, x: Any) -> np.ndarray:
         """The output ``a^L``: a column for one input, or a matrix for inputs as columns."""
-        a = np.asarray(x, dtype=float)
+        a = float_array(x, "inputs x")
         if a.ndim == 2 and a.shape[0] == self.sizes[0] and a.shape[1] > 1:
             _check_finite(a, "inputs")
         else:
@@ -148,12 +161,19 @@ class Network:
 
     # --- graphs ---------------------------------------------------------------------------
 
-    def graph(self, x: Any, y: Any, level: str = "neuron") -> NetworkGraph:
-        """The rate-factor graph of ``C`` for the example ``(x, y)``; see the module docstring."""
+    def graph(
+        self, x: Any, y: Any, level: str = "neuron", max_nodes: int | None = DEFAULT_MAX_NODES
+    ) -> NetworkGraph:
+        """The rate-factor graph of ``C`` for the example ``(x, y)``; see the module docstring.
+
+        A graph of more than ``max_nodes`` nodes (default two million, about 0.7 GB) is refused
+        before it is built, with its size (:func:`pathgrad.nn.graph_sizes.graph_size`).
+        """
         if level not in LEVELS:
             raise PathgradValueError(
                 f"unknown graph level {level!r}; choose from {', '.join(LEVELS)}"
             )
+        graph_size(self.sizes, level, self.cost.name).check(max_nodes)
         x, y = self._x(x), self._y(y)
         if level == "ops":
             return self._ops_graph(x, y)
@@ -265,8 +285,8 @@ class Network:
 
     def matrix_backprop(self, X: Any, Y: Any) -> tuple[list, list]:
         """The gradient summed over the columns of ``X`` by the matrix engine (no graph)."""
-        X = np.asarray(X, dtype=float)
-        Y = np.asarray(Y, dtype=float)
+        X = float_array(X, "inputs X")
+        Y = float_array(Y, "targets Y")
         n_in, n_out = self.sizes[0], self.sizes[-1]
         if X.ndim != 2 or X.shape[0] != n_in:
             raise PathgradValueError(
@@ -318,23 +338,31 @@ class Network:
 
     # --- files ----------------------------------------------------------------------------
 
-    def save(self, path: str | os.PathLike) -> None:
-        """Save sizes, activations, cost and parameters to a ``.npz`` file (no pickles)."""
-        files.write(path, files.NetworkArrays(
+    def save(self, path: str | os.PathLike) -> Path:
+        """Save sizes, activations, cost and parameters to a ``.npz`` file (no pickles), and
+        return its path (``.npz`` is added when the name lacks it)."""
+        return files.write(path, files.NetworkArrays(
             self.sizes, self.cost, self.layers, self.weights, self.biases
         ))
 
     @classmethod
     def load(
-        cls, path: str | os.PathLike, activations: dict[str, Activation] | None = None
+        cls,
+        path: str | os.PathLike,
+        activations: dict[str, Activation] | None = None,
+        max_bytes: int | None = DEFAULT_MAX_BYTES,
     ) -> Network:
         """Load a network saved by :meth:`save`; ``activations`` supplies user-defined ones.
 
-        Every array is checked before the network is made (see :mod:`pathgrad.nn.files`).
+        Every array's header is checked against the file and against ``max_bytes`` before it
+        is read, and every array before the network is made; a damaged file raises
+        :class:`~pathgrad.nn.files.DamagedFileError` saying what is wrong (see
+        :mod:`pathgrad.nn.files`).
         """
-        saved = files.read(path, activations)
+        saved = files.read(path, activations, max_bytes)
         per_layer = [list(layer.per_neuron) for layer in saved.layers]
-        return cls(saved.sizes, per_layer, saved.cost, weights=saved.weights, biases=saved.biases)
+        return cls(saved.sizes, per_layer, saved.cost, weights=saved.weights, biases=saved.biases,
+                   max_bytes=max_bytes)
 
 
 def _parameters(
@@ -345,7 +373,7 @@ def _parameters(
                                  f"input, got {len(given)}")
     arrays = []
     for l, (array, shape) in enumerate(zip(given, shapes, strict=True), 2):  # noqa: E741
-        a = np.array(array, dtype=float)
+        a = np.array(float_array(array, f"{what}[{l - 2}]"))
         if a.shape != shape:
             raise PathgradValueError(f"{what}[{l - 2}] (layer {l}) must have shape {shape}, "
                                      f"got {a.shape}")
@@ -361,10 +389,7 @@ def _check_finite(a: np.ndarray, what: str) -> None:
 
 def _column(x: Any, n: int, what: str) -> np.ndarray:
     """``x`` as an ``(n, 1)`` float column, from a column, a row or a flat list."""
-    try:
-        a = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise PathgradValueError(f"{what} must be {n} numbers, got {x!r:.80}") from None
+    a = float_array(x, f"{what} ({n} numbers)")
     if a.size != n or (a.ndim == 2 and 1 not in a.shape) or a.ndim > 2:
         raise PathgradValueError(
             f"{what} must hold {n} numbers (a column vector of shape ({n}, 1) or a flat "

@@ -16,6 +16,7 @@ Data come in either of two forms, both checked before any work is done:
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..arguments import real_number, whole_number
+from ..arguments import float_array, real_number, whole_number
 from ..errors import PathgradTypeError, PathgradValueError
 from . import matrix
 from .activations import LayerActivation
@@ -94,7 +95,8 @@ def _labels_or_targets(Y: np.ndarray, n: int, n_out: int, name: str) -> np.ndarr
                 )
             Y = Y.astype(np.int64)
         return one_hot_rows(Y, n_out, name)
-    Y = np.asarray(Y, dtype=float).reshape(n, -1) if Y.ndim == 1 else np.asarray(Y, dtype=float)
+    Y = float_array(Y, f"{name}: Y")
+    Y = Y.reshape(n, -1) if Y.ndim == 1 else Y
     if Y.shape != (n, n_out):
         raise PathgradValueError(
             f"{name}: desired outputs must have shape ({n}, {n_out}) (or ({n},) labels), "
@@ -108,7 +110,7 @@ def as_dataset(data: Any, n_in: int, n_out: int, name: str = "data") -> Dataset:
     if isinstance(data, Dataset):
         X, Y = data.X, data.Y
     elif isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], np.ndarray):
-        X = np.asarray(data[0], dtype=float)
+        X = float_array(data[0], f"{name}: X")
         if X.ndim != 2 or X.shape[1] != n_in:
             raise PathgradValueError(
                 f"{name}: X must have shape (n, {n_in}), one example per row; got {X.shape}"
@@ -144,7 +146,7 @@ def _from_pairs(
             x, y = pair
         except (TypeError, ValueError):
             raise PathgradValueError(f"{name}[{i}] is not an (x, y) pair") from None
-        x = np.asarray(x, dtype=float)
+        x = float_array(x, f"{name}[{i}]: x")
         if x.size != n_in:
             raise PathgradValueError(
                 f"{name}[{i}]: x has {x.size} numbers (shape {x.shape}); the network's input "
@@ -154,7 +156,7 @@ def _from_pairs(
         if _is_label(y) and n_out > 1:
             Y[i] = one_hot_rows(np.array([y]), n_out, f"{name}[{i}]")[0]
             continue
-        y = np.asarray(y, dtype=float)
+        y = float_array(y, f"{name}[{i}]: y")
         if y.size != n_out:
             raise PathgradValueError(
                 f"{name}[{i}]: y has {y.size} numbers (shape {y.shape}); the network's output "
@@ -203,6 +205,15 @@ class History:
         return self.records[-1].test_accuracy if self.records else None
 
 
+class TrainingDivergedError(PathgradValueError):
+    """Training produced a cost that is not a finite number. The network is left as it was
+    before the epoch that diverged; ``history`` holds the epochs that finished."""
+
+    def __init__(self, message: str, history: History) -> None:
+        super().__init__(message)
+        self.history = history
+
+
 def _check_hyper(epochs: int, mini_batch_size: int, eta: float, lmbda: float, n: int) -> None:
     whole_number(epochs, "epochs", least=1)
     whole_number(mini_batch_size, "mini_batch_size", least=1)
@@ -213,6 +224,23 @@ def _check_hyper(epochs: int, mini_batch_size: int, eta: float, lmbda: float, n:
         )
     real_number(eta, "the learning rate eta", above=0.0)
     real_number(lmbda, "the regularisation lmbda", least=0.0)
+    if eta * lmbda / n >= 1.0:
+        raise PathgradValueError(
+            f"eta={eta:g} and lmbda={lmbda:g} with {n} training examples make the weight decay "
+            f"factor 1 - eta·lmbda/n = {1 - eta * lmbda / n:.3g}, not above 0: every step "
+            f"would flip or grow the weights. Use lmbda < n/eta = {n / eta:.3g}"
+        )
+
+
+def _diverged(epoch: int, cost: float, eta: float, lmbda: float, history: History) -> None:
+    """Raise :class:`TrainingDivergedError` for ``epoch``, saying what to try."""
+    tried = f"eta={eta:g}" + (f", lmbda={lmbda:g}" if lmbda else "")
+    raise TrainingDivergedError(
+        f"training diverged in epoch {epoch}: the cost became {cost} ({tried}). The network "
+        f"is left as it was before epoch {epoch}. Try a smaller learning rate, such as "
+        f"eta={eta / 10:g}" + (", or a smaller lmbda" if lmbda else ""),
+        history,
+    )
 
 
 def sgd(
@@ -232,23 +260,38 @@ def sgd(
     ``seed`` fixes the shuffling; ``progress`` forces tqdm's bar on or off (default: on in a
     terminal or a notebook, off when output goes to a file); ``callback(record)`` is called
     after every epoch.
+
+    Combinations that cannot work are refused before training (a cross-entropy cost on an
+    output layer that can leave [0, 1], a weight decay that flips the weights), and training
+    stops at the first epoch whose cost is not a finite number, with a
+    :class:`TrainingDivergedError` that names the epoch and leaves the network as it was
+    before it.
     """
     n_in, n_out = net.sizes[0], net.sizes[-1]
     train = as_dataset(training_data, n_in, n_out, "training_data")
     test = None if test_data is None else as_dataset(test_data, n_in, n_out, "test_data")
     _check_hyper(epochs, mini_batch_size, eta, lmbda, len(train))
     net.cost.check(np.full_like(train.Y, 0.5), train.Y)  # e.g. cross-entropy needs y in [0, 1]
+    net.cost.check_output_layer(net.layers[-1])
     rng = np.random.default_rng(seed)
     history = History()
     bar = tqdm(total=epochs, unit="epoch", disable=_bar_disabled(progress), leave=False)
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
-        matrix.sgd_epoch(
-            net.weights, net.biases, net.layers, net.cost, train.X, train.Y,
-            rng.permutation(len(train)), mini_batch_size, float(eta), float(lmbda),
-        )
-        seconds = time.perf_counter() - start
-        record = EpochRecord(epoch, train.mean_cost(net, lmbda), seconds)
+        before = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked below
+            matrix.sgd_epoch(
+                net.weights, net.biases, net.layers, net.cost, train.X, train.Y,
+                rng.permutation(len(train)), mini_batch_size, float(eta), float(lmbda),
+            )
+            seconds = time.perf_counter() - start
+            cost = train.mean_cost(net, lmbda)
+        if not math.isfinite(cost):
+            for now, then in zip(net.weights + net.biases, before[0] + before[1], strict=True):
+                now[...] = then
+            bar.close()
+            _diverged(epoch, cost, eta, lmbda, history)
+        record = EpochRecord(epoch, cost, seconds)
         if test is not None:
             record.test_accuracy = test.correct(net) / len(test)
             record.test_cost = test.mean_cost(net, lmbda)

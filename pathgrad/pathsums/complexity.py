@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..arguments import one_of
-from ..errors import PathgradKeyError, PathgradTypeError, PathgradValueError
+from ..errors import PathgradKeyError, PathgradTypeError
 from ..graph import Graph, as_graph
 from ..sweeps import SUM_PRODUCT, adjoints, counted, forward_grad, sweep_backward, sweep_forward
 from ..tables import html_table, text_table
@@ -274,8 +274,7 @@ def cost_report(
     for w in params:
         if not isinstance(w, Value):
             raise PathgradTypeError(f"cost_report: wrt must hold Values, got {w!r}")
-        if w not in graph.index:
-            raise PathgradValueError(f"cost_report: {w.label} is not in this graph")
+        graph.position(w, "cost_report(C, wrt=[w, ...])", strict=True)
     chosen = [one_of(method, "cost_report: each of methods", METHODS) for method in methods]
     evaluation, t_eval = _one_evaluation(graph)
     rows = []

@@ -216,11 +216,7 @@ def _checked(graph: Graph, nodes: Iterable[Value], what: str) -> list[Value]:
     for node in nodes:
         if not isinstance(node, Value):
             raise PathgradTypeError(f"eliminate: {what} must hold Values, got {node!r}")
-        if node not in graph.index:
-            raise PathgradValueError(
-                f"eliminate: {node.label} in {what} is not in this graph "
-                f"(it does not reach {graph.output.label})"
-            )
+        graph.position(node, f"eliminate(C, {what}=[...])", strict=True)
         checked.append(node)
     return checked
 

@@ -73,13 +73,14 @@ class Path:
 def source_and_graph(
     source: Value, output: Value | Graph, who: str = "paths"
 ) -> tuple[Graph, int | None]:
-    """The graph of ``output`` and the position of ``source`` in it (None when it is absent)."""
+    """The graph of ``output`` and the position of ``source`` in it (None, with a warning, when
+    ``source`` does not reach it; an error when the two look swapped)."""
     if not isinstance(source, Value):
         raise PathgradTypeError(
             f"{who}: expected a Value as the start of the paths, got {source!r}"
         )
     graph = as_graph(output)
-    return graph, graph.index.get(source)
+    return graph, graph.position(source, f"{who}(w, C)")
 
 
 def count_paths(source: Value, output: Value | Graph) -> int:
@@ -89,8 +90,10 @@ def count_paths(source: Value, output: Value | Graph) -> int:
     Parallel edges count separately, so ``count_paths(x, x * x) == 2``.
     """
     graph, start = source_and_graph(source, output, "count_paths")
-    if start is None:
-        return 0
+    return 0 if start is None else _count(graph, source, start)
+
+
+def _count(graph: Graph, source: Value, start: int) -> int:
     # sweep_forward(graph, source, COUNT) written out by hand (its specification; the tests
     # compare the two): `pathgrad bench paths` measures it 1.3 to 1.5 times faster, and every
     # call to paths() and check() counts first.
@@ -115,11 +118,15 @@ def paths(
     The count is checked before the first path is produced: more than ``limit`` paths raises
     :class:`PathLimitError` (``limit=None`` lifts the check).
     """
-    graph, start = source_and_graph(source, output)
+    graph, start = source_and_graph(source, output, "paths")
+    return _listed(graph, source, start, limit)
+
+
+def _listed(graph: Graph, source: Value, start: int | None, limit: int | None) -> Iterator[Path]:
     if start is None:
         return iter(())
     if limit is not None:
-        count = count_paths(source, graph)
+        count = _count(graph, source, start)
         if count > limit:
             raise PathLimitError(source, count, limit)
     return _walk(graph, source)
@@ -158,4 +165,5 @@ def path_sum(source: Value, output: Value | Graph, limit: int | None = DEFAULT_L
 
     Exponential in depth by nature; ``limit`` guards against a hang.
     """
-    return math.fsum(path.product for path in paths(source, output, limit))
+    graph, start = source_and_graph(source, output, "path_sum")
+    return math.fsum(path.product for path in _listed(graph, source, start, limit))

@@ -12,8 +12,11 @@ import math
 
 from ..arguments import one_of, whole_number
 from ..graph import Graph
+from ..limits import check_limit
+from ..sweeps import sweep_forward
 from ..value import Value
 from .enumeration import Path, source_and_graph
+from .semirings import COUNT
 
 RANKINGS = ("abs", "positive", "negative")
 
@@ -54,7 +57,14 @@ def _extend_entries(node: Value, lists: dict, cls: int, signed: bool, k: int) ->
     return heapq.nsmallest(k, candidates)
 
 
-def top_paths(source: Value, output: Value | Graph, k: int = 10, by: str = "abs") -> list[Path]:
+#: The most partial paths top_paths keeps unless ``max_entries`` says otherwise (about 0.5 GB).
+DEFAULT_MAX_ENTRIES = 5_000_000
+
+
+def top_paths(
+    source: Value, output: Value | Graph, k: int = 10, by: str = "abs",
+    max_entries: int | None = DEFAULT_MAX_ENTRIES,
+) -> list[Path]:
     """The ``k`` paths from ``source`` to the output with the largest products, best first.
 
     ``by="abs"`` ranks by ``|product|``; ``"positive"`` returns only paths with a positive
@@ -62,6 +72,7 @@ def top_paths(source: Value, output: Value | Graph, k: int = 10, by: str = "abs"
     through a zero rate factor have product 0 and are never returned, so fewer than ``k`` paths
     come back when fewer qualify. A k-best dynamic programme in topological order: each node
     keeps its best ``k`` prefixes (per sign when ranking by sign); the paths are never listed.
+    A ``k`` that would keep more than ``max_entries`` prefixes in all is refused up front.
     """
     one_of(by, "top_paths: by", RANKINGS)
     whole_number(k, "top_paths: k", least=1)
@@ -69,6 +80,7 @@ def top_paths(source: Value, output: Value | Graph, k: int = 10, by: str = "abs"
     if start is None:
         return []
     signed = by != "abs"
+    _check_entries(graph, source, k, (2 if signed else 1), max_entries)
     # Exponent and mantissa are stored negated, so that ascending order is best first.
     start_entry = (-1, -0.5, -1, -1, 0)  # 1.0 == 0.5 * 2**1
     lists: dict[Value, tuple] = {source: ([start_entry], []) if signed else ([start_entry],)}
@@ -88,6 +100,21 @@ def top_paths(source: Value, output: Value | Graph, k: int = 10, by: str = "abs"
     chosen = held[1] if by == "negative" else held[0]
     return [_trace(graph.output, lists, 1 if by == "negative" else 0, rank, source)
             for rank in range(len(chosen))]
+
+
+def _check_entries(graph: Graph, source: Value, k: int, classes: int,
+                   max_entries: int | None) -> None:
+    """Refuse a ``k`` whose prefixes would pass ``max_entries``: a node keeps at most ``k``
+    of them per class, and no more than the paths that reach it (counted exactly, but only
+    when the quick bound ``k`` per node might pass the limit)."""
+    if max_entries is None or classes * k * len(graph.nodes) <= max_entries:
+        return
+    reaching = sweep_forward(graph, source, COUNT)
+    entries = classes * sum(min(k, count) for count in reaching.values())
+    check_limit(
+        entries, max_entries, "max_entries",
+        f"top_paths: k={k:,} would keep {entries:,} partial paths", "Ask for fewer paths",
+    )
 
 
 def _trace(node: Value, lists: dict, cls: int, rank: int, source: Value) -> Path:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ..arguments import one_of, whole_number
 from ..graph import Graph
+from ..limits import check_limit
 from ..names import display_name
 from ..sweeps import sweep_backward
 from ..value import Value
@@ -84,13 +85,14 @@ class _Proposal:
         return p
 
 
-@dataclass
+@dataclass(repr=False)
 class PathSample:
     """A Monte Carlo estimate of ``∂C/∂source`` from ``n`` random walks to the output.
 
     ``estimate`` is the mean of the weights ``product / probability`` (unbiased: each path's
     weight times its probability is its product, and those add up to equation 53), ``stderr``
-    its standard error. ``paths`` holds the first few walks drawn, for display.
+    its standard error. ``paths`` holds the first few walks drawn, for display, and
+    ``weights`` their weights; the others are summed as they are drawn and not kept.
     """
 
     source: Value
@@ -100,7 +102,13 @@ class PathSample:
     stderr: float
     weights: list[float]
     paths: list[Path]
-    _proposal: _Proposal | None = field(default=None, repr=False)
+    _proposal: _Proposal | None = field(default=None)
+
+    def __repr__(self) -> str:
+        return (
+            f"PathSample(source={self.source.label!r}, n={self.n:,}, proposal={self.proposal!r}, "
+            f"estimate={self.estimate:.8g}, stderr={self.stderr:.2g}, kept={len(self.paths)})"
+        )
 
     def probability(self, path: Path) -> float:
         """The probability of drawing ``path`` in one walk under this sample's proposal."""
@@ -117,6 +125,11 @@ class PathSample:
         return "\n".join(lines)
 
 
+#: The most walks drawn unless ``max_n`` says otherwise: seconds of work, and a standard
+#: error a thousand times smaller than one walk's.
+DEFAULT_MAX_N = 1_000_000
+
+
 def sample_paths(
     source: Value,
     output: Value | Graph,
@@ -124,33 +137,45 @@ def sample_paths(
     seed: int | None = None,
     proposal: str = "mass",
     keep: int = 10,
+    max_n: int | None = DEFAULT_MAX_N,
 ) -> PathSample:
     """Estimate ``∂C/∂source`` from ``n`` random paths to the output.
 
     Each walk starts at ``source`` and picks an outgoing edge at every step (see
     :class:`_Proposal` for the two ways) until it reaches the output. The estimate is the mean
     of ``product / probability`` over the walks and the standard error is the sample standard
-    deviation over ``√n``. ``seed`` makes the walks repeatable.
+    deviation over ``√n``, both kept as running sums (Welford's), so memory does not grow
+    with ``n``; only the first ``keep`` walks are kept. ``seed`` makes the walks repeatable.
+    More than ``max_n`` walks are refused: the error shrinks only as ``1/√n``.
     """
     one_of(proposal, "sample_paths: proposal", PROPOSALS)
     whole_number(n, "sample_paths: n", least=2)
+    whole_number(keep, "sample_paths: keep", least=0)
+    check_limit(
+        n, max_n, "max_n", f"sample_paths: n={n:,} random walks",
+        "The standard error shrinks only as 1/√n: a million walks already make it a thousand "
+        "times smaller than one walk's; use grad() or path_stats() for the exact sum",
+    )
     graph, start = source_and_graph(source, output, "sample_paths")
     if start is None:
-        return PathSample(source, n, proposal, 0.0, 0.0, [0.0] * n, [])
+        return PathSample(source, n, proposal, 0.0, 0.0, [], [])
     plan = _Proposal(graph, proposal)
     if plan.mass is not None and plan.mass[start] == 0.0:
         # Every path has product 0: the sum is exactly 0 and there is nothing to draw.
-        return PathSample(source, n, proposal, 0.0, 0.0, [0.0] * n, [], plan)
+        return PathSample(source, n, proposal, 0.0, 0.0, [], [], plan)
     rng = random.Random(seed)
     weights: list[float] = []
     drawn: list[Path] = []
-    for _ in range(n):
+    mean = spread = 0.0  # Welford: the running mean and sum of squared deviations
+    for count in range(1, n + 1):
         path, weight = _walk(graph, plan, start, rng)
-        weights.append(weight)
-        if len(drawn) < keep:
+        if count <= keep:
             drawn.append(path)
-    mean = math.fsum(weights) / n
-    variance = math.fsum((w - mean) ** 2 for w in weights) / (n - 1)
+            weights.append(weight)
+        step = weight - mean
+        mean += step / count
+        spread += step * (weight - mean)
+    variance = spread / (n - 1)
     return PathSample(source, n, proposal, mean, math.sqrt(variance / n), weights, drawn, plan)
 
 

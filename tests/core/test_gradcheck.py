@@ -40,9 +40,13 @@ def test_numeric_grad_of_an_intermediate_node_is_the_demons_nudge():
     z = x * 2
     C = (z - 0.5) ** 2
     assert pg.numeric_grad(C, z) == pytest.approx(2 * (2 - 0.5), rel=1e-10)
-    assert pg.numeric_grad(C, pg.Value(4.0)) == 0.0
-    with pytest.raises(ValueError, match="step h must be positive"):
+    with pytest.warns(pg.PathgradWarning, match="numeric_grad: .* does not reach"):
+        assert pg.numeric_grad(C, pg.Value(4.0)) == 0.0
+    with pytest.raises(ValueError, match="step h must be a number > 0, got 0.0"):
         pg.numeric_grad(C, x, h=0.0)
+    with pytest.raises(pg.PathgradError, match="step h must be a finite number; 1000.* is too "
+                                               "large for a float"):
+        pg.numeric_grad(C, x, h=10**400)
 
 
 def test_check_table_agrees_and_says_so():

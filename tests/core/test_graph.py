@@ -97,3 +97,36 @@ def test_evaluate_rejects_bad_substitutions():
 def test_graph_of_a_non_value_is_a_type_error():
     with pytest.raises(TypeError, match="expected a pathgrad Value"):
         pg.Graph(3.0)
+
+
+@pytest.mark.parametrize(
+    ("call", "usage"),
+    [
+        (lambda w, C: pg.path_sum(C, w), r"path_sum\(w, C\)"),
+        (lambda w, C: list(pg.paths(C, w)), r"paths\(w, C\)"),
+        (lambda w, C: pg.count_paths(C, w), r"count_paths\(w, C\)"),
+        (lambda w, C: pg.top_paths(C, w), r"top_paths\(w, C\)"),
+        (lambda w, C: pg.path_stats(C, w), r"path_stats\(w, C\)"),
+        (lambda w, C: pg.sample_paths(C, w), r"sample_paths\(w, C\)"),
+        (lambda w, C: pg.grad(w, [C]), r"grad\(C, \[w, \.\.\.\]\)"),
+        (lambda w, C: pg.forward_grad(w, C), r"forward_grad\(C, w\)"),
+        (lambda w, C: pg.numeric_grad(w, C), r"numeric_grad\(C, w\)"),
+        (lambda w, C: pg.check(w, wrt=[C]), r"check\(C, wrt=\[w, \.\.\.\]\)"),
+    ],
+)
+def test_swapped_arguments_are_an_error_that_shows_the_order(call, usage):
+    w = pg.Value(0.5, name="w")
+    C = (w * 3.0).sigmoid()
+    C.name = "C"
+    with pytest.raises(ValueError, match=f"C is computed from w, so it cannot change it.*{usage}"):
+        call(w, C)
+
+
+def test_check_refuses_a_node_that_does_not_reach_the_output():
+    w, stranger = pg.Value(0.5, name="w"), pg.Value(1.0, name="stranger")
+    C = w * w
+    with pytest.raises(ValueError, match="check: stranger does not reach"):
+        pg.check(C, wrt=[w, stranger])
+    other = pg.Network([2, 2], seed=0).graph([0.1, 0.2], 0)
+    with pytest.raises(ValueError, match="w\\^2_11 does not reach C"):
+        pg.check(pg.Network([2, 2], seed=0).graph([0.1, 0.2], 0), wrt=[other.w(2, 1, 1)])

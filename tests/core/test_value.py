@@ -125,14 +125,19 @@ def test_backward_gives_fresh_gradients_on_every_call():
     assert x.grad == 10.0
 
 
-def test_node_not_reaching_the_output_has_gradient_zero_and_no_paths():
-    x, unrelated = pg.Value(1.0), pg.Value(2.0)
+def test_node_not_reaching_the_output_has_gradient_zero_no_paths_and_a_warning():
+    x, unrelated = pg.Value(1.0), pg.Value(2.0, name="u")
     y = x.exp()
-    assert pg.grad(y, [unrelated]) == [0.0]
-    assert pg.forward_grad(y, unrelated) == 0.0
-    assert pg.count_paths(unrelated, y) == 0
-    assert list(pg.paths(unrelated, y)) == []
-    assert pg.path_sum(unrelated, y) == 0.0
+    for who, call, answer in [
+        ("grad", lambda: pg.grad(y, [unrelated]), [0.0]),
+        ("forward_grad", lambda: pg.forward_grad(y, unrelated), 0.0),
+        ("count_paths", lambda: pg.count_paths(unrelated, y), 0),
+        ("paths", lambda: list(pg.paths(unrelated, y)), []),
+        ("path_sum", lambda: pg.path_sum(unrelated, y), 0.0),
+    ]:
+        with pytest.warns(pg.PathgradWarning, match=f"^{who}: u does not reach exp#") as caught:
+            assert call() == answer
+        assert len(caught) == 1 and caught[0].filename == __file__  # points at this line
 
 
 def test_user_defined_operation_is_made_like_the_builtins():
@@ -180,7 +185,14 @@ def test_user_operation_with_wrong_number_of_partials_is_refused():
         (lambda: pg.Value(1.0) / 0, "division by zero"),
         (lambda: 1 / pg.Value(0.0), "division by zero"),
         (lambda: pg.Value(1.0) / pg.Value(0.0), "division by zero"),
-        (lambda: pg.Value(800.0).exp(), r"exp\(leaf#\d+=800\) failed"),
+        (lambda: pg.Value(800.0).exp(), r"exp\(leaf#\d+=800\) failed: the result overflows"),
+        (lambda: pg.Value(10.0) ** 400.0, r"pow\(leaf#\d+=10, 400.0\) failed: the result over"),
+        (lambda: pg.Value(2.0) ** pg.Value(2000.0), r"pow\(.*\) failed: the result overflows"),
+        (lambda: pg.Value(10**400), r"^Value: the number 10000000\.\.\.0000 \(401 digits\) is too"),
+        (lambda: pg.Value(1.0) * 10**400, "^operand of mul: the number .* too large for a float"),
+        (lambda: pg.Value(1.0) ** -(10**400), "^operand of pow: the number .* too large"),
+        (lambda: (lambda x: pg.Graph(x * 2.0).value_at({x: 10**400}))(pg.Value(1.0, name="x")),
+         "^new value for x: the number .* too large for a float"),
         (lambda: pg.Value(1e200) * pg.Value(1e200), "not a finite real number"),
         (lambda: pg.Value(1e300) * 1e300, "not a finite real number"),
         (lambda: pg.Value(1e308) + pg.Value(1e308), "not a finite real number"),
@@ -230,3 +242,20 @@ def test_labels_and_repr():
     assert y.label.startswith("mul#")
     assert repr(x) == "Value(1, name='w^2_12')"
     assert y.operands == (x, 2)
+
+
+def test_backward_from_an_inner_node_writes_its_ancestors_and_nothing_else():
+    """The rule of the README: b.backward() sets ∂b/∂node on b and what b is computed from;
+    C, and what only C depends on, keep the earlier sweep's ∂C/∂node."""
+    a, c = pg.Value(2.0, name="a"), pg.Value(5.0, name="c")
+    b = a * 3.0
+    d = c * c
+    C = b * b + d
+    C.backward()
+    assert (a.grad, b.grad, c.grad, d.grad, C.grad) == (36.0, 12.0, 10.0, 1.0, 1.0)
+    b.backward()
+    assert (a.grad, b.grad) == (3.0, 1.0)  # ∂b/∂a, ∂b/∂b
+    assert (c.grad, d.grad, C.grad) == (10.0, 1.0, 1.0)  # untouched: ∂C/∂node from before
+    b.backward()
+    assert (a.grad, b.grad) == (3.0, 1.0)  # recomputed, not accumulated
+    assert pg.grad(C, [a, c]) == [36.0, 10.0] and a.grad == 3.0  # grad writes nothing

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import struct
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pathgrad as pg
+from pathgrad.errors import PathgradValueError
 from pathgrad.nn.data import as_pairs, load_mnist_idx, one_hot, read_idx, write_idx
+from tests.capped import run_capped
 
 
 def test_xor():
@@ -139,3 +146,69 @@ def test_trains_on_idx_files(tmp_path):
     net.sgd(train, 40, 5, 3.0, seed=0)
     X, y = load_mnist_idx(tmp_path / "i.gz", tmp_path / "l.gz", arrays=True)
     assert net.evaluate((X, y)) == 20
+
+
+def idx_header(shape: tuple[int, ...], type_byte: int = 0x08) -> bytes:
+    return bytes([0, 0, type_byte, len(shape)]) + struct.pack(f">{len(shape)}I", *shape)
+
+
+def test_a_gzip_bomb_is_refused_after_reading_one_byte_past_its_header(tmp_path):
+    """A 4 MB file whose stream inflates to 4 GB behind a header promising 10 small images
+    (64 gzip members of 64 MB of zeros each): refused in well under a second."""
+    zeros = gzip.compress(bytes(2**26), compresslevel=9)
+    bomb = tmp_path / "bomb-idx3-ubyte.gz"
+    bomb.write_bytes(gzip.compress(idx_header((10, 28, 28)) + bytes(7840)) + zeros * 64)
+    assert bomb.stat().st_size < 5_000_000
+    outcome = run_capped("pathgrad.nn.data:read_idx", str(bomb))
+    assert outcome.error == "PathgradValueError"
+    assert "longer than its header says" in outcome.message
+    assert outcome.seconds < 10 and outcome.peak_mb < 200
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_a_header_that_promises_more_than_the_file_holds(tmp_path, gz):
+    """(2³¹, 2³¹, 4) bytes overflows a 64-bit product to 0; 10⁹ bytes fits the limit but
+    the file holds 16: both refused, neither allocated."""
+    huge, big = tmp_path / "huge", tmp_path / "big"
+    pack = gzip.compress if gz else bytes
+    huge.write_bytes(pack(idx_header((2**31, 2**31, 4))))
+    big.write_bytes(pack(idx_header((1000, 1000, 1000)) + bytes(16)))
+    refused = run_capped("pathgrad.nn.data:read_idx", str(huge))
+    assert refused.error == "TooLargeError"
+    assert "shape (2147483648, 2147483648, 4), 1.84e+07 TB of data: more than max_bytes" in (
+        refused.message)
+    truncated = run_capped("pathgrad.nn.data:read_idx", str(big))
+    assert truncated.error == "PathgradValueError"
+    assert "truncated: the header gives shape (1000, 1000, 1000)" in truncated.message
+    assert truncated.peak_mb < 200 and refused.peak_mb < 200
+
+
+def read_idx_or_refuse(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.idx"
+        path.write_bytes(data)
+        try:
+            array = read_idx(path, max_bytes=10**6)
+        except PathgradValueError:
+            return
+        assert array.size * array.itemsize == len(gzip.decompress(data) if data[:2] == b"\x1f\x8b"
+                                                  else data) - 4 - 4 * array.ndim
+
+
+GOOD_IDX = idx_header((3, 2, 2)) + bytes(range(12))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_fuzz_random_bytes_as_idx(data):
+    read_idx_or_refuse(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=4),
+       st.integers(0, 40), st.booleans())
+def test_fuzz_damaged_idx_files_give_an_array_or_the_documented_error(edits, cut, gz):
+    data = bytearray(GOOD_IDX)
+    for position, value in edits:
+        data[position % len(data)] = value
+    read_idx_or_refuse(gzip.compress(bytes(data))[: -cut or None] if gz else bytes(data[cut:]))

@@ -158,3 +158,25 @@ def test_matrix_backprop_bad_shapes():
         net.matrix_backprop(np.zeros((3, 4)), np.zeros((4, 2)))
     with pytest.raises(ValueError, match="NaN"):
         net.matrix_backprop(np.full((3, 4), np.inf), np.zeros((2, 4)))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda net: net.feedforward([10**400, 1]), "inputs x must be real numbers .* too large"),
+        (lambda net: net.graph([[1], [2, 3]], 0), "input x .* rows have different lengths"),
+        (lambda net: net.graph(["a", 1], 0), "could not convert string to float"),
+        (lambda net: net.matrix_backprop([[1j], [0]], [[1], [0]]), "inputs X must be real"),
+        (lambda net: net.sgd([([1, 10**400], [1, 0])], 1, 1, 1.0),
+         r"training_data\[0\]: x must be real numbers .* too large"),
+        (lambda net: net.sgd((np.array([[1, 10**400]], dtype=object), np.array([0])), 1, 1, 1.0),
+         "training_data: X must be real numbers"),
+        (lambda net: pg.Network([2, 2], weights=[[[1, "x"], [1, 2]]], biases=[[[0], [0]]]),
+         r"weights\[0\] must be real numbers"),
+        (lambda net: net.sgd([([0.0, 1.0], 1), ([1.0, 0.0], 0)], 1, 2, 10**400),
+         "the learning rate eta must be a finite number; 1000.* is too large for a float"),
+    ],
+)
+def test_numbers_python_or_numpy_cannot_convert_are_pathgrad_errors(call, message):
+    with pytest.raises(pg.PathgradError, match=message):
+        call(pg.Network([2, 2], seed=0))

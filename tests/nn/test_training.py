@@ -9,6 +9,7 @@ import pytest
 
 import pathgrad as pg
 from pathgrad.nn.activations import Activation
+from pathgrad.nn.training import TrainingDivergedError
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +164,36 @@ def test_save_adds_npz_and_load_finds_it(tmp_path):
     assert (tmp_path / "plain.npz").exists()
     back = pg.Network.load(tmp_path / "plain")
     np.testing.assert_array_equal(back.weights[0], net.weights[0])
+
+
+def test_divergence_stops_at_the_first_non_finite_cost_and_restores_that_epochs_start():
+    net = pg.Network([2, 3, 1], activation="linear", seed=0)
+    after: list[list[np.ndarray]] = []
+    with pytest.raises(TrainingDivergedError) as caught:
+        net.sgd(pg.data.xor(), 200, 4, 1.0, seed=0, progress=False,
+                callback=lambda record: after.append([a.copy() for a in net.weights + net.biases]))
+    error = caught.value
+    diverged = len(after) + 1
+    assert str(error).startswith(f"training diverged in epoch {diverged}: the cost became ")
+    assert "Try a smaller learning rate, such as eta=0.1" in str(error)
+    assert [r.epoch for r in error.history] == list(range(1, diverged))
+    assert all(np.isfinite(r.train_cost) for r in error.history)
+    for now, then in zip(net.weights + net.biases, after[-1], strict=True):
+        np.testing.assert_array_equal(now, then)  # as it was before the epoch that diverged
+    assert np.isfinite(net.total_cost(pg.data.xor()))
+
+
+def test_combinations_that_cannot_train_are_refused_before_the_first_step():
+    data = pg.data.xor()
+    for activation in ("relu", "tanh", "linear", ["sigmoid", "relu"]):
+        net = pg.Network([2, 3, 1], activation=activation, cost="cross-entropy", seed=0)
+        before = [w.copy() for w in net.weights]
+        with pytest.raises(ValueError, match="cross-entropy cost needs outputs in \\[0, 1\\]"):
+            net.sgd(data, 5, 2, 0.5)
+        assert all(np.array_equal(w, w0) for w, w0 in zip(net.weights, before, strict=True))
+    pg.Network([2, 3, 1], activation=["relu", "sigmoid"], cost="cross-entropy",
+               seed=0).sgd(data, 2, 2, 0.5)  # a sigmoid output layer is fine
+    net = pg.Network([2, 3, 1], seed=0)
+    with pytest.raises(ValueError, match=r"1 - eta·lmbda/n = 0, not above 0.*lmbda < n/eta = 2"):
+        net.sgd(data, 5, 2, 2.0, lmbda=2.0)  # 2 · 2 / 4 = 1
+    net.sgd(data, 1, 2, 2.0, lmbda=1.9)

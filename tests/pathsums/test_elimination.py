@@ -132,7 +132,7 @@ def test_eliminating_the_operation_nodes_leaves_the_neuron_level_graph():
      ("leaf", "is a leaf; only intermediate nodes"),
      ("output", "is the output; only intermediate nodes"),
      ("twice", "appears twice"),
-     ("stranger", "is not in this graph"),
+     ("stranger", "does not reach"),
      ("node", "order must be 'forward'")],
 )
 def test_bad_orders_are_clear_errors(order, message):

@@ -7,8 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
+from pathgrad.errors import TooLargeError
 from tests.reference import all_paths, as_path
-from tests.strategies import dags, rate_op
+from tests.strategies import dags, layered, rate_op
 
 
 def brute_force_top(source, graph, k, by):
@@ -71,7 +72,8 @@ def test_very_long_paths_neither_underflow_nor_recurse():
 def test_source_is_output_and_source_not_in_graph():
     x, y = pg.Value(1.0), pg.Value(2.0)
     assert [len(p) for p in pg.top_paths(x, x, k=3)] == [0]
-    assert pg.top_paths(y, x * 2.0, k=3) == []
+    with pytest.warns(pg.PathgradWarning, match="top_paths: leaf#.* does not reach"):
+        assert pg.top_paths(y, x * 2.0, k=3) == []
 
 
 @pytest.mark.parametrize("k", [0, -1, 1.5, True])
@@ -85,3 +87,17 @@ def test_bad_ranking_is_a_clear_error():
     x = pg.Value(1.0)
     with pytest.raises(ValueError, match="by must be one of abs, positive, negative"):
         pg.top_paths(x, x * 2.0, by="largest")
+
+
+@pytest.mark.parametrize("by", ["abs", "negative"])
+def test_a_k_that_would_keep_too_many_prefixes_is_refused_up_front(by):
+    """10⁴ paths through 42 nodes: each node keeps min(k, paths reaching it) prefixes (twice
+    that when ranking by sign): 1 + 10·1 + 10·10 + 10·100 + 10·1000 + 1000 for k=1000."""
+    x, graph = layered(width=10, depth=4, rate=0.5)
+    counts = [pg.count_paths(x, pg.Graph(node)) for node in graph.nodes if node is not x]
+    entries = (1 + sum(min(1000, c) for c in counts)) * (2 if by == "negative" else 1)
+    assert entries == (1 + 10 + 100 + 1000 + 10 * 1000 + 1000) * (2 if by == "negative" else 1)
+    with pytest.raises(TooLargeError, match=f"k=1,000 would keep {entries:,} partial paths: "
+                                            f"more than max_entries=5,000"):
+        pg.top_paths(x, graph, k=1000, by=by, max_entries=5_000)
+    assert len(pg.top_paths(x, graph, k=1000, by="abs", max_entries=12_111)) == 1000

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 import statistics
+import tracemalloc
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
+from pathgrad.errors import TooLargeError
 from tests.reference import all_paths, as_path
 from tests.strategies import dags, rate_op
 
@@ -117,9 +119,39 @@ def test_all_products_zero_gives_exactly_zero():
 @pytest.mark.parametrize(
     "kwargs, message",
     [({"n": 1}, "n must be a whole number >= 2"),
-     ({"proposal": "best"}, "proposal must be one of")],
+     ({"proposal": "best"}, "proposal must be one of"),
+     ({"keep": -1}, "keep must be a whole number >= 0")],
 )
 def test_bad_arguments_are_clear_errors(kwargs, message):
     x = pg.Value(1.0)
     with pytest.raises(ValueError, match=message):
         pg.sample_paths(x, x * 2.0, **kwargs)
+
+
+def test_memory_does_not_grow_with_n_and_the_repr_is_short():
+    x, graph = mixed_graph()
+    pg.sample_paths(x, graph, n=10, seed=0)  # warm the proposal's caches
+    tracemalloc.start()
+    small = pg.sample_paths(x, graph, n=1_000, seed=0, keep=3)
+    small_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.reset_peak()
+    big = pg.sample_paths(x, graph, n=100_000, seed=0, keep=3)
+    big_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert big_peak < 2 * small_peak + 20_000  # a list of 100,000 floats alone is 3.2 MB
+    assert len(big.weights) == len(big.paths) == 3 and big.n == 100_000
+    assert abs(big.estimate - pg.grad(graph, [x])[0]) <= 4 * big.stderr
+    assert small.stderr / big.stderr == pytest.approx(10.0, rel=0.2)  # √(100,000 / 1,000)
+    assert repr(big) == (
+        f"PathSample(source='x', n=100,000, proposal='mass', estimate={big.estimate:.8g}, "
+        f"stderr={big.stderr:.2g}, kept=3)"
+    )
+
+
+def test_more_walks_than_max_n_are_refused_before_any_walk():
+    x, graph = mixed_graph()
+    with pytest.raises(TooLargeError, match="n=100,000,000 random walks: more than max_n=1,0"):
+        pg.sample_paths(x, graph, n=10**8)
+    assert pg.sample_paths(x, graph, n=20, max_n=20).n == 20
+    with pytest.raises(TooLargeError, match="max_n=10"):
+        pg.sample_paths(x, graph, n=11, max_n=10)

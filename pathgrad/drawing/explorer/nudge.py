@@ -1,0 +1,115 @@
+"""The true change in ``C`` for each nudge the explorer's slider can make.
+
+The page predicts ``ΔC ≈ (∂C/∂v)·Δv`` by a forward sweep over the stored rate factors
+(equations 47-50). To show how good that linear prediction is, it also needs the *true*
+``ΔC = C(v + Δv) − C(v)``, which takes the graph's own operations. Python works it out here
+for every slider position and the page only looks it up.
+
+Nudging ``v`` only changes the nodes ``v`` reaches, so only those are recomputed, each from
+its operation and operands; a node given a new value keeps it whatever its operands are (the
+book's demon nudging ``z``), as in :meth:`pathgrad.Graph.values_at`. A position where some
+operation is undefined (``log`` of a negative number, an overflow) has no true ``ΔC``.
+
+Slider positions run over ``0, ±0.01, ±0.02, ±0.05, ..., ±1`` times ``scale``, so the
+page shows the gap between prediction and truth shrinking like ``Δv²``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from ...graph import Graph
+from ...value import Value
+
+STEPS_PER_DECADE = (1.0, 2.0, 5.0)
+DECADES = (-2, -1)
+#: Operand values read, in all, before the slider stops offering more nodes (about 0.4 s).
+DEFAULT_BUDGET = 6_000_000
+
+
+def nudge_steps(scale: float = 1.0) -> list[float]:
+    """The slider's positions: ``-scale .. 0 .. scale`` on a 1-2-5 scale from 0.01·scale."""
+    positive = [m * 10.0**d * scale for d in DECADES for m in STEPS_PER_DECADE] + [scale]
+    return [-s for s in reversed(positive)] + [0.0] + positive
+
+
+def evaluation_cost(graph: Graph, position: int) -> int:
+    """How many operand values one re-evaluation after nudging ``graph.nodes[position]`` reads."""
+    nodes = graph.nodes
+    return sum(len(nodes[i].operands) for i in graph.reached_from(position)[1:])
+
+
+def true_changes(graph: Graph, position: int, steps: Sequence[float]) -> list[float | None]:
+    """``C(v + Δ) − C(v)`` for each ``Δ`` in ``steps``, ``v = graph.nodes[position]``.
+
+    Both values are recomputed the same way, so the change at ``Δ = 0`` is exactly 0. None
+    marks a nudge where the graph is undefined.
+    """
+    nodes = graph.nodes
+    reached = graph.reached_from(position)[1:]
+    base = nodes[position].data
+    start = _cost_at(graph, position, base, reached)
+    changes: list[float | None] = []
+    for step in steps:
+        moved = _cost_at(graph, position, base + step, reached)
+        changes.append(None if moved is None or start is None else moved - start)
+    return changes
+
+
+def _cost_at(graph: Graph, position: int, value: float, reached: list[int]) -> float | None:
+    if not math.isfinite(value):
+        return None
+    nodes = graph.nodes
+    index = graph.index
+    new = {position: value}
+    for i in reached:
+        node = nodes[i]
+        xs = []
+        for x in node.operands:
+            if isinstance(x, Value):
+                j = index[x]
+                xs.append(new[j] if j in new else x.data)
+            else:
+                xs.append(x)
+        result = _apply(node, xs)
+        if result is None:
+            return None
+        new[i] = result
+    return new[len(nodes) - 1]
+
+
+def _apply(node: Value, xs: list[float]) -> float | None:
+    op = node.op
+    if op is None:
+        return node.data
+    if op.check is not None and op.check(*xs):
+        return None
+    try:
+        result = op.fn(*xs)
+    except (ArithmeticError, ValueError):
+        return None
+    if isinstance(result, complex) or not math.isfinite(result):
+        return None
+    return float(result)
+
+
+def choose_nudged(graph: Graph, adjoint: Sequence[float], budget: int) -> tuple[list[int], int]:
+    """The positions the slider offers, and how many nodes could have been offered.
+
+    Every node but ``C`` can be nudged. When re-evaluating them all on every slider position
+    would read more than ``budget`` operand values, the nodes with the largest
+    ``|∂C/∂node|`` come first, leaves (inputs, weights, biases) before inner nodes.
+    """
+    candidates = list(range(len(graph.nodes) - 1))
+    per_position = len(nudge_steps()) + 1
+    ranked = sorted(candidates, key=lambda i: (graph.nodes[i].op is not None, -abs(adjoint[i]), i))
+    chosen: list[int] = []
+    spent = 0
+    for i in ranked:
+        cost = evaluation_cost(graph, i) * per_position
+        if spent + cost > budget:
+            break
+        chosen.append(i)
+        spent += cost
+    return sorted(chosen), len(candidates)

@@ -1,0 +1,273 @@
+"""The explorer: a rate-factor graph a student can poke, in Jupyter and in any browser.
+
+``pg.explore(x)`` takes a Value (the cost ``C``), a Graph, a NetworkGraph, or a Network with
+one example ``(x, y)``, and returns an :class:`Explorer`. In Jupyter it shows itself as an
+interactive widget (anywidget; JupyterLab, Notebook 7, VS Code); ``.save("page.html")`` writes
+one self-contained page that works offline in any current browser, with no request to any
+server. On the page a student can:
+
+* click a node and see every path from it to ``C``: drawn, counted, each with its product,
+  and their sum, which is ``∂C/∂node`` (equations 51-53); past a few dozen paths, the largest
+  ones and the exact count;
+* hover an edge for its rate factor and what it is (``σ'(z³₂)·w³₂₁``);
+* nudge a node with a slider and watch ``Δ`` spread edge by edge (the forward sweep of
+  equations 47-50), with ``C``'s predicted ``ΔC`` beside the true one;
+* step the reverse sweep (backpropagation) node by node, ``∂C/∂node`` and ``δ`` filling in;
+* switch between a network's neuron, weighted-input and operation levels.
+
+The page carries the graph as data (:mod:`.page_data`) and one small plain script
+(``assets/explorer.js``) that multiplies and adds the stored rate factors. The same
+script is the widget's module, so both run the same code.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from ...errors import PathgradTypeError, PathgradValueError
+from ...graph import Graph
+from ...nn import Network, NetworkGraph
+from ...nn.graph_sizes import graph_size
+from ...value import Value
+from ...writing import check_output, write_file
+from ..engine import RenderError
+from ..graph_pictures import GraphTooBigError, draw
+from .nudge import DEFAULT_BUDGET, nudge_steps
+from .page_data import COMPACT_ABOVE, level_data
+from .widget import explorer_widget_class
+
+LEVEL_TITLES = {
+    "neuron": "neurons (equation 53)",
+    "z": "weighted inputs z",
+    "ops": "every operation",
+    "graph": "the graph",
+}
+NETWORK_LEVELS = ("neuron", "z", "ops")
+#: Levels with more nodes than this are left out of a network's page (the first one refused).
+DEFAULT_MAX_NODES = 3000
+
+
+class ExplorerError(PathgradValueError):
+    """The explorer cannot be made from what it was given; the message says what to do."""
+
+
+def asset(name: str) -> str:
+    """The text of one of the page's files: ``explorer.js``, ``explorer.css``, ``page.html``."""
+    return (resources.files(__package__) / "assets" / name).read_text(encoding="utf-8")
+
+
+class Explorer:
+    """An interactive page of a rate-factor graph: a widget in Jupyter, a file with ``save``.
+
+    ``data`` is what the page holds (one entry per level in ``data["levels"]``); ``html()`` is
+    the whole page as text; ``widget`` is the Jupyter widget (made when first asked for).
+    """
+
+    def __init__(self, data: dict, graphs: Sequence[Graph]) -> None:
+        self.data = data
+        self.graphs = list(graphs)
+        self._widget: Any = None
+
+    @property
+    def levels(self) -> list[str]:
+        return [level["level"] for level in self.data["levels"]]
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(
+            f"{level['level']}: {len(level['nodes']['value'])} nodes"
+            for level in self.data["levels"]
+        )
+        return f"<pathgrad Explorer {self.data['title']!r} ({sizes}); .save('page.html')>"
+
+    def json(self) -> str:
+        """The page's data as JSON, safe to put inside a ``<script>`` element."""
+        text = json.dumps(self.data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return text.replace("<", "\\u003c")
+
+    def html(self) -> str:
+        """The self-contained page: style, data and script inline, nothing fetched."""
+        page = asset("page.html")
+        parts = {
+            "{{title}}": _escape(self.data["title"]),
+            "{{css}}": asset("explorer.css"),
+            "{{data}}": self.json(),
+            "{{script}}": asset("explorer.js"),
+        }
+        for key, value in parts.items():
+            page = page.replace(key, value)
+        return page
+
+    def save(self, path: str | PathLike) -> Path:
+        """Write the page to ``path`` (``.html``) and return the path."""
+        target = Path(path)
+        if target.suffix.lower() not in (".html", ".htm"):
+            raise ExplorerError(
+                f"save writes one HTML page: give a file name ending in .html, got {str(path)!r}"
+            )
+        check_output(target)  # before the page is made
+        return write_file(target, self.html().encode("utf-8"))
+
+    @property
+    def widget(self) -> Any:
+        """The Jupyter widget showing this explorer (anywidget), made once."""
+        if self._widget is None:
+            self._widget = explorer_widget_class()(data=self.data)
+        return self._widget
+
+    def picture_svg(self) -> str | None:
+        """A still picture of the first level (for notebooks viewed with no kernel), or None."""
+        still = self._still()
+        return None if still is None else still[0]
+
+    def _still(self) -> tuple[str, bytes] | None:
+        """The still picture as SVG and as PNG (for viewers that drop SVG), or None."""
+        graph = self.graphs[0]
+        try:
+            picture = draw(graph, hide_params=len(graph.nodes) > COMPACT_ABOVE)
+            return picture.svg(), picture.render("png")
+        except (GraphTooBigError, RenderError):
+            return None
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        bundle: dict[str, Any] = {}
+        still = self._still()  # what shows where no kernel runs
+        if still is not None:
+            bundle["image/svg+xml"], bundle["image/png"] = still
+        shown = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        bundle.update(shown[0] if isinstance(shown, tuple) else shown)  # anywidget: (data, meta)
+        bundle["text/plain"] = repr(self)
+        return bundle
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def explore(
+    target: Value | Graph | Network,
+    example: tuple[Any, Any] | None = None,
+    *,
+    levels: Sequence[str] | None = None,
+    select: str | None = None,
+    title: str | None = None,
+    nudge_scale: float = 1.0,
+    nudge_budget: int = DEFAULT_BUDGET,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    engine: str | None = "auto",
+) -> Explorer:
+    """An :class:`Explorer` of ``target``: a cost Value, a Graph, or a Network and ``(x, y)``.
+
+    - ``example``: the training example ``(x, y)`` when ``target`` is a Network.
+    - ``levels``: for a Network, which of "neuron", "z" and "ops" to include (default all
+      three; a level of more than ``max_nodes`` nodes is left out, with a note on the page).
+    - ``select``: the name of a node to select when the page opens (``"w^2_12"``).
+    - ``nudge_scale``: the slider's largest nudge; it runs over ``±0.01..1 × nudge_scale``.
+    - ``nudge_budget``: how much re-evaluation the true ``ΔC`` of each slider position may
+      take (operand values read); past it the slider is offered for the nodes with the
+      largest ``|∂C/∂node|`` only.
+    - ``engine``: the Graphviz program for the layout of small graphs (as in ``pg.draw``).
+    """
+    _check_number(nudge_scale, "nudge_scale", positive=True)
+    _check_whole(nudge_budget, "nudge_budget", 0)
+    _check_whole(max_nodes, "max_nodes", 1)
+    graphs, names, default_title, notes = _graphs(target, example, levels, max_nodes)
+    steps = nudge_steps(float(nudge_scale))
+    data: dict[str, Any] = {
+        "title": title if title is not None else default_title,
+        "nudge": {"steps": steps},
+        "notes": notes,
+        "levels": [
+            level_data(graph, name, LEVEL_TITLES.get(name, name), steps, nudge_budget, engine)
+            for graph, name in zip(graphs, names, strict=True)
+        ],
+        "start": {"level": 0, "node": None},
+    }
+    if select is not None:
+        if not isinstance(select, str) or select not in data["levels"][0]["nodes"]["name"]:
+            named = [n for n in data["levels"][0]["nodes"]["name"] if n][:8]
+            raise ExplorerError(
+                f"select={select!r} is not the name of a node of this graph; "
+                f"names look like {', '.join(named)}"
+            )
+        data["start"]["node"] = select
+    return Explorer(data, graphs)
+
+
+def _graphs(target, example, levels, max_nodes) -> tuple[list[Graph], list[str], str, list[str]]:
+    if isinstance(target, Network):
+        return _network_graphs(target, example, levels, max_nodes)
+    if example is not None or levels is not None:
+        raise ExplorerError(
+            "example= and levels= are for a Network: pg.explore(net, (x, y)); "
+            f"a {type(target).__name__} is explored as it is"
+        )
+    if isinstance(target, Value):
+        graph = Graph(target)
+    elif isinstance(target, Graph):
+        graph = target
+    else:
+        raise PathgradTypeError(
+            "pg.explore takes a Value (the cost C), a Graph, a NetworkGraph, or a Network with "
+            f"an example (pg.explore(net, (x, y))); got {type(target).__name__}"
+        )
+    _check_size(len(graph.nodes), max_nodes)
+    level = graph.level if isinstance(graph, NetworkGraph) else "graph"
+    return [graph], [level], f"The graph of {graph.output.label}", []
+
+
+def _network_graphs(net, example, levels, max_nodes):
+    if example is None or not isinstance(example, (tuple, list)) or len(example) != 2:
+        raise ExplorerError(
+            "a Network is explored on one example: pg.explore(net, (x, y)), with x the input "
+            f"({net.sizes[0]} numbers) and y the desired output ({net.sizes[-1]} numbers or a "
+            "class label)"
+        )
+    wanted = list(NETWORK_LEVELS if levels is None else levels)
+    unknown = [level for level in wanted if level not in NETWORK_LEVELS]
+    if unknown or not wanted:
+        raise ExplorerError(
+            f"levels={levels!r}: choose one or more of {', '.join(NETWORK_LEVELS)}"
+        )
+    x, y = example
+    graphs, names, notes = [], [], []
+    for level in wanted:
+        nodes = graph_size(net.sizes, level, net.cost.name).nodes  # counted, not built
+        if nodes > max_nodes:
+            notes.append(
+                f"The {level} level is left out: {nodes:,} nodes, more than "
+                f"max_nodes={max_nodes:,}."
+            )
+            continue
+        graphs.append(net.graph(x, y, level=level))
+        names.append(level)
+    if not graphs:
+        _check_size(graph_size(net.sizes, wanted[0], net.cost.name).nodes, max_nodes)
+    sizes = ", ".join(str(n) for n in net.sizes)
+    return graphs, names, f"Network [{sizes}], one example", notes
+
+
+def _check_size(nodes: int, max_nodes: int) -> None:
+    if nodes > max_nodes:
+        raise ExplorerError(
+            f"this graph has {nodes:,} nodes, more than max_nodes={max_nodes:,}: "
+            "the page would be slow and too big to read. Explore a smaller network, the neuron "
+            "level (levels=['neuron']), or raise max_nodes if you really want it."
+        )
+
+
+def _check_number(value: object, name: str, positive: bool) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        raise ExplorerError(f"{name} must be a number, got {value!r}")
+    if positive and not 0 < value < sys.float_info.max:
+        raise ExplorerError(f"{name} must be a positive finite number, got {value!r}")
+
+
+def _check_whole(value: object, name: str, least: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ExplorerError(f"{name} must be a whole number >= {least}, got {value!r}")

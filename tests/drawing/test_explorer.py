@@ -1,0 +1,190 @@
+"""The explorer's data, page and widget, without a browser (the browser tests are beside).
+
+What the page holds must be pathgrad's own numbers: every edge's rate factor, its formula
+in the book's names, the true ``ΔC`` of each slider position (against ``Graph.value_at``),
+a deterministic layout, and one self-contained HTML file whose data survives any node name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pathgrad as pg
+from pathgrad.drawing.explorer import ExplorerError
+from pathgrad.drawing.explorer.formulas import rate_formula
+from pathgrad.drawing.explorer.gallery_pages import explorer_pages
+from pathgrad.drawing.explorer.nudge import choose_nudged, nudge_steps, true_changes
+from pathgrad.drawing.explorer.positions import column_layout, layout
+from pathgrad.drawing.gallery import demo_example, sigmoid_neuron
+from tests.strategies import random_graphs
+
+EXAMPLE = demo_example((2, 3, 2))
+GALLERY_COMMAND = "pathgrad explore --gallery notebooks/gallery"
+
+
+@pytest.fixture(scope="module")
+def net():
+    return pg.Network([2, 3, 2], seed=1)
+
+
+def edge_formula(graph: pg.Graph, head: str, tail: str) -> str:
+    node = graph[head]
+    return rate_formula(node, [p.name for p in node.parents].index(tail)).text
+
+
+def test_the_formulas_of_equation_53s_edges(net):
+    neuron = net.graph(*EXAMPLE, level="neuron")
+    assert edge_formula(neuron, "a^3_2", "a^2_1") == "σ'(z³₂)·w³₂₁"
+    assert edge_formula(neuron, "a^3_2", "w^3_21") == "σ'(z³₂)·a²₁"
+    assert edge_formula(neuron, "a^3_2", "b^3_2") == "σ'(z³₂)"
+    assert edge_formula(neuron, "C", "a^3_1") == "a³₁ − y₁"
+    z = net.graph(*EXAMPLE, level="z")
+    assert edge_formula(z, "z^2_1", "w^2_12") == "a¹₂"
+    assert edge_formula(z, "z^2_1", "a^1_2") == "w²₁₂"
+    assert edge_formula(z, "z^2_1", "b^2_1") == "1"
+    assert edge_formula(z, "a^2_1", "z^2_1") == "σ'(z²₁)"
+    where = rate_formula(neuron["a^3_2"], 3).where
+    slope, weight = (float(v.replace("−", "-")) for v in re.findall(r"= (\S+?)(?:,|$)", where))
+    assert slope * weight == pytest.approx(neuron["a^3_2"].rates[3], rel=1e-3)
+
+
+def test_the_formulas_of_elementary_operations_and_of_an_unknown_one():
+    graph = sigmoid_neuron()
+    formulas = {
+        f"{e.dst.label}<-{e.src.label}": rate_formula(e.dst, e.dst.parents.index(e.src)).text
+        for e in graph.edges
+    }
+    assert "a¹₁" in formulas.values() and "σ'(z²₁)" in formulas.values()
+    assert "2·(a²₁ − 1)" in formulas.values()  # ∂(u²)/∂u, u = a - 1
+    softplus = pg.Op("softplus", lambda z: float(np.log1p(np.exp(z))), lambda z: (0.5,))
+    x = pg.Value(0.3, name="x")
+    y = x / (softplus(x) * 2.0)
+    texts = [rate_formula(y, i).text for i in range(2)]
+    assert texts == ["1/(softplus(x)·2)", "−x/(softplus(x)·2)²"]
+    assert rate_formula(y.parents[1], 0).text == "2"
+    assert rate_formula(y.parents[1].parents[0], 0).text == "∂softplus/∂x"
+
+
+@settings(max_examples=40, deadline=None)
+@given(built=random_graphs(), data=st.data())
+def test_the_true_change_of_every_slider_position_is_value_at(built, data):
+    graph = pg.Graph(built.output)
+    position = data.draw(st.integers(0, len(graph.nodes) - 2))
+    node = graph.nodes[position]
+    steps = nudge_steps(data.draw(st.sampled_from([0.1, 1.0])))
+    changes = true_changes(graph, position, steps)
+    assert changes[steps.index(0.0)] == 0.0
+    for step, change in zip(steps, changes):
+        try:
+            expected = graph.value_at({node: node.data + step}) - graph.value_at({node: node.data})
+        except ValueError:  # the graph is undefined there: the page must not make a number up
+            assert change is None
+            continue
+        assert change == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+def test_a_small_budget_offers_the_slider_for_the_largest_gradients_first(net):
+    graph = net.graph(*EXAMPLE, level="neuron")
+    adjoints = pg.adjoints(graph)
+    everything, possible = choose_nudged(graph, adjoints, 10**9)
+    assert everything == list(range(len(graph.nodes) - 1)) and possible == len(everything)
+    few, _ = choose_nudged(graph, adjoints, 3000)
+    assert 0 < len(few) < len(everything)
+    leaves = [i for i in everything if graph.nodes[i].op is None]
+    chosen_leaves = [i for i in few if graph.nodes[i].op is None]
+    cut = min(abs(adjoints[i]) for i in chosen_leaves)
+    assert all(abs(adjoints[i]) <= cut for i in leaves if i not in few)
+
+
+def test_layouts_are_deterministic_and_place_every_shown_node(net):
+    graph = net.graph(*EXAMPLE, level="ops")
+    first, second = layout(graph), layout(graph)
+    assert first.method == "dot" and (first.x, first.y, first.edge_paths) == (
+        second.x,
+        second.y,
+        second.edge_paths,
+    )
+    assert all(v is not None for v in first.x) and all(first.edge_paths)
+    big = pg.Network([64, 30, 10], seed=0).graph(np.full(64, 0.5), 3)
+    params = frozenset(i for i, n in enumerate(big.nodes) if n.name[0] in "wb")
+    columns = column_layout(big, params)
+    assert [i for i, x in enumerate(columns.x) if x is None] == sorted(params)
+    xs = {columns.x[big.index[big.a(l, 1)]] for l in (1, 2, 3)}  # noqa: E741
+    assert len(xs) == 3  # one column per layer
+
+
+def test_the_page_is_one_file_whose_data_survives_any_name(tmp_path):
+    x = pg.Value(0.5, name="</script><script>alert(1)</script>")
+    cost = (x * x).sigmoid()
+    cost.name = "C & <b>"
+    explorer = pg.explore(cost, title="<i>")
+    page = explorer.save(tmp_path / "page.html").read_text(encoding="utf-8")
+    assert page.count("<script") == 2 and page.count("</script>") == 2
+    assert "<title>&lt;i&gt;</title>" in page
+    text = re.search(r'id="pathgrad-explorer-data">(.*?)</script>', page, re.S)[1]
+    assert json.loads(text) == explorer.data
+    assert not re.search(r"(src|href)\s*=\s*[\"']?https?:", page)
+
+
+def test_a_network_page_has_its_three_levels_and_leaves_out_a_huge_one():
+    net = pg.Network([64, 30, 10], seed=0)
+    explorer = pg.explore(net, (np.full(64, 0.5), 3))
+    assert explorer.levels == ["neuron", "z"]
+    assert "ops level is left out" in " ".join(explorer.data["notes"])
+    neuron = explorer.data["levels"][0]
+    assert neuron["compact"] and len(neuron["nodes"]["value"]) == 2365
+    small = pg.explore(pg.Network([2, 3, 2], seed=1), EXAMPLE, select="w^2_12")
+    assert small.levels == ["neuron", "z", "ops"] and small.data["start"]["node"] == "w^2_12"
+
+
+def test_the_widget_and_the_still_picture_for_notebooks(net):
+    explorer = pg.explore(net, EXAMPLE)
+    bundle = explorer._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"]
+    assert bundle["image/svg+xml"].lstrip().startswith(("<?xml", "<svg"))
+    assert bundle["image/png"].startswith(b"\x89PNG")  # for viewers that drop SVG
+    assert explorer.widget.data == explorer.data
+    assert "export default" in explorer.widget._esm
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda net: pg.explore("C"), "takes a Value"),
+        (lambda net: pg.explore(net), "explored on one example"),
+        (lambda net: pg.explore(net, EXAMPLE, levels=["atoms"]), "choose one or more of"),
+        (lambda net: pg.explore(net, EXAMPLE, select="w^9_99"), "not the name of a node"),
+        (lambda net: pg.explore(net, EXAMPLE, nudge_scale=0), "positive finite number"),
+        (lambda net: pg.explore(net, EXAMPLE, nudge_budget=-1), "whole number >= 0"),
+        (lambda net: pg.explore(net, EXAMPLE, max_nodes=10), "more than max_nodes=10"),
+        (lambda net: pg.explore(net.graph(*EXAMPLE), levels=["z"]), "for a Network"),
+        (lambda net: pg.explore(net, EXAMPLE).save("page.svg"), "ending in .html"),
+    ],
+)
+def test_bad_input_is_refused_with_advice(net, call, message):
+    with pytest.raises(pg.PathgradError, match=re.escape(message)):
+        call(net)
+
+
+def test_explorer_errors_are_value_errors():
+    assert issubclass(ExplorerError, ValueError)
+
+
+def test_the_gallery_pages_are_up_to_date():
+    folder = Path(__file__).parents[2] / "notebooks" / "gallery"
+    for stem, explorer in explorer_pages().items():
+        text = (folder / f"{stem}.html").read_text(encoding="utf-8")
+        saved = json.loads(re.search(r'id="pathgrad-explorer-data">(.*?)</script>', text, re.S)[1])
+        for level, fresh in zip(saved["levels"], explorer.data["levels"], strict=True):
+            for part in ("name", "value", "grad"):
+                assert level["nodes"][part] == fresh["nodes"][part], f"rerun {GALLERY_COMMAND}"
+            for part in ("src", "dst", "rate", "formula"):
+                assert level["edges"][part] == fresh["edges"][part], f"rerun {GALLERY_COMMAND}"
+            assert level["nudgeTable"] == fresh["nudgeTable"], f"rerun {GALLERY_COMMAND}"

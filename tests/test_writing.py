@@ -1,0 +1,83 @@
+"""Files are written where asked, whole, with the usual permissions, and never through a link,
+not even one planted between the check and the write."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+
+import pytest
+
+from pathgrad.errors import PathgradOSError
+from pathgrad.writing import check_output, check_output_folder, write_file, write_fresh_file
+
+
+def test_a_file_is_written_whole_with_the_umask_and_replaces_the_old_one(tmp_path):
+    target = tmp_path / "out.bin"
+    target.write_bytes(b"old contents, longer than the new")
+    old = os.umask(0o027)
+    try:
+        assert write_file(target, b"new") == target
+    finally:
+        os.umask(old)
+    assert target.read_bytes() == b"new"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]  # no temporary left
+
+
+def test_a_link_planted_after_the_check_is_replaced_never_followed(tmp_path, monkeypatch):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    target = tmp_path / "out.svg"
+    real_mkstemp = tempfile.mkstemp
+
+    def plant_then_mkstemp(*args, **kwargs):
+        target.symlink_to(victim)  # the attacker wins the race after check_output
+        return real_mkstemp(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", plant_then_mkstemp)
+    write_file(target, b"<svg/>")
+    assert victim.read_text() == "precious"
+    assert not target.is_symlink() and target.read_bytes() == b"<svg/>"
+
+
+def test_a_failed_write_leaves_neither_a_temporary_nor_a_half_file(tmp_path, monkeypatch):
+    target = tmp_path / "out.bin"
+    target.write_bytes(b"kept")
+
+    def full_disk(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        write_file(target, b"new")
+    assert target.read_bytes() == b"kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]
+
+
+def test_bad_places_are_refused_with_what_is_wrong(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere")
+    for path, message in [
+        (tmp_path / "missing" / "x", "the folder .*missing does not exist"),
+        (tmp_path / "a-file" / "x", "a-file is a file, not a folder"),
+        (tmp_path / "a-folder", "a-folder is a folder"),
+        (tmp_path / "link", "link is a symbolic link"),
+    ]:
+        with pytest.raises(PathgradOSError, match=message):
+            check_output(path)
+    with pytest.raises(PathgradOSError, match="a-file exists and is not a folder"):
+        check_output_folder(tmp_path / "a-file")
+    assert check_output_folder(tmp_path / "new-folder") == tmp_path / "new-folder"
+    with pytest.raises(PathgradOSError, match="does not exist"):
+        check_output_folder(tmp_path / "missing" / "new-folder")
+
+
+def test_a_fresh_file_is_new_and_private(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    first = write_fresh_file(b"a", "pathgrad-demo-", ".svg")
+    second = write_fresh_file(b"b", "pathgrad-demo-", ".svg")
+    assert first != second and first.read_bytes() == b"a" and second.read_bytes() == b"b"
+    assert stat.S_IMODE(first.stat().st_mode) == 0o600
