@@ -10,6 +10,7 @@ sweep, enumeration of the paths, and finite differences (equation 46), and shows
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _installed_version
 
+from .answers import Verdict, check_answer
 from .drawing import (
     Explorer,
     Picture,
@@ -20,7 +21,7 @@ from .drawing import (
     reverse_sweep_steps,
 )
 from .errors import PathgradError, PathgradWarning
-from .gradcheck import CheckReport, check, numeric_grad, relative_error
+from .gradcheck import CheckReport, check, numeric_grad, one_sided_grad, relative_error
 from .graph import Edge, Graph, topological_order
 from .nn import (
     MLP,
@@ -92,8 +93,10 @@ __all__ = [
     "Residual",
     "Semiring",
     "Value",
+    "Verdict",
     "adjoints",
     "check",
+    "check_answer",
     "count_paths",
     "cost_report",
     "data",
@@ -107,6 +110,7 @@ __all__ = [
     "forward_grads",
     "grad",
     "numeric_grad",
+    "one_sided_grad",
     "path_sum",
     "path_stats",
     "paths",

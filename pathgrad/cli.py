@@ -33,6 +33,7 @@ from .errors import PathgradError, PathgradValueError, TooLargeError
 from .gradcheck import check
 from .graph import Graph
 from .limits import check_limit
+from .names import display_name
 from .nn import data
 from .nn.activations import ACTIVATIONS
 from .nn.fitting import fit
@@ -41,7 +42,7 @@ from .nn.losses import COSTS
 from .nn.modules import MLP
 from .nn.network import INITS, LEVELS, Network
 from .nn.training import EpochRecord
-from .pathsums import cost_report, count_paths, path_stats, paths, sample_paths, top_paths
+from .pathsums import cost_report, path_stats, paths, sample_paths, top_paths
 from .pathsums.ranking import RANKINGS
 from .pathsums.sampling import DEFAULT_MAX_N
 from .value import Value
@@ -112,42 +113,26 @@ def page_file(text: str) -> str:
     return text
 
 
-def demo_chain() -> Value:
-    """A chain of two sigmoid neurons with quadratic cost, named as in the book.
-
-    ``x -> a^2_1 = σ(w^2_11 x + b^2_1) -> a^3_1 = σ(w^3_11 a^2_1 + b^3_1) -> C = ½(a^3_1 - y)²``
-    """
-    x = Value(1.0, name="a^1_1")
-    w2, b2 = Value(0.6, name="w^2_11"), Value(-0.3, name="b^2_1")
-    w3, b3 = Value(-1.2, name="w^3_11"), Value(0.4, name="b^3_1")
-    z2 = w2 * x + b2
-    z2.name = "z^2_1"
-    a2 = z2.sigmoid()
-    a2.name = "a^2_1"
-    z3 = w3 * a2 + b3
-    z3.name = "z^3_1"
-    a3 = z3.sigmoid()
-    a3.name = "a^3_1"
-    cost = 0.5 * (a3 - 1.0) ** 2
-    cost.name = "C"
-    return cost
-
-
 def run_demo(args: argparse.Namespace) -> int:
-    graph = Graph(demo_chain())
+    """``pathgrad demo``: one weight of a [2, 3, 2] network, its paths to C and their sum."""
+    graph = demo_network((2, 3, 2))
     weight = graph.find(args.weight)
     if args.picture:
         check_output(args.picture)
-    print("A chain of two sigmoid neurons, C = ½(a³₁ - 1)², x = 1:\n")
-    print("∂C/∂(each node) four ways: reverse sweep, forward sweep, sum over paths, eq. (46)\n")
-    print(check(graph))
-    print(f"\nPaths from {weight.label} to C ({count_paths(weight, graph)} in all),")
-    print("each with its rate factors and their product (equation 51):\n")
-    total = 0.0
-    for path in paths(weight, graph):
-        print("  " + str(path))
-        total += path.product
-    print(f"\nSum over paths (equation 53): {total:.10g} = ∂C/∂{weight.label}")
+    name = display_name(weight)
+    routes = list(paths(weight, graph))
+    print("A [2, 3, 2] network of sigmoid neurons, quadratic cost, one example:")
+    print("x = (0.5, 0.9), y = (1, 0). Each edge's rate factor is ∂head/∂tail.\n")
+    count = f"{len(routes)} path" + ("" if len(routes) == 1 else "s")
+    print(f"A change in {name} reaches C along {count}. Along each, the change is")
+    print("multiplied by every rate factor it crosses (equation 51):\n")
+    for path in routes:
+        print(f"  {path}")
+    total = sum(path.product for path in routes)
+    print(f"\nSum over the paths (equation 53): {total:.10g} = ∂C/∂{name}")
+    print("\nEvery weight and bias four ways: reverse sweep (backpropagation), forward sweep,")
+    print("sum over paths, and a central difference (equation 46, refined):\n")
+    print(check(graph, graph.params()))
     _demo_picture(graph, weight, args.picture)
     return 0
 
@@ -320,8 +305,8 @@ def run_bench(args: argparse.Namespace) -> int:
 
 
 def _add_demo(commands: argparse._SubParsersAction) -> None:
-    demo = commands.add_parser("demo", help="check table and paths of a small sigmoid chain")
-    demo.add_argument("--weight", default="w^2_11", help="node whose paths to list")
+    demo = commands.add_parser("demo", help="the paths of one weight of a [2, 3, 2] network")
+    demo.add_argument("--weight", default="w^2_12", help="node whose paths to list")
     demo.add_argument(
         "--picture", type=lambda text: text and picture_file(text), default=None,
         help="where to save the picture (default: a new private file in the temporary folder; "

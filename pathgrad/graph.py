@@ -65,6 +65,11 @@ class Graph:
 
     ``nodes`` is in topological order and ends with the output. ``index[node]`` is a node's
     position in it. Children lists are built once, when first asked for.
+
+    ``evaluations`` counts the times the graph has been re-run (:meth:`values_at`,
+    :meth:`value_at`, :meth:`evaluate`) and ``edges_read`` the operands those runs read to
+    compute a node (one per edge into a recomputed node): the work finite differences
+    (equation 46) really do, counted as it happens.
     """
 
     def __init__(self, output: Value) -> None:
@@ -73,6 +78,8 @@ class Graph:
         self.index: dict[Value, int] = {node: i for i, node in enumerate(self.nodes)}
         self._children: list[list[Edge]] | None = None
         self._names: dict[str, Value] | None = None
+        self.evaluations = 0
+        self.edges_read = 0
 
     @property
     def C(self) -> Value:
@@ -137,7 +144,7 @@ class Graph:
         """Positions of the nodes a change at position ``start`` reaches, in topological order.
 
         A forward sweep (derivative, path count, any semiring) needs only these nodes: on a
-        network, a first-layer weight reaches one neuron of layer 2 and what follows it.
+        network, a weight ``w^2_jk`` reaches one neuron of layer 2 and what follows it.
         """
         children = self.children_lists()
         index = self.index
@@ -242,6 +249,7 @@ class Graph:
         index = self.index
         values: list[float] = []
         all_rates: list[tuple] = []
+        read = 0
         for i, node in enumerate(self.nodes):
             if i in fixed:
                 data = fixed[i]
@@ -251,6 +259,7 @@ class Graph:
                 data, rates = node.data, ()
             else:
                 operands = node.operands
+                read += len(node.parents)
                 xs = [values[index[a]] if isinstance(a, Value) else a for a in operands]
                 data, op_rates = node.op.evaluate(xs, operands)
                 rates = tuple(
@@ -259,6 +268,8 @@ class Graph:
             values.append(data)
             if with_rates:
                 all_rates.append(rates)
+        self.evaluations += 1
+        self.edges_read += read
         return values, all_rates
 
     def _positions_of(self, subs: Mapping[Value, float]) -> dict[int, float]:

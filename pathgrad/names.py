@@ -104,15 +104,17 @@ def pretty(name: str) -> str:
     return text
 
 
-def gradient_name(name: str | None, symbol: str = "·") -> str:
+def gradient_name(name: str | None, symbol: str = "·", output: str = "C") -> str:
     """What ``∂C/∂node`` is called: ``δ²₁`` for ``z^2_1`` (the book's error), else ``∂C/∂a³₁``.
 
-    An unnamed node is called by its operation's ``symbol``: ``∂C/∂(×)``.
+    An unnamed node is called by its operation's ``symbol``: ``∂C/∂(×)``. For a graph whose
+    output is not the cost, ``output`` names it: ``∂e/∂b``.
     """
     parsed = parse_name(name)
-    if name is not None and parsed is not None and parsed.symbol == "z" and parsed.layer:
+    if output == "C" and name is not None and parsed is not None and parsed.symbol == "z" \
+            and parsed.layer:
         return pretty("δ" + name[1:])
-    return f"∂C/∂{pretty(name)}" if name else f"∂C/∂({symbol})"
+    return f"∂{output}/∂{pretty(name)}" if name else f"∂{output}/∂({symbol})"
 
 
 def fmt(x: float, digits: int) -> str:

@@ -19,6 +19,9 @@ with ``n + n'`` and "extend by an edge = keep ``n``" they count the paths; with 
 that one algorithm; :mod:`pathgrad.pathsums.semirings` holds the catalogue of semirings.
 
 :func:`adjoints` and :func:`forward_grad` are the two sweeps over :data:`SUM_PRODUCT`.
+:func:`counted` wraps any semiring so that it counts the ``extend`` and ``plus`` operations a
+sweep really performs (over :data:`SUM_PRODUCT`: its multiplications and additions), which
+is how :func:`pathgrad.cost_report` measures what each way of getting a gradient costs.
 :meth:`Value.backward` and :func:`pathgrad.count_paths` are the two sweeps written out by hand,
 for speed (``pathgrad bench`` measures the difference); ``sweep_backward(Graph(C),
 SUM_PRODUCT)`` and ``sweep_forward(graph, w, COUNT)`` are their specifications, and the tests
@@ -55,6 +58,36 @@ class Semiring:
 
 
 SUM_PRODUCT = Semiring("sum-product", 1.0, operator.mul, operator.add)
+
+
+@dataclass
+class Tally:
+    """Operations counted as a sweep performs them: ``extends`` (one per edge a value is
+    carried along: a multiplication over :data:`SUM_PRODUCT`) and ``pluses`` (one per value
+    added to another: an addition)."""
+
+    extends: int = 0
+    pluses: int = 0
+
+
+def counted(semiring: Semiring) -> tuple[Semiring, Tally]:
+    """``semiring`` with a counter: the same values, and a :class:`Tally` of every ``extend``
+    and ``plus`` the sweeps run with it perform. ``counting, tally = counted(SUM_PRODUCT)``,
+    then ``sweep_backward(graph, counting)`` leaves the reverse sweep's multiplications in
+    ``tally.extends``.
+    """
+    tally = Tally()
+    inner_extend, inner_plus = semiring.extend, semiring.plus
+
+    def extend(value: Any, rate: float) -> Any:
+        tally.extends += 1
+        return inner_extend(value, rate)
+
+    def plus(a: Any, b: Any) -> Any:
+        tally.pluses += 1
+        return inner_plus(a, b)
+
+    return Semiring(f"counted {semiring.name}", semiring.one, extend, plus), tally
 
 
 def sweep_forward(graph: Graph, source: Value, semiring: Semiring) -> dict[Value, Any]:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import pathgrad as pg
-from pathgrad.cli import demo_chain, main
+from pathgrad.cli import main
 from pathgrad.drawing.gallery import demo_network
 
 
@@ -20,16 +20,25 @@ def demo_graph(sizes, seed=0):
     return net, net.graph(np.random.default_rng(seed).random(sizes[0]), 0, level="neuron")
 
 
-def test_demo_prints_the_check_table_and_the_paths(capsys):
+def test_demo_prints_the_paths_of_a_weight_with_several_and_their_sum(capsys):
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
-    assert "PASS" in out
-    cost = demo_chain()
-    w = pg.Graph(cost).find("w^2_11")
-    expected = pg.grad(cost, [w])[0]
-    printed = float(re.search(r"Sum over paths \(equation 53\): (\S+) = ∂C/∂w\^2_11", out)[1])
-    assert printed == pytest.approx(expected, rel=1e-9)
-    assert "w^2_11 →" in out and "→ C:" in out
+    graph = demo_network((2, 3, 2))
+    w = graph.find("w^2_12")
+    printed = re.findall(r"^  (w²₁₂ → .*): .* = (\S+)$", out, re.M)
+    expected = list(pg.paths(w, graph))
+    assert len(printed) == len(expected) == pg.count_paths(w, graph) == 2
+    for (route, product), path in zip(printed, expected, strict=True):
+        assert route == path.route and float(product) == pytest.approx(path.product, rel=1e-5)
+    total = float(re.search(r"Sum over the paths \(equation 53\): (\S+) = ∂C/∂w²₁₂", out)[1])
+    assert total == pytest.approx(pg.grad(graph, [w])[0], rel=1e-9)
+    assert "PASS" in out and out.count("\n b²") == 3  # the check table has every parameter
+
+
+def test_demo_of_another_node(capsys):
+    assert main(["demo", "--weight", "a^1_1", "--picture", ""]) == 0
+    out = capsys.readouterr().out
+    assert "A change in a¹₁ reaches C along 6 paths" in out and "Picture" not in out
 
 
 def test_demo_with_an_unknown_weight_is_a_clear_error(capsys):
@@ -58,7 +67,7 @@ def test_paths_command_prints_stats_top_paths_and_costs(capsys):
     assert printed == pytest.approx(pg.grad(graph, [w])[0], rel=1e-9)
     top = [str(p) for p in pg.top_paths(w, graph, k=3)]
     assert all(f"  {line}" in out for line in top) and len(top) == 3
-    assert "random paths from w^2_12 (mass proposal)" in out
+    assert "random paths from w²₁₂ (mass proposal)" in out
     p = len(graph.params())
     assert f"finite differences need {p + 1} forward passes, backpropagation 2" in out
 

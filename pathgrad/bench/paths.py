@@ -3,9 +3,9 @@
 Every figure is a median over repeats in this one process; where there is a peer (listing the
 paths against summing them, elimination against the reverse sweep) the ratio is printed.
 
-1. ``count_paths`` and ``path_stats`` from a first-layer weight of a neuron-level network ten
+1. ``count_paths`` and ``path_stats`` from a weight ``w^2_jk`` of a neuron-level network ten
    hidden layers deep and a hundred wide: about 10^20 paths, one sweep each.
-2. ``top_paths(k=10)`` from a first-layer weight of a ``[784, 30, 10]`` neuron-level graph.
+2. ``top_paths(k=10)`` from a weight ``w^2_jk`` of a ``[784, 30, 10]`` neuron-level graph.
 3. Reverse-order vertex elimination of a graph of 10^5 nodes against one reverse sweep: both
    one multiplication per edge.
 4. Listing every path against one reverse sweep, for growing depth: the exponential curve

@@ -14,6 +14,7 @@ from pathlib import Path as FilePath
 
 from ..graph import Graph
 from ..nn.network import Network
+from ..nn.network_graphs import NetworkGraph
 from ..pathsums.enumeration import Path, paths
 from ..pathsums.ranking import top_paths
 from ..value import Value
@@ -31,7 +32,9 @@ def demo_example(sizes: tuple[int, ...]) -> tuple[list[list[float]], list[list[f
     return x, y
 
 
-def demo_network(sizes: tuple[int, ...] = (2, 3, 2), level: str = "neuron", seed: int = 1) -> Graph:
+def demo_network(
+    sizes: tuple[int, ...] = (2, 3, 2), level: str = "neuron", seed: int = 1
+) -> NetworkGraph:
     """The network the CLI draws: ``pg.Network(sizes, seed)`` at ``level``, one fixed example."""
     return Network(list(sizes), seed=seed).graph(*demo_example(sizes), level=level)
 

@@ -4,10 +4,12 @@ Every edge is labelled with its rate factor ``∂head/∂tail`` and every node w
 and value, so the picture *is* the data of equations 51-53: pick a path from ``w`` to ``C``,
 multiply the numbers on its edges, and you have that path's share of ``∂C/∂w``.
 
-Highlighted paths keep the rest of the graph in view, dimmed. With several paths each edge is
-coloured by the sign of the summed products of the shown paths through it (blue adds to
-``∂C/∂w``, red takes away) and drawn as wide as that sum is large: the thick lines are where
-the gradient flows.
+Highlighted paths keep the rest of the graph in view, dimmed. One colour rule: an edge that
+only paths of one sign run along takes that sign's colour (blue: the paths add to ``∂C/∂w``,
+red: they take away); an edge shared by paths of both signs is drawn in a neutral dark grey,
+and its label adds the sum of the products of the shown paths through it (``Σ -0.0284``).
+With several paths every edge is drawn as wide as that sum is large: the thick lines are
+where the gradient flows.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ DEFAULT_MAX_NODES = 150
 DEFAULT_MAX_PATHS = 500
 POSITIVE = "#1f5fae"
 NEGATIVE = "#c2372b"
+MIXED = "#3a3a3a"  # an edge carrying paths of both signs
 PATH_NODE = {"color": "#222222", "penwidth": "2"}
 CAPTION_PATHS = 6
 GRADIENT_COLOUR = "#2d6a2d"
@@ -154,24 +157,29 @@ def draw(
     if show_grad:
         for node in scene.nodes:
             grad = adj[graph.index[node]]
-            text = f"{gradient_name(node.name, scene.name(node))} = {fmt(grad, digits)}"
+            label = gradient_name(node.name, scene.name(node), scene.output_name)
+            text = f"{label} = {fmt(grad, digits)}"
             scene.extra_lines[node].append((text, GRADIENT_COLOUR))
-    if chosen:
-        _highlight(scene, chosen, matched, adj)
+    colours = _highlight(scene, chosen, matched, adj) if chosen else set()
     if legend:
-        _legend(scene, bool(chosen), len(chosen) > 1, show_grad, hide_params)
+        _legend(scene, colours, len(chosen) > 1, show_grad, hide_params and not only_highlighted,
+                dimmed=not only_highlighted)
     return Picture(scene.to_digraph(), "\n".join(scene.caption), engine)
 
 
 def _highlight(
     scene: Scene, chosen: list[Path], matched: list[list[int]], adj: list[float]
-) -> None:
+) -> set[str]:
+    """Colour, widen and caption the chosen paths; return the colours used."""
     flow: dict[int, float] = {}
+    signs: dict[int, set[bool]] = {}
     for path, ks in zip(chosen, matched, strict=True):
         for k in ks:
             flow[k] = flow.get(k, 0.0) + path.product
+            signs.setdefault(k, set()).add(path.product < 0)
     largest = max((abs(f) for f in flow.values()), default=0.0)
     on_paths = {node for path in chosen for node in path.nodes}
+    used: set[str] = set()
     scene.dim(
         nodes=[n for n in scene.nodes if n not in on_paths],
         edges=[k for k, _ in scene.edges if k not in flow],
@@ -180,15 +188,21 @@ def _highlight(
         scene.node_attrs[node].update(PATH_NODE)
     for k, total in flow.items():
         width = 3.5 if len(chosen) == 1 or largest == 0 else 1.3 + 4.2 * abs(total) / largest
-        colour = NEGATIVE if total < 0 else POSITIVE
-        scene.edge_attrs[k].update(
-            {"color": colour, "fontcolor": colour, "penwidth": f"{width:.2f}", "weight": "3"}
-        )
+        attrs = {"penwidth": f"{width:.2f}", "weight": "3"}
+        if len(signs[k]) == 2:
+            colour = MIXED
+            rate = scene.edge_attrs[k]["label"].strip()
+            attrs["label"] = f" {rate} \\nΣ {scene.number(total)} "
+        else:
+            colour = NEGATIVE if True in signs[k] else POSITIVE
+        scene.edge_attrs[k].update({"color": colour, "fontcolor": colour, **attrs})
+        used.add(colour)
     scene.caption.extend(_caption(scene, chosen, adj))
+    return used
 
 
 def _caption(scene: Scene, chosen: list[Path], adj: list[float]) -> list[str]:
-    graph, number = scene.graph, scene.number
+    graph, number, out = scene.graph, scene.number, scene.output_name
     lines: list[str] = []
     starts: dict[Value, list[Path]] = {}
     for path in chosen:
@@ -197,14 +211,16 @@ def _caption(scene: Scene, chosen: list[Path], adj: list[float]) -> list[str]:
         name = scene.name(start)
         grad = adj[graph.index[start]]
         to_output = all(p.nodes[-1] is graph.output for p in group)
-        whole = f"∂C/∂{name} = {number(grad)}"
+        whole = f"∂{out}/∂{name} = {number(grad)}"
 
         def share(
             x: float, grad: float = grad, to_output: bool = to_output, name: str = name
         ) -> str:
             if not to_output:
                 return ""
-            return f"{100 * x / grad:.3g}% of ∂C/∂{name}" if grad != 0 else "∂C/∂w is 0"
+            if grad == 0:
+                return f"∂{out}/∂{name} is 0"
+            return f"{100 * x / grad:.3g}% of ∂{out}/∂{name}"
 
         if len(group) == 1:
             path = group[0]
@@ -235,11 +251,11 @@ def _caption(scene: Scene, chosen: list[Path], adj: list[float]) -> list[str]:
     return lines
 
 
-def draw_options_legend(show_grad: bool = False) -> list[tuple[str, str]]:
+def draw_options_legend(show_grad: bool = False, output: str = "C") -> list[tuple[str, str]]:
     """The legend rows every picture has: what the numbers on edges and in nodes are."""
     node_text = "in a node: book name and value"
     if show_grad:
-        node_text += ", then ∂C/∂node (δ for a z node)"
+        node_text += f", then ∂{output}/∂node" + (" (δ for a z node)" if output == "C" else "")
     return [
         ('<font point-size="10">0.25</font>', "on an edge: its rate factor ∂head/∂tail"),
         ("<b>name</b>", node_text),
@@ -247,17 +263,24 @@ def draw_options_legend(show_grad: bool = False) -> list[tuple[str, str]]:
 
 
 def _legend(
-    scene: Scene, highlighted: bool, several: bool, show_grad: bool, hide_params: bool
+    scene: Scene, colours: set[str], several: bool, show_grad: bool, hide_params: bool,
+    dimmed: bool = True,
 ) -> None:
-    rows = draw_options_legend(show_grad)
-    if highlighted:
-        rows += [
-            (f'<font color="{POSITIVE}"><b>———</b></font>', "blue: positive product of rates"),
-            (f'<font color="{NEGATIVE}"><b>———</b></font>', "red: negative product of rates"),
-            ('<font color="#b0b0b0">———</font>', "grey: not on the highlighted paths"),
-        ]
+    rows = draw_options_legend(show_grad, scene.output_name)
+    meaning = [
+        (POSITIVE, "blue: paths of positive product"),
+        (NEGATIVE, "red: paths of negative product"),
+        (MIXED, "dark grey: paths of both signs; Σ = their summed products"),
+    ]
+    rows += [
+        (f'<font color="{colour}"><b>———</b></font>', text)
+        for colour, text in meaning if colour in colours
+    ]
+    if colours:
         if several:
             rows.append(("<b>width</b>", "|sum of the shown paths' products| through the edge"))
+        if dimmed:
+            rows.append(('<font color="#b0b0b0">———</font>', "light grey: not on the shown paths"))
     if hide_params:
         rows.append(("", "weights and biases hidden (hide_params=True)"))
     scene.legend.extend(rows)

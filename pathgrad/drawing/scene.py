@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 import graphviz
 
 from ..graph import Edge, Graph
-from ..names import BookName, display_name, fmt, parse_name
+from ..names import BookName, display_name, fmt, parse_name, pretty
 from ..value import Value
 
 FONT = "Helvetica"
@@ -115,6 +115,12 @@ class Scene:
     def name(self, node: Value) -> str:
         """The node's name as printed: ``w²₁₂``, or its operation for an unnamed node."""
         return display_name(node, self.digits)
+
+    @property
+    def output_name(self) -> str:
+        """What the output is called in ``∂C/∂node``: its name (``C``, ``e``), else ``C``."""
+        output = self.graph.output
+        return pretty(output.name) if output.name else "C"
 
     def number(self, x: float) -> str:
         return fmt(x, self.digits)
@@ -231,6 +237,9 @@ class Scene:
                 column.attr(rank="same")
                 for node in group:
                     column.node(self.ids[node])
+                # Invisible edges inside a column keep its nodes in book order, top to bottom.
+                for upper, lower in zip(group, group[1:]):
+                    column.edge(self.ids[upper], self.ids[lower], style="invis")
         with dot.subgraph() as last:
             last.attr(rank="sink")
             last.node(self.ids[self.graph.output])

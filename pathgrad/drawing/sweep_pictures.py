@@ -80,7 +80,7 @@ def draw_reverse_sweep(
             state, look = "unknown", UNKNOWN
         scene.node_attrs[node].update(look)
         if state != "unknown":
-            label = gradient_name(node.name, scene.name(node))
+            label = gradient_name(node.name, scene.name(node), scene.output_name)
             shown = f"{label} = {scene.number(adj[node])}" + (
                 " so far" if state == "partial" else ""
             )
@@ -91,20 +91,21 @@ def draw_reverse_sweep(
         elif edge.dst is following:
             scene.edge_attrs[k].update(NEXT_EDGE)
     known = sum(1 for n in scene.nodes if scene.node_attrs[n]["fillcolor"] == KNOWN["fillcolor"])
+    out = scene.output_name
     scene.title = f"Reverse sweep (backpropagation), step {step} of {len(order)}"
     scene.caption.append(
-        f"{known} of {len(scene.nodes)} nodes know ∂C/∂node; "
+        f"{known} of {len(scene.nodes)} nodes know ∂{out}/∂node; "
         + (
             f"next: {scene.name(following)} sends its adjoint to its parents"
             if following is not None
-            else "done: every ∂C/∂node is known"
+            else f"done: every ∂{out}/∂node is known"
         )
     )
     scene.legend.extend(
         [
             (
                 f'<font color="{KNOWN["color"]}"><b>known</b></font>',
-                "∂C/∂node final (all children done)",
+                f"∂{out}/∂node final (all children done)",
             ),
             (
                 f'<font color="{PARTIAL["color"]}"><b>partial</b></font>',
@@ -112,7 +113,7 @@ def draw_reverse_sweep(
             ),
             ('<font color="#909090">unknown</font>', "nothing received yet"),
         ]
-        + draw_options_legend()
+        + draw_options_legend(output=out)
     )
     return Picture(scene.to_digraph(), "\n".join(scene.caption), engine)
 
@@ -173,7 +174,8 @@ def draw_forward_sweep(
     scene.caption.append(
         f"next: {scene.name(following)} = Σ rate × ∂parent/∂{name}"
         if following is not None
-        else f"done: ∂C/∂{name} = {scene.number(tangent.get(graph.output, 0.0))}"
+        else f"done: ∂{scene.output_name}/∂{name} = "
+        f"{scene.number(tangent.get(graph.output, 0.0))}"
     )
     scene.legend.extend(
         [

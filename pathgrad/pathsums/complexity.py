@@ -1,39 +1,42 @@
-"""What each way of getting a gradient costs, counted exactly and timed.
+"""What each way of getting a gradient costs, counted as it runs and timed.
 
 The chapter asks in what sense backpropagation is fast. Finite differences (equation 46) need
 the cost once at the current weights and once more per weight: with a million weights, a
 million and one passes through the network. Backpropagation needs one pass forward and one
-back: about two. :func:`cost_report` sets the ways side by side for the graph at hand.
+back: about two. :func:`cost_report` runs the ways side by side on the graph at hand and
+counts the work each one really does:
 
-The unit is the multiply-add on a graph edge. Evaluating the graph once (one forward pass) is
-counted as one multiplication and one addition per edge, ``E`` of each; every method needs the
-graph evaluated once, and its own work is counted on top:
+* one evaluation of the graph (a forward pass): the edges it reads, one per operand of every
+  node it recomputes (:attr:`Graph.edges_read`), counted as one multiply-add each;
+* finite differences: equation 46 run for real, ``C(w)`` once and ``C(w + ε e_j)`` for each
+  parameter; the count is the edges those evaluations read (:attr:`Graph.evaluations` of them);
+* forward sweeps: one per parameter, each over a :func:`~pathgrad.sweeps.counted` sum-product
+  semiring that counts its multiplications and additions as it performs them;
+* listing the paths: one multiplication per edge of every path and one addition per path,
+  counted by a dynamic programme over the paths (listing 10^20 paths to count them would never
+  end), the listing itself run and timed where it is small enough;
+* vertex elimination: the ``c_kj · c_ji`` products :func:`~pathgrad.pathsums.elimination.
+  eliminate` performs, in the forward, reverse and Markowitz orders;
+* the reverse sweep (backpropagation): one counted sum-product sweep from ``C``.
 
-* finite differences: ``P`` more evaluations, one per parameter (equation 46);
-* forward sweeps: one per parameter, one multiply-add per edge the sweep reaches;
-* listing the paths: one multiplication per edge of every path (Σ path lengths, counted by
-  dynamic programming, never by listing) and one addition per path;
-* vertex elimination: the ``c_kj · c_ji`` products of
-  :func:`~pathgrad.pathsums.elimination.eliminate`, in the forward, reverse and Markowitz orders;
-* the reverse sweep (backpropagation): one multiply-add per edge, for every parameter at once.
-
-"passes" is the multiplication count over ``E``: the number of forward passes the work is
-worth. Times are medians in this process; where timing every parameter would take too long a
-sample of them is timed and scaled up, and the row says so.
+Every method but finite differences needs the graph evaluated once (its rate factors), and
+that evaluation is counted on top of its own work. "passes" is the multiplication count over
+the edges of the graph: the number of forward passes the work is worth. Where running a
+method for every parameter would pass a budget of edge visits, it runs for a sample of
+:data:`SAMPLE` parameters and the counts and times are scaled up; the row says so.
 """
 
 from __future__ import annotations
 
 import html
-import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
 
+from ..arguments import one_of
 from ..errors import PathgradKeyError, PathgradTypeError
 from ..graph import Graph, as_graph
-from ..sweeps import adjoints, forward_grad, sweep_backward
+from ..sweeps import SUM_PRODUCT, adjoints, counted, forward_grad, sweep_backward, sweep_forward
 from ..tables import html_table, text_table
 from ..timing import median_time
 from ..value import Value
@@ -41,8 +44,8 @@ from .elimination import EliminationBudgetError, eliminate
 from .enumeration import path_sum
 from .semirings import COUNT_AND_LENGTH
 
-SAMPLE = 12  # parameters timed when there are too many to time them all
-REACH_BUDGET = 20_000_000  # edge visits allowed to count the forward sweeps exactly
+SAMPLE = 12  # parameters run when running them all would pass the budget
+RUN_BUDGET = 20_000_000  # edge visits allowed to run a method for every parameter
 ENUMERATION_BUDGET = 50_000  # path edges listed to time enumeration
 ELIMINATION_BUDGET = 3_000_000  # multiplications an elimination order may spend
 
@@ -50,7 +53,7 @@ ELIMINATION_BUDGET = 3_000_000  # multiplications an elimination order may spend
 def _bound(row: CostRow) -> str:
     if row.stopped:
         return " (at least)"
-    return "" if row.exact else " (at most)"
+    return "" if row.exact else " (scaled)"
 
 
 @dataclass
@@ -62,7 +65,7 @@ class CostRow:
     additions: int
     seconds: float
     timing: str
-    exact: bool = True
+    exact: bool = True  # False: counted on a sample of the parameters and scaled up
     stopped: bool = False  # the count is a lower bound: the work was stopped at a budget
 
     def passes(self, edges: int) -> float:
@@ -103,14 +106,18 @@ class CostReport:
 
     @property
     def summary(self) -> str:
+        methods = {row.method.split(" (")[0] for row in self.rows}
+        if not {"finite differences", "reverse sweep"} <= methods:
+            return ""
         fd = self.row("finite differences")
         rev = self.row("reverse sweep")
         ratio = fd.multiplications / rev.multiplications if rev.multiplications else 0.0
         return (
-            f"{self.parameters:,} parameters: finite differences need {self.parameters + 1:,} "
-            f"forward passes, backpropagation {rev.passes(self.edges):.0f} (one forward, one "
-            f"back): {ratio:,.0f} times fewer multiplications. With a million parameters it "
-            "would be a million and one passes against two."
+            f"{self.parameters:,} parameters: finite differences need "
+            f"{fd.passes(self.edges):,.0f} forward passes, backpropagation "
+            f"{rev.passes(self.edges):.0f} (one forward, one back): {ratio:,.0f} times fewer "
+            "multiplications. With a million parameters it would be a million and one passes "
+            "against two."
         )
 
     def header(self) -> str:
@@ -121,7 +128,7 @@ class CostReport:
 
     def __str__(self) -> str:
         table = text_table(self.columns, self.cells(), left=(0, 5))
-        return "\n".join([self.header(), table, self.summary])
+        return "\n".join(line for line in (self.header(), table, self.summary) if line)
 
     def _repr_html_(self) -> str:
         esc = html.escape
@@ -140,28 +147,70 @@ def _sample(params: Sequence[Value]) -> list[Value]:
     return [params[int(i * step)] for i in range(SAMPLE)]
 
 
-def _scaled_time(fn: Callable[[Value], object], params: Sequence[Value]) -> tuple[float, str]:
-    """Total time of ``fn(w)`` over all parameters, timing at most :data:`SAMPLE` of them."""
+def _chosen(params: Sequence[Value], most_work: int) -> tuple[list[Value], str]:
+    """Every parameter when ``most_work`` edge visits fit the budget, else a sample."""
+    if most_work <= RUN_BUDGET:
+        return list(params), "measured"
     chosen = _sample(params)
-    if not chosen:
-        return 0.0, "measured"
-    per = [_median_seconds(partial(fn, w), repeat=1) for w in chosen]
-    total = statistics.fmean(per) * len(params)
-    if len(chosen) == len(params):
-        return total, "measured"
-    return total, f"{len(chosen)} of {len(params):,} timed, scaled"
+    return chosen, f"{len(chosen)} of {len(params):,} run, scaled"
 
 
-def _reached_edges(graph: Graph, params: Sequence[Value]) -> tuple[int, bool]:
-    """Σ over parameters of the edges a forward sweep from it multiplies (exact), or, past
-    :data:`REACH_BUDGET` edge visits, the upper bound ``P · E`` (second item False)."""
-    children = graph.children_lists()
-    total = 0
-    for w in params:
-        total += sum(len(children[i]) for i in graph.reached_from(graph.index[w]))
-        if total > REACH_BUDGET:
-            return len(params) * graph.edge_count, False
-    return total, True
+def _one_evaluation(graph: Graph) -> tuple[int, float]:
+    """The edges one evaluation of the graph reads (counted) and its median time."""
+    before = graph.edges_read
+    graph.value_at({})
+    read = graph.edges_read - before
+    return read, _median_seconds(lambda: graph.value_at({}))
+
+
+def finite_differences_row(graph: Graph, params: Sequence[Value], eps: float = 1e-6) -> CostRow:
+    """Equation 46 for every parameter: ``C(w)`` once, then ``C(w + ε e_j)`` for each ``w_j``.
+
+    The count is the edges those evaluations read, as :class:`Graph` counts them.
+    """
+    chosen, timing = _chosen(params, (len(params) + 1) * graph.edge_count)
+    before = graph.edges_read
+    start = time.perf_counter()
+    graph.value_at({})
+    base_seconds = time.perf_counter() - start
+    base = graph.edges_read - before
+    start = time.perf_counter()
+    for w in chosen:
+        graph.value_at({w: w.data + eps})
+    seconds = time.perf_counter() - start
+    nudged = graph.edges_read - before - base
+    scale = len(params) / len(chosen) if chosen else 0.0
+    count = base + round(nudged * scale)
+    return CostRow("finite differences (46)", count, count, base_seconds + seconds * scale,
+                   timing, exact=len(chosen) == len(params))
+
+
+def forward_sweeps_row(graph: Graph, params: Sequence[Value], evaluation: int,
+                       t_eval: float) -> CostRow:
+    """One forward sweep per parameter, over a counting sum-product semiring."""
+    chosen, timing = _chosen(params, len(params) * graph.edge_count)
+    counting, tally = counted(SUM_PRODUCT)
+    for w in chosen:
+        sweep_forward(graph, w, counting)
+    start = time.perf_counter()
+    for w in chosen:
+        forward_grad(graph, w)
+    seconds = time.perf_counter() - start
+    scale = len(params) / len(chosen) if chosen else 0.0
+    return CostRow(
+        f"forward sweeps ({len(params):,})", evaluation + round(tally.extends * scale),
+        evaluation + round(tally.pluses * scale), t_eval + seconds * scale, timing,
+        exact=len(chosen) == len(params),
+    )
+
+
+def reverse_sweep_row(graph: Graph, evaluation: int, t_eval: float) -> CostRow:
+    """One reverse sweep from ``C`` over a counting sum-product semiring: every ``∂C/∂w``."""
+    counting, tally = counted(SUM_PRODUCT)
+    sweep_backward(graph, counting)
+    t_rev = _median_seconds(lambda: adjoints(graph))
+    return CostRow("reverse sweep (backprop)", evaluation + tally.extends,
+                   evaluation + tally.pluses, t_eval + t_rev, "measured")
 
 
 def _path_lengths(graph: Graph) -> tuple[list[int], list[int]]:
@@ -206,10 +255,19 @@ def _enumeration_row(graph: Graph, params: Sequence[Value], e: int, t_eval: floa
     )
 
 
-def cost_report(output: Value | Graph, wrt: Sequence[Value] | None = None) -> CostReport:
-    """Count and time every way of getting ``∂C/∂w`` for each ``w`` in ``wrt``.
+METHODS = ("finite differences", "forward sweeps", "list every path", "eliminate",
+           "reverse sweep")
 
-    ``wrt`` defaults to every leaf of the graph. See the module docstring for the unit.
+
+def cost_report(
+    output: Value | Graph,
+    wrt: Sequence[Value] | None = None,
+    methods: Sequence[str] = METHODS,
+) -> CostReport:
+    """Run, count and time every way of getting ``∂C/∂w`` for each ``w`` in ``wrt``.
+
+    ``wrt`` defaults to every leaf of the graph; ``methods`` picks rows from :data:`METHODS`.
+    See the module docstring for what is counted.
     """
     graph = as_graph(output)
     params = list(graph.leaves) if wrt is None else list(wrt)
@@ -217,40 +275,38 @@ def cost_report(output: Value | Graph, wrt: Sequence[Value] | None = None) -> Co
         if not isinstance(w, Value):
             raise PathgradTypeError(f"cost_report: wrt must hold Values, got {w!r}")
         graph.position(w, "cost_report(C, wrt=[w, ...])", strict=True)
-    e = graph.edge_count
-    p = len(params)
-    t_eval = _median_seconds(lambda: graph.value_at({}))
+    chosen = [one_of(method, "cost_report: each of methods", METHODS) for method in methods]
+    evaluation, t_eval = _one_evaluation(graph)
     rows = []
+    if "finite differences" in chosen:
+        rows.append(finite_differences_row(graph, params))
+    if "forward sweeps" in chosen:
+        rows.append(forward_sweeps_row(graph, params, evaluation, t_eval))
+    if "list every path" in chosen:
+        rows.append(_enumeration_row(graph, params, evaluation, t_eval))
+    if "eliminate" in chosen:
+        rows.extend(_elimination_rows(graph, params, evaluation, t_eval))
+    if "reverse sweep" in chosen:
+        rows.append(reverse_sweep_row(graph, evaluation, t_eval))
+    return CostReport(nodes=len(graph), edges=graph.edge_count, parameters=len(params), rows=rows)
 
-    def nudged(w: Value) -> float:
-        return graph.value_at({w: w.data + 1e-6})
 
-    t_fd, timing = _scaled_time(nudged, params)
-    rows.append(CostRow("finite differences (46)", (p + 1) * e, (p + 1) * e, t_eval + t_fd,
-                        timing))
-
-    reached, exact = _reached_edges(graph, params)
-    t_fwd, timing = _scaled_time(lambda w: forward_grad(graph, w), params)
-    rows.append(CostRow(f"forward sweeps ({p:,})", e + reached, e + reached, t_eval + t_fwd,
-                        timing, exact))
-
-    rows.append(_enumeration_row(graph, params, e, t_eval))
-
+def _elimination_rows(graph: Graph, params: Sequence[Value], evaluation: int,
+                      t_eval: float) -> list[CostRow]:
     keep = [w for w in params if w.parents]
-    budget = max(ELIMINATION_BUDGET, 4 * e)
+    budget = max(ELIMINATION_BUDGET, 4 * graph.edge_count)
+    rows = []
     for order in ("forward", "markowitz", "reverse"):
         start = time.perf_counter()
         try:
             result = eliminate(graph, order, keep=keep, max_multiplications=budget)
         except EliminationBudgetError as stopped:
             seconds = time.perf_counter() - start
-            rows.append(CostRow(f"eliminate, {order} order", e + stopped.spent, e,
-                                t_eval + seconds, "stopped at the budget", stopped=True))
+            rows.append(CostRow(f"eliminate, {order} order", evaluation + stopped.spent,
+                                evaluation, t_eval + seconds, "stopped at the budget",
+                                stopped=True))
             continue
         seconds = time.perf_counter() - start
-        rows.append(CostRow(f"eliminate, {order} order", e + result.multiplications,
-                            e + result.additions, t_eval + seconds, "measured"))
-
-    t_rev = _median_seconds(lambda: adjoints(graph))
-    rows.append(CostRow("reverse sweep (backprop)", 2 * e, 2 * e, t_eval + t_rev, "measured"))
-    return CostReport(nodes=len(graph), edges=e, parameters=p, rows=rows)
+        rows.append(CostRow(f"eliminate, {order} order", evaluation + result.multiplications,
+                            evaluation + result.additions, t_eval + seconds, "measured"))
+    return rows

@@ -6,10 +6,11 @@ Bauer's formula, the book's equation 53, says ``∂C/∂w`` is the sum of those 
 every path. :func:`paths` lists them and :func:`path_sum` adds them up.
 
 Listing is exponential: a net ten layers deep and a hundred wide has about 10^20 paths from a
-first-layer weight. :func:`count_paths` counts them without listing them (a forward sweep
-with ``n[head] += n[tail]``), and :func:`paths` checks that count first and refuses, with the
-count in the message, rather than run for ever. Every other question about the paths (their
-statistics, the top ``k``, a random sample) has a polynomial answer in :mod:`pathgrad.pathsums`.
+weight ``w^2_jk`` into the first hidden layer. :func:`count_paths` counts them without listing
+them (a forward sweep with ``n[head] += n[tail]``), and :func:`paths` checks that count first
+and refuses, with the count in the message, rather than run for ever. Every other question
+about the paths (their statistics, the top ``k``, a random sample) has a polynomial answer in
+:mod:`pathgrad.pathsums`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 from ..errors import PathgradTypeError, PathgradValueError
 from ..graph import Edge, Graph, as_graph
+from ..names import display_name
 from ..value import Value
 
 DEFAULT_LIMIT = 100_000
@@ -57,8 +59,13 @@ class Path:
     def __len__(self) -> int:
         return len(self.rates)
 
+    @property
+    def route(self) -> str:
+        """The nodes as the pictures name them: ``w²₁₂ → a²₁ → a³₁ → C``, ``b → × → (·)²``."""
+        return " → ".join(display_name(node) for node in self.nodes)
+
     def __str__(self) -> str:
-        route = " → ".join(node.label for node in self.nodes)
+        route = self.route
         factors = " × ".join(f"{r:.4g}" for r in self.rates) or "1"
         return f"{route}: {factors} = {self.product:.6g}"
 

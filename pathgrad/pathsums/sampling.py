@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..arguments import one_of, whole_number
 from ..graph import Graph
 from ..limits import check_limit
+from ..names import display_name
 from ..sweeps import sweep_backward
 from ..value import Value
 from .enumeration import Path, source_and_graph
@@ -117,7 +118,7 @@ class PathSample:
 
     def __str__(self) -> str:
         lines = [
-            f"{self.n:,} random paths from {self.source.label} ({self.proposal} proposal): "
+            f"{self.n:,} random paths from {display_name(self.source)} ({self.proposal} proposal): "
             f"∂C/∂w ≈ {self.estimate:.8g} ± {self.stderr:.2g}"
         ]
         lines += [f"  {path}" for path in self.paths]

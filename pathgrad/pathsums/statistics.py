@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from ..errors import PathgradValueError
 from ..graph import Graph
+from ..names import display_name
 from ..sweeps import Semiring, sweep_forward
 from ..value import Value
 from .enumeration import Path, source_and_graph
@@ -93,7 +94,7 @@ class PathStats:
 
     def __str__(self) -> str:
         width = max(len(name) for name, _ in self.rows())
-        lines = [f"Paths from {self.source.label} to the output"]
+        lines = [f"Paths from {display_name(self.source)} to the output"]
         lines += [f"  {name.ljust(width)}  {value}" for name, value in self.rows()]
         if self.largest is not None:
             lines.append(f"  largest path: {self.largest}")
@@ -113,7 +114,7 @@ class PathStats:
         )
         largest = "" if self.largest is None else f"<p>largest path: {esc(str(self.largest))}</p>"
         return (
-            f"<p>Paths from {esc(self.source.label)} to the output</p><table>{head}</table>"
+            f"<p>Paths from {esc(display_name(self.source))} to the output</p><table>{head}</table>"
             f"{largest}<table><tr><th>length</th><th>paths</th><th>Σ products</th>"
             f"<th>Σ |products|</th></tr>{bins}</table>"
         )

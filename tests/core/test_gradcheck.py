@@ -23,6 +23,18 @@ def test_numeric_grad_of_a_known_function():
     assert pg.numeric_grad(y, x) == pytest.approx(expected, rel=1e-9)
 
 
+def test_one_sided_grad_is_equation_46_as_written():
+    x = pg.Value(1.0)
+    y = x * x * x  # C'(1) = 3, C''(1) = 6: the one-sided error is about 6 ε / 2
+    for eps in (1e-2, 1e-3):
+        assert pg.one_sided_grad(y, x, eps) == pytest.approx(3 + 3 * eps + eps**2, rel=1e-9)
+    # the central difference has no error of order ε
+    assert pg.numeric_grad(y, x, h=1e-2) == pytest.approx(3.0, rel=1e-12)
+    assert pg.one_sided_grad(y, pg.Value(2.0)) == 0.0
+    with pytest.raises(ValueError, match="eps must be positive"):
+        pg.one_sided_grad(y, x, eps=-1.0)
+
+
 def test_numeric_grad_of_an_intermediate_node_is_the_demons_nudge():
     x = pg.Value(1.0)
     z = x * 2
@@ -57,8 +69,9 @@ def test_check_table_agrees_and_says_so():
         assert row.paths == 1
     assert [row.value for row in report.rows] == [0.5, 1.5, -0.2]
     text = str(report)
-    assert "PASS" in text and "path sum" in text and "numeric (46)" in text
+    assert "PASS" in text and "path sum" in text and "central diff." in text
     assert "<table>" in report._repr_html_() and "PASS" in report._repr_html_()
+    assert repr(report) == text
 
 
 def test_check_reports_failure_when_a_rate_factor_is_wrong():

@@ -149,6 +149,7 @@ def test_the_widget_and_the_still_picture_for_notebooks(net):
     bundle = explorer._repr_mimebundle_()
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"]
     assert bundle["image/svg+xml"].lstrip().startswith(("<?xml", "<svg"))
+    assert bundle["image/png"].startswith(b"\x89PNG")  # for viewers that drop SVG
     assert explorer.widget.data == explorer.data
     assert "export default" in explorer.widget._esm
 

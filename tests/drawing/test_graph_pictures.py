@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 import pathgrad as pg
 from pathgrad.drawing import GraphTooBigError, draw, gradient_name, match_paths, pretty
 from pathgrad.drawing.gallery import demo_network, sigmoid_neuron
-from pathgrad.drawing.graph_pictures import NEGATIVE, POSITIVE
+from pathgrad.drawing.graph_pictures import MIXED, NEGATIVE, POSITIVE
 from pathgrad.names import fmt, parse_name
 from tests.strategies import expression_graphs
 
-EDGE = re.compile(r'^\t(n\d+) -> (n\d+) \[label=" ([^ ]+) " (.*)\]$', re.M)
+EDGE = re.compile(r'^\t(n\d+) -> (n\d+) \[label=" (.+?) " (.*)\]$', re.M)
 NODE = re.compile(r"^\t(n\d+) \[(.*)\]$", re.M)
 EDGE_ID = re.compile(r"\bid=e(\d+)\b")
 
@@ -37,7 +37,7 @@ def highlighted(source: str) -> set[int]:
     return {
         k
         for _, _, k, _, rest in edges_of(source)
-        if f'color="{POSITIVE}"' in rest or f'color="{NEGATIVE}"' in rest
+        if any(f'color="{colour}"' in rest for colour in (POSITIVE, NEGATIVE, MIXED))
     }
 
 
@@ -90,25 +90,42 @@ def test_highlighted_edges_are_exactly_those_of_the_paths(graph, data):
         assert [edges[k].rate for k in ks] == list(path.rates)
 
 
-def test_colour_is_the_sign_and_width_the_size_of_the_flow():
-    graph = demo_network((2, 3, 2), level="neuron", seed=3)
+@pytest.mark.parametrize("seed", [1, 3])
+def test_colour_is_the_sign_of_the_paths_and_width_the_size_of_their_sum(seed):
+    graph = demo_network((2, 3, 2), level="neuron", seed=seed)
     w = graph["w^2_12"]
     chosen = list(pg.paths(w, graph))
     source = draw(graph, highlight=chosen).source
     flow: dict[int, float] = {}
+    signs: dict[int, set[bool]] = {}
     for path, ks in zip(chosen, match_paths(graph, chosen), strict=True):
         for k in ks:
             flow[k] = flow.get(k, 0.0) + path.product
+            signs.setdefault(k, set()).add(path.product > 0)
     widths = {}
-    for _, _, k, _, rest in edges_of(source):
-        if k in flow:
-            assert f'color="{POSITIVE if flow[k] > 0 else NEGATIVE}"' in rest
-            widths[k] = float(re.search(r'penwidth="?([\d.]+)', rest).group(1))
-        else:
+    for _, _, k, label, rest in edges_of(source):
+        if k not in flow:
             assert 'color="#d0d0d0"' in rest  # dimmed, not removed
+            continue
+        if signs[k] == {True}:
+            assert f'color="{POSITIVE}"' in rest and "Σ" not in label
+        elif signs[k] == {False}:
+            assert f'color="{NEGATIVE}"' in rest and "Σ" not in label
+        else:  # shared by paths of both signs: neutral, with their sum on the label
+            assert f'color="{MIXED}"' in rest
+            assert label == f"{fmt(graph.edges[k].rate, 3)} \\nΣ {fmt(flow[k], 3)}"
+        widths[k] = float(re.search(r'penwidth="?([\d.]+)', rest).group(1))
     biggest = max(flow, key=lambda k: abs(flow[k]))
     smallest = min(flow, key=lambda k: abs(flow[k]))
     assert widths[biggest] == pytest.approx(5.5) and widths[smallest] < widths[biggest]
+    shared = [k for k in flow if len(signs[k]) == 2]
+    products = [p.product for p in chosen]
+    # w²₁₂ → a²₁ carries both paths: mixed exactly when their products differ in sign.
+    assert bool(shared) == (min(products) < 0 < max(products))
+    # the legend explains the colours the picture uses, and only those
+    assert ("dark grey: paths of both signs" in source) == bool(shared)
+    assert ("red: paths of negative product" in source) == any(p < 0 for p in products)
+    assert ("blue: paths of positive product" in source) == any(p > 0 for p in products)
 
 
 def test_caption_gives_the_product_and_its_share_of_the_gradient():
@@ -119,7 +136,7 @@ def test_caption_gives_the_product_and_its_share_of_the_gradient():
     pic = draw(graph, highlight=best, digits=4)
     assert f"= {fmt(best.product, 4)}" in pic.caption
     assert f"{100 * best.product / grad:.3g}% of ∂C/∂w²₂₁" in pic.caption
-    assert "legend" in pic.source and "positive product" in pic.source
+    assert "legend" in pic.source and "paths of positive product" in pic.source
 
 
 def test_node_labels_carry_book_names_values_and_gradients():
@@ -159,8 +176,13 @@ def test_gradient_names_and_parsing():
 def test_layers_are_columns_input_first_and_cost_last():
     graph = demo_network((2, 3, 2), level="neuron")
     source = draw(graph).source
-    ranks = re.findall(r"\{\s*rank=same\s+((?:n\d+\s+)+)\}", source)
-    names = [[graph.nodes[int(i[1:])].name for i in group.split()] for group in ranks]
+    ranks = re.findall(r"\{\s*rank=same\s+((?:n\d+\s+)+)((?:n\d+ -> n\d+ \[style=invis\]\s+)*)\}",
+                       source)
+    names = [[graph.nodes[int(i[1:])].name for i in group.split()] for group, _ in ranks]
+    # invisible edges chain each column in book order, top to bottom
+    for group, chain in ranks:
+        ids = group.split()
+        assert re.findall(r"(n\d+) -> (n\d+)", chain) == list(zip(ids, ids[1:]))
     assert names[0] == ["a^1_1", "a^1_2"]
     assert [n[0] for n in names[1:]] == ["w^2_11", "a^2_1", "w^3_11", "a^3_1"]
     assert sorted(names[1]) == ["b^2_1", "b^2_2", "b^2_3"] + [
@@ -210,6 +232,8 @@ def test_only_highlighted_draws_the_paths_and_c():
     path = next(pg.paths(graph["w^2_11"], graph))
     source = draw(graph, highlight=path, only_highlighted=True).source
     assert len(nodes_of(source)) == len(path.nodes) and len(edges_of(source)) == len(path.rates)
+    assert "light grey" not in source  # nothing is dimmed, so the legend does not say so
+    assert "light grey: not on the shown paths" in draw(graph, highlight=path).source
 
 
 def test_bad_input_is_refused_clearly():
@@ -252,3 +276,15 @@ def test_sweep_pictures_fill_in_node_by_node():
     assert f"∂C/∂w²₁₂ = {fmt(pg.forward_grad(graph, w), 3)}" in last.caption
     first = nodes_of(pg.draw_forward_sweep(graph, w, 0).source)
     assert sum('fillcolor="#cfe8cf"' in text for text in first.values()) == 1
+
+
+def test_pictures_name_the_output_they_differentiate():
+    a, b = pg.Value(2.0, name="a"), pg.Value(1.0, name="b")
+    e = (a + b) * (b + 1)
+    e.name = "e"
+    done = pg.draw_reverse_sweep(e, pg.reverse_sweep_steps(e))
+    assert "done: every ∂e/∂node is known" in done.caption
+    assert "∂e/∂b = 5" in done.source and "∂C/" not in done.source
+    assert "∂e/∂b = 5" in draw(e, highlight=list(pg.paths(b, e))).caption
+    assert "done: ∂e/∂b = 5" in pg.draw_forward_sweep(e, b, 3).caption
+    assert gradient_name("z^2_1", output="e") == "∂e/∂z²₁" and gradient_name("z^2_1") == "δ²₁"

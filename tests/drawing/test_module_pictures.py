@@ -12,7 +12,9 @@ from pathgrad.nn.losses import quadratic
 
 
 def rank_groups(picture, graph):
-    groups = re.findall(r"\{\s*rank=same\s+((?:n\d+\s+)+)\}", picture.source)
+    # Each column: its nodes, then the invisible edges that keep them in order.
+    groups = re.findall(r"\{\s*rank=same\s+((?:n\d+\s+)+)(?:n\d+ -> n\d+ \[style=invis\]\s+)*\}",
+                        picture.source)
     return [sorted(graph.nodes[int(i[1:])].name for i in group.split()) for group in groups]
 
 

@@ -57,6 +57,16 @@ def test_path_string_shows_route_factors_and_product():
     assert str(path) == "a → b: 3 = 3"
 
 
+def test_paths_print_the_names_the_pictures_use():
+    w, x = pg.Value(0.5, name="w^2_12"), pg.Value(2.0, name="x")
+    C = (w * x + 1) ** 2
+    [path] = list(pg.paths(w, C))
+    assert path.route == "w²₁₂ → × → + 1 → (·)²"
+    assert str(path) == "w²₁₂ → × → + 1 → (·)²: 2 × 1 × 4 = 8"
+    picture = pg.draw(C, highlight=path)
+    assert f"path {path.route}" in picture.caption
+
+
 def test_forward_grads_needs_one_sweep_per_input():
     a, b = pg.Value(2.0), pg.Value(-1.0)
     C = (a * b).exp()

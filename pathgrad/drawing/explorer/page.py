@@ -122,17 +122,23 @@ class Explorer:
 
     def picture_svg(self) -> str | None:
         """A still picture of the first level (for notebooks viewed with no kernel), or None."""
+        still = self._still()
+        return None if still is None else still[0]
+
+    def _still(self) -> tuple[str, bytes] | None:
+        """The still picture as SVG and as PNG (for viewers that drop SVG), or None."""
         graph = self.graphs[0]
         try:
-            return draw(graph, hide_params=len(graph.nodes) > COMPACT_ABOVE).svg()
+            picture = draw(graph, hide_params=len(graph.nodes) > COMPACT_ABOVE)
+            return picture.svg(), picture.render("png")
         except (GraphTooBigError, RenderError):
             return None
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
         bundle: dict[str, Any] = {}
-        picture = self.picture_svg()
-        if picture is not None:
-            bundle["image/svg+xml"] = picture
+        still = self._still()  # what shows where no kernel runs
+        if still is not None:
+            bundle["image/svg+xml"], bundle["image/png"] = still
         shown = self.widget._repr_mimebundle_(include=include, exclude=exclude)
         bundle.update(shown[0] if isinstance(shown, tuple) else shown)  # anywidget: (data, meta)
         bundle["text/plain"] = repr(self)

@@ -82,6 +82,8 @@ def dot_layout(graph: Graph, engine: str | None = "auto") -> Layout:
     paths: list[str | None] = [None] * graph.edge_count
     labels: list[tuple[float, float] | None] = [None] * graph.edge_count
     for item in placed.get("edges", []):
+        if "id" not in item:  # an invisible edge that only keeps a layer's column in order
+            continue
         k = int(item["id"][1:])
         paths[k] = _svg_path(item["pos"], left, top)
         if "lp" in item:
