@@ -403,8 +403,10 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
 
 def _add_bench(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("bench", help="pathgrad against its peers, side by side")
-    parser.add_argument("sections", nargs="*", choices=tuple(bench.SECTIONS),
-                        help="scalar, training, paths (default: all)")
+    # No ``choices``: with nargs="*" Python 3.11's argparse refuses the empty default (bench.run
+    # names the sections when one is unknown).
+    parser.add_argument("sections", nargs="*",
+                        help=f"{', '.join(bench.SECTIONS)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.set_defaults(handler=run_bench)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import pathgrad as pg
-from pathgrad.cli import main
+from pathgrad.cli import build_parser, main
 from pathgrad.drawing.gallery import demo_network
 
 
@@ -171,3 +171,11 @@ def test_explore_mistakes_get_one_line_and_exit_2(tmp_path, monkeypatch, args, m
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and message in done.stderr
     assert not list(tmp_path.glob("*.html"))
+
+
+def test_bench_takes_no_section_or_known_ones(capsys):
+    assert build_parser().parse_args(["bench"]).sections == []
+    assert build_parser().parse_args(["bench", "moons", "--quick"]).sections == ["moons"]
+    assert main(["bench", "--quick", "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unknown bench section 'nosuch'" in err and "moons" in err
