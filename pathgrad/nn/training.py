@@ -339,7 +339,7 @@ def sgd(
     net.cost.check_output_layer(net.layers[-1])
     rng = np.random.default_rng(seed)
     history = History()
-    bounds = float(np.max(np.abs(train.X))), float(np.max(np.abs(train.Y)))
+    bounds = _largest_magnitude(train.X), _largest_magnitude(train.Y)
     bar = progress_bar(epochs, progress)
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
@@ -363,6 +363,10 @@ def sgd(
         finish_epoch(history, record, bar, callback)
     bar.close()
     return history
+
+
+def _largest_magnitude(a: np.ndarray) -> float:
+    return max(float(a.max()), -float(a.min()))  # max |a| without an array of |a|
 
 
 def _cost_or_later(
