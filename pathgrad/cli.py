@@ -401,11 +401,20 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
     train.set_defaults(handler=run_train)
 
 
+def bench_section(text: str) -> str:
+    """A section of ``pathgrad bench``, or argparse's one-line refusal naming the choices."""
+    if text not in bench.SECTIONS:
+        raise argparse.ArgumentTypeError(
+            f"invalid choice: {text!r} (choose from {', '.join(map(repr, bench.SECTIONS))})"
+        )
+    return text
+
+
 def _add_bench(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("bench", help="pathgrad against its peers, side by side")
-    # No ``choices``: with nargs="*" Python 3.11's argparse refuses the empty default (bench.run
-    # names the sections when one is unknown).
-    parser.add_argument("sections", nargs="*",
+    # A type, not ``choices``: with nargs="*", Python 3.11's argparse checks the empty default
+    # against the choices and refuses it.
+    parser.add_argument("sections", nargs="*", type=bench_section,
                         help=f"{', '.join(bench.SECTIONS)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.set_defaults(handler=run_bench)
