@@ -23,7 +23,22 @@ from .drawing import (
 from .errors import PathgradError, PathgradWarning
 from .gradcheck import CheckReport, check, numeric_grad, one_sided_grad, relative_error
 from .graph import Edge, Graph, topological_order
-from .nn import Activation, Network, NetworkGraph, data
+from .nn import (
+    MLP,
+    SGD,
+    Activation,
+    Conv1d,
+    Layer,
+    Module,
+    Network,
+    NetworkGraph,
+    Neuron,
+    Residual,
+    ResNet,
+    RNNCell,
+    data,
+    fit,
+)
 from .pathsums import (
     CostReport,
     EliminatedGraph,
@@ -49,16 +64,22 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "unknown"
 
 __all__ = [
+    "MLP",
     "OPS",
+    "SGD",
     "Activation",
     "CheckReport",
+    "Conv1d",
     "CostReport",
     "Edge",
     "EliminatedGraph",
     "Explorer",
     "Graph",
+    "Layer",
+    "Module",
     "Network",
     "NetworkGraph",
+    "Neuron",
     "Op",
     "Path",
     "PathLimitError",
@@ -67,6 +88,9 @@ __all__ = [
     "PathgradError",
     "PathgradWarning",
     "Picture",
+    "RNNCell",
+    "ResNet",
+    "Residual",
     "Semiring",
     "Value",
     "Verdict",
@@ -81,6 +105,7 @@ __all__ = [
     "draw_reverse_sweep",
     "eliminate",
     "explore",
+    "fit",
     "forward_grad",
     "forward_grads",
     "grad",

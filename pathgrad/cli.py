@@ -29,15 +29,17 @@ from .drawing.explorer.gallery_pages import write_explorer_gallery
 from .drawing.explorer.nudge import DEFAULT_BUDGET
 from .drawing.explorer.page import DEFAULT_MAX_NODES as EXPLORER_MAX_NODES
 from .drawing.gallery import demo_example, demo_network, largest_paths, write_gallery
-from .errors import PathgradError, TooLargeError
+from .errors import PathgradError, PathgradValueError, TooLargeError
 from .gradcheck import check
 from .graph import Graph
 from .limits import check_limit
 from .names import display_name
 from .nn import data
 from .nn.activations import ACTIVATIONS
+from .nn.fitting import fit
 from .nn.graph_sizes import DEFAULT_MAX_NODES, graph_size
 from .nn.losses import COSTS
+from .nn.modules import MLP
 from .nn.network import INITS, LEVELS, Network
 from .nn.training import EpochRecord
 from .pathsums import cost_report, path_stats, paths, sample_paths, top_paths
@@ -263,23 +265,33 @@ def run_train(args: argparse.Namespace, out: Callable[[str], None] = print) -> i
         train, test = data.digits(seed=args.seed)
     else:
         train = test = data.xor()
+    if args.model == "mlp" and args.lmbda:
+        raise PathgradValueError("--lmbda is for --model network (the matrix engine); "
+                                 "--model mlp trains without regularisation")
     net = Network(sizes, activation=args.activation, cost=args.cost, init=args.init, seed=args.seed)
+    mlp = MLP.from_network(net) if args.model == "mlp" else None
+    shown = repr(net).replace("Network(", "MLP(", 1) + " of Values" if mlp else repr(net)
     every = max(1, epochs // 30)
 
     def report(record: EpochRecord) -> None:
         if record.epoch == 1:
-            out(f"{net}: {len(train)} training examples, {len(test)} test examples")
-            out(f"epochs={epochs} mini-batch={batch} eta={eta} lmbda={args.lmbda}")
+            out(f"{shown}: {len(train)} training examples, {len(test)} test examples")
+            out(f"epochs={epochs} mini-batch={batch} eta={eta} lmbda={args.lmbda}"
+                + (f" momentum={args.momentum}" if mlp else ""))
         if record.epoch % every == 0 or record.epoch == epochs:
             out(
                 f"epoch {record.epoch:>4}: cost {record.train_cost:.5f}  test accuracy "
                 f"{record.test_accuracy:.2%}  ({record.seconds * 1000:.1f} ms)"
             )
 
-    history = net.sgd(
-        train, epochs, batch, eta, lmbda=args.lmbda, test_data=test, seed=args.seed,
-        callback=report,
-    )
+    if mlp is not None:
+        history = fit(mlp, train, epochs, batch, eta, momentum=args.momentum, cost=net.cost,
+                      test_data=test, seed=args.seed, callback=report)
+    else:
+        history = net.sgd(
+            train, epochs, batch, eta, lmbda=args.lmbda, test_data=test, seed=args.seed,
+            callback=report,
+        )
     accuracy = history.final_accuracy or 0.0
     total = sum(r.seconds for r in history)
     out(f"final test accuracy: {accuracy:.2%} ({round(accuracy * len(test))}/{len(test)}); "
@@ -363,7 +375,7 @@ def _add_explore(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_train(commands: argparse._SubParsersAction) -> None:
-    train = commands.add_parser("train", help="train a network on digits or xor (matrix engine)")
+    train = commands.add_parser("train", help="train a network on digits or xor")
     train.add_argument("--data", default="digits", choices=tuple(TRAIN_DEFAULTS),
                        help="digits (default) or xor")
     train.add_argument("--sizes", type=layer_sizes, help="layer widths, e.g. 64,30,10")
@@ -381,13 +393,29 @@ def _add_train(commands: argparse._SubParsersAction) -> None:
                        help="standard N(0,1) or scaled N(0,1/n)")
     train.add_argument("--seed", type=whole(0), default=0,
                        help="for weights, split and shuffling")
+    train.add_argument("--model", choices=("network", "mlp"), default="network",
+                       help="network: the matrix engine (default); mlp: a pathgrad.nn.MLP of "
+                            "Values, trained through its graph")
+    train.add_argument("--momentum", type=real(least=0.0), default=0.0,
+                       help="momentum of SGD for --model mlp, default 0")
     train.set_defaults(handler=run_train)
+
+
+def bench_section(text: str) -> str:
+    """A section of ``pathgrad bench``, or argparse's one-line refusal naming the choices."""
+    if text not in bench.SECTIONS:
+        raise argparse.ArgumentTypeError(
+            f"invalid choice: {text!r} (choose from {', '.join(map(repr, bench.SECTIONS))})"
+        )
+    return text
 
 
 def _add_bench(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("bench", help="pathgrad against its peers, side by side")
-    parser.add_argument("sections", nargs="*", choices=tuple(bench.SECTIONS),
-                        help="scalar, training, paths (default: all)")
+    # A type, not ``choices``: with nargs="*", Python 3.11's argparse checks the empty default
+    # against the choices and refuses it.
+    parser.add_argument("sections", nargs="*", type=bench_section,
+                        help=f"{', '.join(bench.SECTIONS)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.set_defaults(handler=run_bench)
 

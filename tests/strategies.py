@@ -6,7 +6,9 @@
 * :func:`dags`: rate-factor DAGs whose edges carry drawn rates (parallel, zero, negative and
   tied), and a start node with a bounded number of paths;
 * :func:`networks`: small networks with mixed activations, costs and a mini-batch;
-* :func:`layered`: a fully connected graph with ``width**depth`` paths, built directly.
+* :func:`layered`: a fully connected graph with ``width**depth`` paths, built directly;
+* :func:`resnets`, :func:`convolutions`, :func:`unrolled`: small nets of Values from
+  :mod:`pathgrad.nn` (residual, shared kernel, recurrent) with an example.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 import pathgrad as pg
+from pathgrad.nn import Conv1d, ResNet
 from pathgrad.nn.activations import Activation
 from tests.catalogue import BY_NAME, CATALOGUE, Entry
 
@@ -208,3 +211,50 @@ def networks(draw):
     X = rng.uniform(-1, 1, (sizes[0], m))
     Y = rng.uniform(0, 1, (sizes[-1], m))
     return net, names, X, Y
+
+
+# -- nets of Values (pathgrad.nn) --------------------------------------------------------------
+
+RESIDUAL_ACTIVATIONS = ["relu", "tanh", "sigmoid"]
+
+
+@st.composite
+def resnets(draw):
+    """``(net, activation, output activation, x, y)``: a small residual or plain ResNet."""
+    nin, width, blocks, nout = (draw(st.integers(1, 3)) for _ in range(4))
+    act = draw(st.sampled_from(RESIDUAL_ACTIVATIONS))
+    output = draw(st.sampled_from(RESIDUAL_ACTIVATIONS))
+    skip = draw(st.booleans())
+    level = draw(st.sampled_from(["z", "ops"]))
+    seed = draw(st.integers(0, 2**16))
+    net = ResNet(nin, width, blocks, nout, act, output, skip=skip, level=level, seed=seed)
+    rng = np.random.default_rng(seed)
+    for p in net.parameters():  # biases start at 0: move them off ReLU's kink at z = 0
+        p.data += rng.uniform(-0.5, 0.5)
+    return net, act, output, rng.uniform(-1, 1, nin), rng.uniform(0, 1, nout)
+
+
+@st.composite
+def convolutions(draw):
+    """``(conv, activation, x)``: a Conv1d with drawn kernel and bias, and an input."""
+    kernel = draw(st.integers(1, 3))
+    nin = draw(st.integers(kernel, 6))
+    act = draw(st.sampled_from(["tanh", "sigmoid", "linear"]))
+    values = st.floats(-1.5, 1.5, allow_nan=False)
+    weights = draw(st.lists(values, min_size=kernel, max_size=kernel))
+    bias = draw(values)
+    x = draw(st.lists(values, min_size=nin, max_size=nin))
+    return Conv1d(nin, kernel, act, weights=weights, bias=bias), act, x
+
+
+@st.composite
+def unrolled(draw):
+    """An Elman cell's sizes, activation and parameter values, inputs and targets."""
+    nin, nhidden, steps = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 4))
+    act = draw(st.sampled_from(["tanh", "sigmoid", "relu"]))
+    values = st.floats(-1.0, 1.0, allow_nan=False).filter(lambda v: abs(v) > 1e-3)
+    params = draw(st.lists(values, min_size=nhidden * (nin + nhidden + 1),
+                           max_size=nhidden * (nin + nhidden + 1)))
+    xs = [draw(st.lists(values, min_size=nin, max_size=nin)) for _ in range(steps)]
+    y = draw(st.lists(values, min_size=nhidden, max_size=nhidden))
+    return nin, nhidden, act, params, xs, y

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import pathgrad as pg
-from pathgrad.cli import main
+from pathgrad.cli import build_parser, main
 from pathgrad.drawing.gallery import demo_network
 
 
@@ -110,6 +110,19 @@ def test_train_command_xor_and_errors(capsys):
     assert "output layer has 9" in capsys.readouterr().err
 
 
+def test_train_command_trains_an_mlp_of_values_through_its_graph(capsys):
+    assert main(["train", "--data", "xor", "--model", "mlp", "--epochs", "2000",
+                 "--momentum", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("MLP([2, 3, 1]") and "of Values" in out and "momentum=0.5" in out
+    assert "final test accuracy: 100.00% (4/4)" in out
+    assert main(["train", "--model", "mlp", "--lmbda", "0.1"]) == 2
+    assert "--lmbda is for --model network" in capsys.readouterr().err
+    assert main(["train", "--model", "tree"]) == 2
+    assert "invalid choice: 'tree'" in capsys.readouterr().err
+    assert main(["train", "--model", "mlp", "--momentum", "-1"]) == 2
+
+
 def explorer_data(page) -> dict:
     text = page.read_text(encoding="utf-8")
     return json.loads(re.search(r'id="pathgrad-explorer-data">(.*?)</script>', text, re.S)[1])
@@ -158,3 +171,11 @@ def test_explore_mistakes_get_one_line_and_exit_2(tmp_path, monkeypatch, args, m
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and message in done.stderr
     assert not list(tmp_path.glob("*.html"))
+
+
+def test_bench_takes_no_section_or_known_ones(capsys):
+    assert build_parser().parse_args(["bench"]).sections == []
+    assert build_parser().parse_args(["bench", "moons", "--quick"]).sections == ["moons"]
+    assert main(["bench", "--quick", "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "invalid choice: 'nosuch'" in err and "'moons'" in err

@@ -18,23 +18,42 @@ from ..tables import text_table as table
 from ..timing import median_time
 
 #: Section name (as typed after ``pathgrad bench``) -> its module in this package.
-SECTIONS = {"scalar": "scalar", "training": "trainers", "paths": "paths"}
+SECTIONS = {"scalar": "scalar", "moons": "moons", "training": "trainers", "paths": "paths"}
 
-__all__ = ["SECTIONS", "median_time", "run", "table", "title"]
+__all__ = ["SECTIONS", "Target", "median_time", "run", "table", "target", "title"]
+
+#: A line of the closing summary: what was measured, its target, this run's figure, met or not.
+Target = list[str]
 
 
 def title(text: str) -> None:
     print(f"\n== {text} ==")
 
 
+def target(what: str, figure: float, least: float | None = None, most: float | None = None,
+           unit: str = "x") -> Target:
+    """A summary line: ``figure`` against a target of at least ``least`` or at most ``most``."""
+    met = (least is None or figure >= least) and (most is None or figure <= most)
+    goal = f">= {least:g}{unit}" if least is not None else f"<= {most:g}{unit}"
+    return [what, goal, f"{figure:.1f}{unit}", "yes" if met else "NO"]
+
+
 def run(sections: Sequence[str] = tuple(SECTIONS), quick: bool = False) -> None:
-    """Run the named sections in order."""
+    """Run the named sections in order, then sum up their targets in one closing table.
+
+    A section's ``run`` may return a list of :func:`target` lines for that table.
+    """
     for name in sections:
         if name not in SECTIONS:
             raise PathgradValueError(
                 f"unknown bench section {name!r}; choose from {', '.join(SECTIONS)}"
             )
+    summary: list[Target] = []
     for name in sections:
         module = importlib.import_module(f"{__name__}.{SECTIONS[name]}")
         gc.collect()
-        module.run(quick=quick)
+        summary += module.run(quick=quick) or []
+    if summary:
+        title("summary: the targets, measured in this run" + (" (--quick: sizes too small "
+                                                              "to mean much)" if quick else ""))
+        print(table(["measure", "target", "this run", "met"], summary))

@@ -3,20 +3,24 @@
 Two measurements, both in this one process so that their ratio means something on a noisy box.
 
 1. **One example through an MLP.** micrograd's own ``MLP`` (ReLU hidden layer, linear output,
-   squared error summed over the outputs) is built with random weights; pathgrad gets a copy of
-   the very same weights and runs exactly the same Python operations (each neuron is
-   ``sum((w_i * x_i for ...), b)`` then ``relu`` except in the last layer, the inputs and
-   targets are plain floats). We time *build + backward* of one example with the garbage
-   collector on, as a user has it, and report the median over repeats. The graph is released
-   and ``gc.collect()`` runs between repeats, outside the timed region, so every repeat starts
+   squared error summed over the outputs) against :class:`pathgrad.nn.MLP` made with the same
+   ``random.seed``, so with the same weights, at two levels: ``"ops"`` records every product
+   and sum as its own node, micrograd's very graph; ``"z"`` (the default) makes one node per
+   weighted input and one per activation, the graph of equations 47-53. Inputs and targets
+   are plain floats. We time *build + backward* of one example with the garbage collector on,
+   as a user has it, and report the median over repeats. pathgrad pauses the collector while
+   the MLP builds its nodes; one allocation right after the step, inside the timer, starts
+   the collection that the pause left due, so its cost is counted. The graph is released and
+   ``gc.collect()`` runs between repeats, outside the timed region, so every repeat starts
    from the same clean heap, which holds the model of the library being timed and not the
-   other's. Memory is the ``tracemalloc`` peak of build + backward. Gradients
-   must agree to 1e-12 (relative), or the section fails.
+   other's. Memory is the ``tracemalloc`` peak of build + backward. Gradients must agree to
+   1e-12 (relative), or the section fails.
 
-   "Nodes" means the nodes of pathgrad's graph: leaves (weights, biases) plus one node per
-   operation result. That count is the same work for both libraries, so the ratio of nodes per
-   second is the ratio of times. micrograd also turns every number constant into a node of its
-   own; its own node count is printed beside it.
+   "Nodes" means the nodes of micrograd's graph as pathgrad's ``"ops"`` level records it:
+   leaves (weights, biases) plus one node per operation result. That count is the same work
+   for every row, so the ratio of nodes per second is the ratio of times, and bytes per node
+   compare the memory of whole graphs. micrograd also turns every number constant into a node
+   of its own; its own node count is printed beside it.
 
 2. **A long chain.** ``v = v * 0.999 + 0.001`` repeated, build + backward, time per node at
    growing depths, with the collector's share shown apart: no recursion, no quadratic step.
@@ -35,64 +39,46 @@ import tracemalloc
 from collections.abc import Callable, Sequence
 
 from ..graph import topological_order
+from ..nn.modules import MLP
 from ..value import Value
-from . import table, title
+from . import Target, table, target, title
 
-Layers = list[list[tuple[list[Value], Value]]]
+LEVELS = ("ops", "z")
 
 
-# -- the two models -----------------------------------------------------------------------------
+# -- the models --------------------------------------------------------------------------------
 
 
 def micrograd_model(sizes: Sequence[int], seed: int = 0):
     """micrograd's own ``MLP(sizes[0], sizes[1:])``, with reproducible initial weights."""
-    from micrograd.nn import MLP
+    from micrograd.nn import MLP as MicrogradMLP
 
+    return _seeded(lambda: MicrogradMLP(sizes[0], list(sizes[1:])), seed)
+
+
+def pathgrad_model(sizes: Sequence[int], seed: int = 0, level: str = "z") -> MLP:
+    """``pathgrad.nn.MLP`` with micrograd's weights (the same seed, the same draws)."""
+    return _seeded(lambda: MLP(sizes[0], list(sizes[1:]), level=level), seed)
+
+
+def _seeded(make: Callable, seed: int):
     state = random.getstate()
     random.seed(seed)
     try:
-        return MLP(sizes[0], list(sizes[1:]))
+        return make()
     finally:
         random.setstate(state)
 
 
-def pathgrad_copy(model) -> Layers:
-    """The same weights as pathgrad Values: per layer, per neuron, ``(w, b)``."""
-    return [
-        [([Value(float(w.data)) for w in neuron.w], Value(float(neuron.b.data)))
-         for neuron in layer.neurons]
-        for layer in model.layers
-    ]
-
-
-def pathgrad_forward(layers: Layers, x: Sequence[float | Value]) -> list[Value]:
-    """micrograd's ``MLP.__call__`` with pathgrad Values: the same operations in the same order."""
-    last = len(layers) - 1
-    inputs: Sequence[float | Value] = x
-    out: list[Value] = []
-    for i, layer in enumerate(layers):
-        out = []
-        for w, b in layer:
-            # micrograd's Neuron, operation for operation
-            act = sum((wi * xi for wi, xi in zip(w, inputs, strict=False)), b)
-            out.append(act if i == last else act.relu())
-        inputs = out
-    return out
-
-
 def squared_error(outputs, targets: Sequence[float]):
     """``Σ_j (a_j - y_j)²``: the loss of micrograd's demos, written once for both libraries."""
+    outputs = outputs if isinstance(outputs, list) else [outputs]
     return sum((out - y) ** 2 for out, y in zip(outputs, targets, strict=True))
 
 
-def micrograd_step(model, x, y):
+def step(model, x, y):
+    """Build the graph of one example's loss and sweep it backwards (either library)."""
     loss = squared_error(model(x), y)
-    loss.backward()
-    return loss
-
-
-def pathgrad_step(layers, x, y):
-    loss = squared_error(pathgrad_forward(layers, x), y)
     loss.backward()
     return loss
 
@@ -132,20 +118,22 @@ class CollectorClock:
         gc.callbacks.remove(self)
 
 
-def timed_runs(step: Callable[[], object], repeat: int, warmup: int = 1) -> tuple[float, float]:
-    """Median seconds of ``step()`` and median seconds of it spent in the cycle collector.
+def timed_runs(run: Callable[[], object], repeat: int, warmup: int = 1) -> tuple[float, float]:
+    """Median seconds of ``run()`` and median seconds of it spent in the cycle collector.
 
-    The result of each run is dropped and collected outside the timer, so every run starts
-    from the same heap.
+    The list that keeps the result is allocated after ``run()`` returns, inside the timer: if
+    ``run`` left a collection due (pathgrad pauses the collector while it builds), it starts
+    there and is counted. The result is then dropped and collected outside the timer, so
+    every run starts from the same heap.
     """
     for _ in range(warmup):
-        step()
+        run()
     times, in_gc = [], []
     for _ in range(repeat):
         gc.collect()
         with CollectorClock() as clock:
             start = time.perf_counter()
-            result = step()
+            result = [run()]
             times.append(time.perf_counter() - start)
         in_gc.append(clock.seconds)
         del result
@@ -153,14 +141,14 @@ def timed_runs(step: Callable[[], object], repeat: int, warmup: int = 1) -> tupl
     return statistics.median(times), statistics.median(in_gc)
 
 
-def peak_bytes(step: Callable[[], object]) -> int:
-    """Peak bytes allocated while ``step()`` runs (tracemalloc), its result still alive."""
+def peak_bytes(run: Callable[[], object]) -> int:
+    """Peak bytes allocated while ``run()`` runs (tracemalloc), its result still alive."""
     gc.collect()
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
         base = tracemalloc.get_traced_memory()[0]
-        result = step()
+        result = run()
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -169,15 +157,13 @@ def peak_bytes(step: Callable[[], object]) -> int:
     return peak - base
 
 
-def gradients_agree(model, layers: Layers, x, y, tolerance: float = 1e-12) -> float:
+def gradients_agree(theirs, ours, x, y, tolerance: float = 1e-12) -> float:
     """Largest relative gradient difference over all parameters; raises if above tolerance."""
-    model.zero_grad()
-    micrograd_step(model, x, y)
-    pathgrad_step(layers, x, y)
-    ours = [p for layer in layers for w, b in layer for p in (*w, b)]
-    theirs = model.parameters()
+    theirs.zero_grad()
+    step(theirs, x, y)
+    step(ours, x, y)
     worst = 0.0
-    for mine, other in zip(ours, theirs, strict=True):
+    for mine, other in zip(ours.parameters(), theirs.parameters(), strict=True):
         a, b = mine.grad, float(other.grad)
         worst = max(worst, abs(a - b) / max(abs(a), abs(b), 1.0))
     if worst > tolerance:
@@ -192,45 +178,50 @@ def compare_mlp(sizes: Sequence[int], repeat: int, rounds: int = 3, seed: int = 
 
     Each library is timed with only its own model in memory, as its user has it: the other
     library's model would otherwise be traversed by every full pass of the cycle collector.
-    Both models start from the same weights (micrograd's, made again from the same seed).
+    All models start from the same weights (micrograd's, made again from the same seed).
     """
     rng = random.Random(seed + 1)
     x = [rng.uniform(-1.0, 1.0) for _ in range(sizes[0])]
     y = [rng.uniform(-1.0, 1.0) for _ in range(sizes[-1])]
-    facts = _gradients_nodes_and_memory(micrograd_model(sizes, seed), x, y)
+    facts = _gradients_nodes_and_memory(sizes, seed, x, y)
 
-    def time_micrograd() -> tuple[float, float]:
-        model = micrograd_model(sizes, seed)
-        return timed_runs(lambda: micrograd_step(model, x, y), repeat)
+    def timed(make: Callable) -> Callable[[], tuple[float, float]]:
+        def time_it() -> tuple[float, float]:
+            model = make()
+            return timed_runs(lambda: step(model, x, y), repeat)
+        return time_it
 
-    def time_pathgrad() -> tuple[float, float]:
-        layers = pathgrad_copy(micrograd_model(sizes, seed))
-        return timed_runs(lambda: pathgrad_step(layers, x, y), repeat)
-
-    # Alternate the two so that drift in machine speed hits both alike.
-    ours, theirs = [], []
+    runners = {"micrograd": timed(lambda: micrograd_model(sizes, seed))}
+    for level in LEVELS:
+        runners[level] = timed(lambda level=level: pathgrad_model(sizes, seed, level))
+    # Alternate them so that drift in machine speed hits all alike.
+    results: dict[str, list[tuple[float, float]]] = {key: [] for key in runners}
     for _ in range(rounds):
-        theirs.append(time_micrograd())
-        ours.append(time_pathgrad())
+        for key, time_it in runners.items():
+            results[key].append(time_it())
     return {
         "sizes": "-".join(map(str, sizes)),
         **facts,
-        "pathgrad_s": statistics.median(t for t, _ in ours),
-        "micrograd_s": statistics.median(t for t, _ in theirs),
-        "pathgrad_gc_s": statistics.median(g for _, g in ours),
-        "micrograd_gc_s": statistics.median(g for _, g in theirs),
+        **{f"{key}_s": statistics.median(t for t, _ in runs) for key, runs in results.items()},
+        **{f"{key}_gc_s": statistics.median(g for _, g in runs) for key, runs in results.items()},
     }
 
 
-def _gradients_nodes_and_memory(model, x: Sequence[float], y: Sequence[float]) -> dict:
-    layers = pathgrad_copy(model)
-    return {
-        "worst_relative_difference": gradients_agree(model, layers, x, y),
-        "nodes": len(topological_order(pathgrad_step(layers, x, y))),
-        "micrograd_nodes": micrograd_node_count(micrograd_step(model, x, y)),
-        "pathgrad_bytes": peak_bytes(lambda: pathgrad_step(layers, x, y)),
-        "micrograd_bytes": peak_bytes(lambda: micrograd_step(model, x, y)),
+def _gradients_nodes_and_memory(sizes: Sequence[int], seed: int, x, y) -> dict:
+    theirs = micrograd_model(sizes, seed)
+    facts: dict[str, float] = {
+        "micrograd_nodes": micrograd_node_count(step(theirs, x, y)),
+        "micrograd_bytes": peak_bytes(lambda: step(theirs, x, y)),
+        "worst_relative_difference": 0.0,
     }
+    for level in LEVELS:
+        ours = pathgrad_model(sizes, seed, level)
+        facts["worst_relative_difference"] = max(facts["worst_relative_difference"],
+                                                 gradients_agree(theirs, ours, x, y))
+        if level == "ops":
+            facts["nodes"] = len(topological_order(step(ours, x, y)))
+        facts[f"{level}_bytes"] = peak_bytes(lambda: step(ours, x, y))  # noqa: B023 - run now
+    return facts
 
 
 # -- the chain ---------------------------------------------------------------------------------
@@ -277,39 +268,53 @@ def _rate(nodes: int, seconds: float) -> str:
     return f"{nodes / seconds / 1e3:,.0f}k"
 
 
-def run(quick: bool = False) -> None:
-    """Print both tables; raise AssertionError if the gradients of the two libraries differ."""
+#: Speed-up over micrograd that each MLP shape must reach (build + backward of one example).
+SPEED_TARGETS = {"64-30-10": 3.5, "784-30-10": 10.0}
+BYTES_TARGET = 150
+
+
+def run(quick: bool = False) -> list[Target]:
+    """Print both tables and return the targets; raise AssertionError if gradients differ."""
     title("scalar: one example through an MLP, build + backward (pathgrad vs micrograd 0.1.0)")
     shapes = [(64, 30, 10)] if quick else [(64, 30, 10), (784, 30, 10)]
-    rows = []
+    rows, targets = [], []
     for sizes in shapes:
         r = compare_mlp(sizes, repeat=3 if quick else 7, rounds=1 if quick else 3)
+        for level in reversed(LEVELS):
+            what = f"MLP {r['sizes']} build+backward, level {level}"
+            targets.append(target(f"{what}: speed-up", r["micrograd_s"] / r[f"{level}_s"],
+                                  least=SPEED_TARGETS[r["sizes"]]))
+            targets.append(target(f"{what}: bytes per node", r[f"{level}_bytes"] / r["nodes"],
+                                  most=BYTES_TARGET, unit=" B"))
         n = r["nodes"]
+        theirs = r["micrograd_s"]
         rows.append([
-            r["sizes"],
-            f"{n:,} ({r['micrograd_nodes']:,})",
-            f"{r['pathgrad_s'] * 1e3:.1f} ({r['pathgrad_gc_s'] * 1e3:.1f})",
-            f"{r['micrograd_s'] * 1e3:.1f} ({r['micrograd_gc_s'] * 1e3:.1f})",
-            _rate(n, r["pathgrad_s"]),
-            _rate(n, r["micrograd_s"]),
-            f"{r['micrograd_s'] / r['pathgrad_s']:.1f}x",
-            f"{r['pathgrad_bytes'] / n:.0f}",
-            f"{r['micrograd_bytes'] / n:.0f}",
-            f"{r['pathgrad_bytes'] / r['micrograd_bytes']:.2f}",
-            f"{r['worst_relative_difference']:.1e}",
+            r["sizes"], "micrograd", f"{n:,} ({r['micrograd_nodes']:,})",
+            f"{theirs * 1e3:.1f} ({r['micrograd_gc_s'] * 1e3:.1f})", _rate(n, theirs), "1.0x",
+            f"{r['micrograd_bytes'] / n:.0f}", "1.00", "",
         ])
+        for level in LEVELS:
+            ours = r[f"{level}_s"]
+            rows.append([
+                "", f"pathgrad.nn, level {level}", "",
+                f"{ours * 1e3:.1f} ({r[f'{level}_gc_s'] * 1e3:.1f})", _rate(n, ours),
+                f"{theirs / ours:.1f}x", f"{r[f'{level}_bytes'] / n:.0f}",
+                f"{r[f'{level}_bytes'] / r['micrograd_bytes']:.2f}",
+                f"{r['worst_relative_difference']:.1e}",
+            ])
     print(table(
-        ["MLP", "nodes (micrograd's)", "pathgrad ms (gc)", "micrograd ms (gc)",
-         "pathgrad nodes/s", "micrograd nodes/s", "speed-up", "pathgrad B/node",
-         "micrograd B/node", "memory ratio", "max grad diff"],
+        ["MLP", "library", "nodes (micrograd's)", "ms (in gc)", "nodes/s", "speed-up",
+         "B/node", "memory ratio", "max grad diff"],
         rows,
     ))
     print(
-        "medians over repeats, gc on as a user has it; (gc) = time in the cycle collector.\n"
-        "nodes = pathgrad's graph, the same work for both (micrograd's own count, with a node\n"
-        "per number constant, in brackets). B/node = tracemalloc peak of build+backward / nodes.\n"
-        "targets: speed-up >= 2.5x on 64-30-10 and >= 5x on 784-30-10, memory ratio <= 0.5;\n"
-        "max grad diff = largest relative difference of the two gradients (must be <= 1e-12)."
+        "medians over repeats, gc on as a user has it; (in gc) = time in the cycle collector.\n"
+        "nodes = micrograd's graph as pathgrad records it at level 'ops', the same work for\n"
+        "every row (micrograd's own count, with a node per number constant, in brackets);\n"
+        "level 'z' does that work with one node per weighted input. B/node = tracemalloc peak\n"
+        "of build+backward / nodes. targets: speed-up >= 3.5x on 64-30-10 and >= 10x on\n"
+        "784-30-10, <= 150 B/node; max grad diff = largest relative difference of the\n"
+        "gradients, both levels against micrograd (must be <= 1e-12)."
     )
 
     title("scalar: a chain v = v*0.999 + 0.001, build + backward (pathgrad)")
@@ -342,3 +347,4 @@ def run(quick: bool = False) -> None:
             f"micrograd: RecursionError at depth {fails:,} (its topological sort is recursive; "
             f"recursion limit {limit}); deepest that worked here: {works or 0:,}"
         )
+    return targets

@@ -38,35 +38,42 @@ _KIND_STYLE = {
     "other": {"shape": "ellipse", "style": "filled", "fillcolor": "#ffffff"},
 }
 # Column order within one layer: parameters, then weighted inputs, then activations.
-_COLUMN = {"w": 0, "b": 0, "z": 1, "a": 2, "x": 2}
+# A recurrent net unrolled through time (pathgrad.nn.RNNCell) names its step-t nodes x^t, z^t
+# and h^t: each step gets the columns of a layer, its input x^t first and its state h^t last.
+_COLUMN = {"w": 0, "b": 0, "x": 0, "z": 1, "a": 2, "h": 2}
 
 
 def kind_of(node: Value, parsed: BookName | None, output: Value) -> str:
-    """``param`` (w, b), ``input``, ``z``, ``a``, ``cost``, ``op`` (unnamed) or ``other``."""
+    """``param`` (w, b, u), ``input``, ``z``, ``a`` (or a state h), ``cost``, ``op``, ``other``."""
     if node is output or (parsed is not None and parsed.symbol == "C"):
         return "cost"
     if parsed is None:
         return "op" if node.name is None and node.op is not None else "other"
-    if parsed.symbol in ("w", "b"):
+    if _is_param_name(parsed):
         return "param"
     if node.op is None or parsed.symbol == "x" or (parsed.symbol == "a" and parsed.layer == 1):
         return "input"
+    if parsed.symbol == "h":
+        return "a"
     return parsed.symbol if parsed.symbol in ("z", "a") else "other"
 
 
 def is_param(node: Value) -> bool:
     """A weight or bias leaf (a node a picture may hide)."""
     parsed = parse_name(node.name)
-    return node.op is None and parsed is not None and parsed.symbol in ("w", "b")
+    return node.op is None and parsed is not None and _is_param_name(parsed)
+
+
+def _is_param_name(parsed: BookName) -> bool:
+    # w and b, and u_jk: an RNN's input weights (a plain "u" is any user's variable).
+    return parsed.symbol in ("w", "b") or (parsed.symbol == "u" and bool(parsed.indices))
 
 
 def _column(parsed: BookName | None) -> tuple[int, int] | None:
     if parsed is None or parsed.symbol not in _COLUMN:
         return None
-    if parsed.symbol == "x":
-        return (1, _COLUMN["x"])
     if parsed.layer is None:
-        return None
+        return (1, _COLUMN["a"]) if parsed.symbol == "x" else None
     return (parsed.layer, _COLUMN[parsed.symbol])
 
 

@@ -11,8 +11,9 @@ rate factors of equation 53, so the graph can be re-evaluated at other weights.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import cache
+from collections.abc import Iterable, Sequence
+from functools import cache, reduce
+from operator import add, mul
 
 import numpy as np
 
@@ -46,12 +47,20 @@ def neuron_names(symbol: str, layer: int, n: int) -> tuple[str, ...]:
 # Operations of the neuron and z levels. Operands: w_j1..w_jn, a_1..a_n, b_j.
 
 
+def weighted_sum(weights: Iterable[float], inputs: Iterable[float], bias: float) -> float:
+    """``b + w_1 a_1 + w_2 a_2 + ...``, added left to right: micrograd's order, so a neuron
+    of :mod:`pathgrad.nn.modules` gives micrograd's numbers to the last bit. (The operations
+    below, which only re-evaluate a graph, may add in another order: equal to rounding.)"""
+    return reduce(add, map(mul, weights, inputs), bias)
+
+
 def _weighted_input(xs: Sequence[float], n: int) -> float:
     return sum(w * a for w, a in zip(xs[:n], xs[n : 2 * n], strict=True)) + xs[2 * n]
 
 
-def _slope(activation: Activation, z: float) -> float:
-    rates = activation.op.partials(z)
+def slope_at(op: Op, z: float) -> float:
+    """``σ'(z)`` from a one-operand operation ``σ``: the rate factor of the edge ``z → a``."""
+    rates = op.partials(z)
     return float(rates if isinstance(rates, (int, float)) else rates[0])
 
 
@@ -63,7 +72,7 @@ def neuron_op(activation: Activation, n: int) -> Op:
         return activation.op.fn(_weighted_input(xs, n))
 
     def partials(*xs: float) -> tuple[float, ...]:
-        s = _slope(activation, _weighted_input(xs, n))
+        s = slope_at(activation.op, _weighted_input(xs, n))
         return (*(s * a for a in xs[n : 2 * n]), *(s * w for w in xs[:n]), s)
 
     return Op(f"neuron[{activation.name}]", value, partials)

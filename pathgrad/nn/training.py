@@ -29,6 +29,7 @@ from ..arguments import float_array, real_number, whole_number
 from ..errors import PathgradTypeError, PathgradValueError
 from . import matrix
 from .activations import LayerActivation
+from .cost_bounds import surely_finite_cost
 from .data import one_hot_rows
 from .losses import Cost
 
@@ -63,12 +64,15 @@ class Dataset:
         return np.vstack(parts)
 
     def correct(self, net: Trainable) -> int:
-        """How many examples are classified right.
+        """How many examples are classified right (see :meth:`correct_outputs`)."""
+        return self.correct_outputs(self.outputs(net))
+
+    def correct_outputs(self, out: np.ndarray) -> int:
+        """How many of the outputs ``out`` (one row per example) classify their example right.
 
         With several outputs the guess is the most active output neuron and the answer is the
         largest desired output; with one output both are thresholded at 0.5.
         """
-        out = self.outputs(net)
         if out.shape[1] == 1:
             return int(np.sum((out[:, 0] > 0.5) == (self.Y[:, 0] > 0.5)))
         return int(np.sum(np.argmax(out, axis=1) == np.argmax(self.Y, axis=1)))
@@ -117,7 +121,7 @@ def as_dataset(data: Any, n_in: int, n_out: int, name: str = "data") -> Dataset:
             )
         Y = _labels_or_targets(np.asarray(data[1]), X.shape[0], n_out, name)
     elif isinstance(data, Sequence) or isinstance(data, np.ndarray):
-        X, Y = _from_pairs(data, n_in, n_out, name)
+        X, Y = _stacked_pairs(data, n_in, n_out) or _from_pairs(data, n_in, n_out, name)
     else:
         raise PathgradTypeError(
             f"{name}: expected a list of (x, y) pairs or a tuple (X, Y) of arrays, "
@@ -134,6 +138,39 @@ def as_dataset(data: Any, n_in: int, n_out: int, name: str = "data") -> Dataset:
     if not np.all(np.isfinite(Y)):
         raise PathgradValueError(f"{name}: the desired outputs contain NaN or infinity")
     return Dataset(np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(Y, dtype=float))
+
+
+def _stacked_pairs(
+    data: Sequence | np.ndarray, n_in: int, n_out: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The book's pairs (numpy columns, labels or columns) stacked by one numpy call each.
+
+    None when some pair is not of that plain form, or not right: :func:`_from_pairs` then
+    converts them one by one and says which pair is wrong and how.
+    """
+    if not all(type(pair) in (tuple, list) and len(pair) == 2 for pair in data):
+        return None
+    xs, ys = [pair[0] for pair in data], [pair[1] for pair in data]
+    X = _stacked(xs, n_in)
+    if X is None:
+        return None
+    if n_out > 1 and all(_is_label(y) for y in ys):
+        labels = np.array(ys, dtype=np.int64)
+        if labels.size and (labels.min() < 0 or labels.max() >= n_out):
+            return None
+        return X, one_hot_rows(labels, n_out)
+    Y = _stacked(ys, n_out)
+    return None if Y is None else (X, Y)
+
+
+def _stacked(arrays: list, size: int) -> np.ndarray | None:
+    """Numeric numpy arrays of one shape holding ``size`` numbers each, as rows; else None."""
+    shape = getattr(arrays[0], "shape", None) if arrays else None
+    if shape is None or math.prod(shape) != size or not all(
+        type(a) is np.ndarray and a.shape == shape and a.dtype.kind in "fiu" for a in arrays
+    ):
+        return None
+    return np.array(arrays, dtype=float).reshape(len(arrays), size)
 
 
 def _from_pairs(
@@ -166,15 +203,42 @@ def _from_pairs(
     return X, Y
 
 
-@dataclass
 class EpochRecord:
-    """What one epoch did: training cost, and accuracy/cost on the test data if given."""
+    """What one epoch did: training cost, and accuracy/cost on the test data if given.
 
-    epoch: int
-    train_cost: float
-    seconds: float
-    test_accuracy: float | None = None
-    test_cost: float | None = None
+    ``train_cost`` may be given as a function: it is then called the first time the cost is
+    read (by a progress bar, a callback or later) and not at all if nobody reads it.
+    """
+
+    __slots__ = ("epoch", "seconds", "test_accuracy", "test_cost", "_train_cost")
+
+    def __init__(self, epoch: int, train_cost: float | Callable[[], float], seconds: float,
+                 test_accuracy: float | None = None, test_cost: float | None = None) -> None:
+        self.epoch = epoch
+        self._train_cost = train_cost
+        self.seconds = seconds
+        self.test_accuracy = test_accuracy
+        self.test_cost = test_cost
+
+    @property
+    def train_cost(self) -> float:
+        if callable(self._train_cost):
+            self._train_cost = float(self._train_cost())
+        return self._train_cost
+
+    @train_cost.setter
+    def train_cost(self, value: float) -> None:
+        self._train_cost = value
+
+    def summary(self) -> str:
+        """``cost 0.1234 accuracy 0.950``: what a progress bar shows."""
+        shown = "" if self.test_accuracy is None else f" accuracy {self.test_accuracy:.3f}"
+        return f"cost {self.train_cost:.4f}{shown}"
+
+    def __repr__(self) -> str:
+        return (f"EpochRecord(epoch={self.epoch}, train_cost={self.train_cost!r}, "
+                f"seconds={self.seconds!r}, test_accuracy={self.test_accuracy!r}, "
+                f"test_cost={self.test_cost!r})")
 
 
 @dataclass
@@ -275,7 +339,8 @@ def sgd(
     net.cost.check_output_layer(net.layers[-1])
     rng = np.random.default_rng(seed)
     history = History()
-    bar = tqdm(total=epochs, unit="epoch", disable=_bar_disabled(progress), leave=False)
+    bounds = _largest_magnitude(train.X), _largest_magnitude(train.Y)
+    bar = progress_bar(epochs, progress)
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
         before = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
@@ -285,8 +350,8 @@ def sgd(
                 rng.permutation(len(train)), mini_batch_size, float(eta), float(lmbda),
             )
             seconds = time.perf_counter() - start
-            cost = train.mean_cost(net, lmbda)
-        if not math.isfinite(cost):
+            cost = _cost_or_later(train, net, lmbda, bounds)
+        if not callable(cost) and not math.isfinite(cost):
             for now, then in zip(net.weights + net.biases, before[0] + before[1], strict=True):
                 now[...] = then
             bar.close()
@@ -295,14 +360,57 @@ def sgd(
         if test is not None:
             record.test_accuracy = test.correct(net) / len(test)
             record.test_cost = test.mean_cost(net, lmbda)
-        history.records.append(record)
-        shown = "" if record.test_accuracy is None else f"accuracy {record.test_accuracy:.3f}"
-        bar.set_postfix_str(f"cost {record.train_cost:.4f} {shown}", refresh=False)
-        bar.update()
-        if callback is not None:
-            callback(record)
+        finish_epoch(history, record, bar, callback)
     bar.close()
     return history
+
+
+def _largest_magnitude(a: np.ndarray) -> float:
+    return max(float(a.max()), -float(a.min()))  # max |a| without an array of |a|
+
+
+def _cost_or_later(
+    train: Dataset, net: Trainable, lmbda: float, bounds: tuple[float, float]
+) -> float | Callable[[], float]:
+    """The mean training cost now, or, when it is surely finite, a function that computes it.
+
+    A full pass over the training data costs a good part of an epoch, and the only thing a
+    run needs of the cost is that it is finite (or the run has diverged). When a bound on the
+    activations proves that (:mod:`pathgrad.nn.cost_bounds`), the parameters are copied (a
+    small fraction of that pass) and the cost is worked out if and when it is read.
+    """
+    if not surely_finite_cost(net.weights, net.biases, net.layers, net.cost, *bounds, lmbda):
+        return train.mean_cost(net, lmbda)
+    frozen = _Parameters(net.sizes, [w.copy() for w in net.weights],
+                         [b.copy() for b in net.biases], net.layers, net.cost)
+    return lambda: train.mean_cost(frozen, lmbda)
+
+
+@dataclass
+class _Parameters:
+    """A network's parameters at one moment (a :class:`Trainable`)."""
+
+    sizes: list[int]
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    layers: list[LayerActivation]
+    cost: Cost
+
+
+def progress_bar(epochs: int, progress: bool | None) -> Any:
+    """tqdm's bar over the epochs (see :func:`sgd` for ``progress``)."""
+    return tqdm(total=epochs, unit="epoch", disable=_bar_disabled(progress), leave=False)
+
+
+def finish_epoch(history: History, record: EpochRecord, bar: Any,
+                 callback: Callable[[EpochRecord], None] | None) -> None:
+    """Keep the record, show it on the bar (only if the bar is shown), tell the callback."""
+    history.records.append(record)
+    if not bar.disable:
+        bar.set_postfix_str(record.summary(), refresh=False)
+    bar.update()
+    if callback is not None:
+        callback(record)
 
 
 def _bar_disabled(progress: bool | None) -> bool | None:

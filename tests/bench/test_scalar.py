@@ -14,28 +14,41 @@ from pathgrad.bench import scalar
 pytest.importorskip("micrograd")
 
 
-def test_same_weights_same_loss_same_gradients():
-    model = scalar.micrograd_model((8, 5, 3), seed=3)
-    layers = scalar.pathgrad_copy(model)
+@pytest.mark.parametrize("level", scalar.LEVELS)
+def test_same_weights_same_loss_same_gradients(level):
+    theirs = scalar.micrograd_model((8, 5, 3), seed=3)
+    ours = scalar.pathgrad_model((8, 5, 3), seed=3, level=level)
     x, y = [0.3, -0.7, 1.1, 0.05, -0.2, 0.9, -1.3, 0.4], [0.5, -0.5, 0.25]
-    worst = scalar.gradients_agree(model, layers, x, y)
+    worst = scalar.gradients_agree(theirs, ours, x, y)
     assert worst <= 1e-12
-    ours = scalar.pathgrad_step(layers, x, y)
-    theirs = scalar.micrograd_step(model, x, y)
-    assert ours.data == pytest.approx(theirs.data, rel=1e-14)
+    assert scalar.step(ours, x, y).data == pytest.approx(scalar.step(theirs, x, y).data,
+                                                         rel=1e-14)
     # Every parameter of both got a gradient, and some are not zero.
-    grads = [p.grad for layer in layers for w, b in layer for p in (*w, b)]
-    assert len(grads) == len(model.parameters()) == 8 * 5 + 5 + 5 * 3 + 3
+    grads = [p.grad for p in ours.parameters()]
+    assert len(grads) == len(theirs.parameters()) == 8 * 5 + 5 + 5 * 3 + 3
     assert sum(g != 0.0 for g in grads) > len(grads) // 2
 
 
 def test_the_gradient_check_fails_when_the_weights_differ():
-    model = scalar.micrograd_model((4, 3, 2), seed=1)
-    layers = scalar.pathgrad_copy(model)
-    w, b = layers[1][0]
-    b.data += 0.25  # moves output 1 and so dC/db by 2 * 0.25
+    theirs = scalar.micrograd_model((4, 3, 2), seed=1)
+    ours = scalar.pathgrad_model((4, 3, 2), seed=1)
+    ours.layers[1].neurons[0].b.data += 0.25  # moves output 1 and so dC/db by 2 * 0.25
     with pytest.raises(AssertionError, match="gradients differ"):
-        scalar.gradients_agree(model, layers, [1.0, -0.5, 0.25, 2.0], [0.1, -0.1])
+        scalar.gradients_agree(theirs, ours, [1.0, -0.5, 0.25, 2.0], [0.1, -0.1])
+
+
+def test_a_pending_collection_is_timed_with_the_step_that_left_it():
+    import gc
+
+    def build():
+        gc.disable()
+        try:
+            return [[i] for i in range(5000)]  # 5,000 young lists, none collected yet
+        finally:
+            gc.enable()
+
+    _, in_gc = scalar.timed_runs(build, repeat=3, warmup=0)
+    assert in_gc > 0
 
 
 def test_chain_gradient_and_micrograd_recursion_limit():
@@ -50,9 +63,10 @@ def test_chain_gradient_and_micrograd_recursion_limit():
 def test_quick_section_prints_both_tables(capsys):
     scalar.run(quick=True)
     out = capsys.readouterr().out
-    assert "64-30-10" in out
-    row = next(line for line in out.splitlines() if line.strip().startswith("64-30-10"))
-    assert float(row.split()[-1]) <= 1e-12  # max grad diff column
+    rows = [line.split() for line in out.splitlines() if "pathgrad.nn, level" in line]
+    assert [row[2] for row in rows] == ["ops", "z"]
+    assert all(float(row[-1]) <= 1e-12 for row in rows)  # max grad diff column
+    assert all(not math.isnan(float(row[-2])) for row in rows)  # memory ratio column
+    assert "64-30-10" in out and "micrograd" in out
     assert "10,000" in out
     assert "RecursionError" in out
-    assert not math.isnan(float(row.split()[-2]))  # memory ratio column

@@ -166,6 +166,67 @@ def test_save_adds_npz_and_load_finds_it(tmp_path):
     np.testing.assert_array_equal(back.weights[0], net.weights[0])
 
 
+@pytest.mark.parametrize(
+    "make_x, make_y",
+    [
+        (lambda x: x.reshape(-1, 1), lambda y, label: np.eye(3)[label].reshape(-1, 1)),  # book's
+        (lambda x: x.reshape(-1, 1), lambda y, label: int(label)),  # its validation data
+        (lambda x: x, lambda y, label: np.int64(label)),
+        (lambda x: x.tolist(), lambda y, label: label),  # lists: converted one by one
+        (lambda x: x.astype(np.float32), lambda y, label: np.eye(3)[label]),
+    ],
+)
+def test_pairs_in_every_form_give_the_same_dataset(make_x, make_y):
+    from pathgrad.nn import training
+
+    rng = np.random.default_rng(0)
+    X, labels = rng.uniform(0, 1, (7, 4)), rng.integers(0, 3, 7)
+    pairs = [(make_x(x), make_y(None, label)) for x, label in zip(X, labels, strict=True)]
+    fast = training.as_dataset(pairs, 4, 3)
+    slow_x, slow_y = training._from_pairs(pairs, 4, 3, "data")
+    assert np.array_equal(fast.X, slow_x) and np.array_equal(fast.Y, slow_y)
+    assert np.array_equal(fast.X, [np.ravel(x).astype(float) for x, _ in pairs])
+    assert np.array_equal(fast.Y, np.eye(3)[labels])
+
+
+@pytest.mark.parametrize(
+    "pairs, message",
+    [
+        ([(np.zeros((4, 1)), 1), (np.zeros((4, 1)), 3)], r"data\[1\]: label 3 out of range"),
+        ([(np.zeros((4, 1)), 1), (np.zeros((5, 1)), 1)], r"data\[1\]: x has 5 numbers"),
+        ([(np.zeros((4, 1)), 1), (np.zeros((4, 1)),)], r"data\[1\] is not an \(x, y\) pair"),
+        ([(np.zeros((4, 1)), np.zeros((2, 1)))], r"data\[0\]: y has 2 numbers"),
+    ],
+)
+def test_the_fast_path_leaves_mistakes_to_the_careful_one(pairs, message):
+    from pathgrad.nn import training
+
+    with pytest.raises(pg.PathgradError, match=message):
+        training.as_dataset(pairs, 4, 3)
+
+
+def test_the_training_cost_is_computed_only_when_read(monkeypatch):
+    from pathgrad.nn import training
+
+    calls = []
+    mean_cost = training.Dataset.mean_cost
+    monkeypatch.setattr(training.Dataset, "mean_cost",
+                        lambda self, net, lmbda=0.0: calls.append(1) or mean_cost(self, net,
+                                                                                   lmbda))
+    train = pg.data.xor()
+    lazy = pg.Network([2, 3, 1], seed=4)
+    history = lazy.sgd(train, 5, 2, 2.0, seed=1, progress=False)
+    assert calls == []
+    eager = pg.Network([2, 3, 1], seed=4)
+    seen = []
+    eager.sgd(train, 5, 2, 2.0, seed=1, progress=False,
+              callback=lambda record: seen.append(record.train_cost))
+    assert len(calls) == 5
+    # Read afterwards, each epoch's cost is the one at the end of that epoch.
+    assert history.train_cost == seen and len(calls) == 10
+    assert history[2].train_cost == seen[2] and len(calls) == 10  # worked out once
+
+
 def test_divergence_stops_at_the_first_non_finite_cost_and_restores_that_epochs_start():
     net = pg.Network([2, 3, 1], activation="linear", seed=0)
     after: list[list[np.ndarray]] = []
