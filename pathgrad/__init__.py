@@ -10,7 +10,6 @@ sweep, enumeration of the paths, and finite differences (equation 46), and shows
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _installed_version
 
-from .answers import Verdict, check_answer
 from .drawing import (
     Explorer,
     Picture,
@@ -20,7 +19,6 @@ from .drawing import (
     explore,
     reverse_sweep_steps,
 )
-from .errors import PathgradError, PathgradWarning
 from .gradcheck import CheckReport, check, numeric_grad, one_sided_grad, relative_error
 from .graph import Edge, Graph, topological_order
 from .nn import (
@@ -55,6 +53,8 @@ from .pathsums import (
     sample_paths,
     top_paths,
 )
+from .support.answers import Verdict, check_answer
+from .support.errors import PathgradError, PathgradWarning
 from .sweeps import Semiring, adjoints, forward_grad, forward_grads, grad
 from .value import OPS, Op, Value
 

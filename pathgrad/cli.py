@@ -2,8 +2,8 @@
 
 Each subcommand is a thin layer over the library: parse arguments, call, print. Every
 argument is checked before any work is done or printed (numbers by their range, names by
-their choices, output files by :func:`pathgrad.writing.check_output`, layer widths by the size
-of what they would build), and every mistake, a damaged file, a refused size, a diverged
+their choices, output files by :func:`pathgrad.support.writing.check_output`, layer widths by
+the size of what they would build), and every mistake, a damaged file, a refused size, a diverged
 training run, a full disk or an exhausted memory is answered with one line on stderr and exit
 status 2 (130 when interrupted).
 """
@@ -20,7 +20,6 @@ from typing import Any, NoReturn
 import numpy as np
 
 from . import __version__, bench
-from .arguments import real_number, whole_number
 from .drawing import DEFAULT_MAX_NODES as PICTURE_MAX_NODES
 from .drawing import RenderError, draw, explore
 from .drawing.engine import ENGINES, FORMATS
@@ -29,10 +28,8 @@ from .drawing.explorer.gallery_pages import write_explorer_gallery
 from .drawing.explorer.nudge import DEFAULT_BUDGET
 from .drawing.explorer.page import DEFAULT_MAX_NODES as EXPLORER_MAX_NODES
 from .drawing.gallery import demo_example, demo_network, largest_paths, write_gallery
-from .errors import PathgradError, PathgradValueError, TooLargeError
 from .gradcheck import check
 from .graph import Graph
-from .limits import check_limit
 from .names import display_name
 from .nn import data
 from .nn.activations import ACTIVATIONS
@@ -45,8 +42,11 @@ from .nn.training import EpochRecord
 from .pathsums import cost_report, path_stats, paths, sample_paths, top_paths
 from .pathsums.ranking import RANKINGS
 from .pathsums.sampling import DEFAULT_MAX_N
+from .support.arguments import real_number, whole_number
+from .support.errors import PathgradError, PathgradValueError, TooLargeError
+from .support.limits import check_limit
+from .support.writing import check_output, check_output_folder, write_fresh_file
 from .value import Value
-from .writing import check_output, check_output_folder, write_fresh_file
 
 
 class _Parser(argparse.ArgumentParser):

@@ -19,13 +19,13 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .arguments import real_number
-from .errors import PathgradValueError
 from .graph import Graph, as_graph
 from .names import display_name
 from .pathsums.enumeration import DEFAULT_LIMIT, count_paths, path_sum
+from .support.arguments import real_number
+from .support.errors import PathgradValueError
+from .support.tables import html_table, text_table
 from .sweeps import adjoints, forward_grad
-from .tables import html_table, text_table
 from .value import Value
 
 TINY = 1e-30

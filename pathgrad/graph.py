@@ -19,7 +19,7 @@ from operator import attrgetter
 from types import FrameType
 from typing import NamedTuple
 
-from .errors import PathgradKeyError, PathgradTypeError, PathgradValueError, PathgradWarning
+from .support.errors import PathgradKeyError, PathgradTypeError, PathgradValueError, PathgradWarning
 from .value import Value, _as_float
 
 
@@ -181,7 +181,7 @@ class Graph:
 
         A node that does not reach the output has no paths to it and a derivative of 0: that
         is the answer, but it usually means a node of another graph, so a
-        :class:`~pathgrad.errors.PathgradWarning` says so (an error with ``strict``). A node
+        :class:`~pathgrad.support.errors.PathgradWarning` says so (an error with ``strict``). A node
         computed *from* the output cannot change it: that is always an error, the arguments
         swapped (``usage`` shows the order, such as ``"path_sum(w, C)"``).
         """

@@ -35,8 +35,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import PathgradTypeError
 from .graph import Graph, as_graph
+from .support.errors import PathgradTypeError
 from .value import Value
 
 

@@ -33,8 +33,8 @@ from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import Union
 
-from .errors import PathgradTypeError, PathgradValueError
 from .slopes import sigmoid, sigmoid_prime, tanh_prime
+from .support.errors import PathgradTypeError, PathgradValueError
 
 Number = int | float
 Operand = Union["Value", int, float]

@@ -2,8 +2,7 @@
 
 Layers, lowest first (a module may import its own layer and those below, never above):
 
-0. helpers: ``errors``, ``arguments``, ``tables``, ``timing``, ``limits``, ``writing``,
-   ``answers``, ``collector``
+0. ``support``: errors, arguments, tables, timing, limits, writing, answers, collector
 1. ``value``, ``slopes``, ``names`` · 2. ``graph`` · 3. ``sweeps`` · 4. ``pathsums``
 5. ``gradcheck``
 6. ``nn`` · 7. ``drawing`` · 8. the package itself, ``cli``, ``__main__`` and ``bench``
@@ -22,7 +21,7 @@ import pathgrad
 
 PACKAGE = Path(pathgrad.__file__).parent
 LAYERS = [
-    {"errors", "arguments", "tables", "timing", "limits", "writing", "answers", "collector"},
+    {"support"},
     {"value", "names", "slopes"},
     {"graph"},
     {"sweeps"},

@@ -13,9 +13,9 @@ import gc
 import importlib
 from collections.abc import Sequence
 
-from ..errors import PathgradValueError
-from ..tables import text_table as table
-from ..timing import median_time
+from ..support.errors import PathgradValueError
+from ..support.tables import text_table as table
+from ..support.timing import median_time
 
 #: Section name (as typed after ``pathgrad bench``) -> its module in this package.
 SECTIONS = {"scalar": "scalar", "moons": "moons", "training": "trainers", "paths": "paths"}

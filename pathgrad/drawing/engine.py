@@ -25,7 +25,7 @@ from pathlib import Path
 
 import graphviz
 
-from ..errors import PathgradError, PathgradValueError
+from ..support.errors import PathgradError, PathgradValueError
 
 ENGINES = ("dot", "graphviz-pure")
 ENV_VAR = "PATHGRAD_GRAPHVIZ"

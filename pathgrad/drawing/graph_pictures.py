@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from ..arguments import whole_number
-from ..errors import PathgradTypeError, PathgradValueError
 from ..graph import Graph, as_graph
 from ..names import fmt, gradient_name
 from ..pathsums.enumeration import Path, count_paths
+from ..support.arguments import whole_number
+from ..support.errors import PathgradTypeError, PathgradValueError
 from ..sweeps import adjoints
 from ..value import Value
 from .picture import Picture

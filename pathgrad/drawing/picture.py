@@ -7,8 +7,8 @@ from pathlib import Path
 
 import graphviz
 
-from ..errors import PathgradValueError
-from ..writing import check_output, write_file
+from ..support.errors import PathgradValueError
+from ..support.writing import check_output, write_file
 from .engine import DEFAULT_TIMEOUT, RenderError, find_engine, render
 
 SVG, PNG = "image/svg+xml", "image/png"

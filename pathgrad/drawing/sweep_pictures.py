@@ -14,10 +14,10 @@ move and are dimmed.
 
 from __future__ import annotations
 
-from ..arguments import whole_number
-from ..errors import PathgradValueError
 from ..graph import Graph, as_graph
 from ..names import gradient_name, pretty
+from ..support.arguments import whole_number
+from ..support.errors import PathgradValueError
 from ..value import Value
 from .graph_pictures import DEFAULT_MAX_NODES, _check_options, _too_big, draw_options_legend
 from .picture import Picture

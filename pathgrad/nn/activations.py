@@ -26,8 +26,8 @@ from typing import Union
 
 import numpy as np
 
-from ..errors import PathgradTypeError, PathgradValueError
 from ..slopes import sigmoid_array, sigmoid_prime_array, tanh_prime_array
+from ..support.errors import PathgradTypeError, PathgradValueError
 from ..value import RELU, SIGMOID, TANH, Op
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]

@@ -15,9 +15,9 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from ..arguments import whole_number
-from ..collector import paused_call
-from ..errors import PathgradValueError
+from ..support.arguments import whole_number
+from ..support.collector import paused_call
+from ..support.errors import PathgradValueError
 from ..value import Value
 from .modules import ActivationSpec, Inputs, Module, Neuron
 from .network_graphs import book_name

@@ -24,10 +24,10 @@ from typing import IO, Any
 
 import numpy as np
 
-from ..arguments import whole_number
-from ..errors import PathgradFileNotFoundError, PathgradImportError, PathgradValueError
-from ..limits import DEFAULT_MAX_BYTES, check_limit, size_text
-from ..writing import write_file
+from ..support.arguments import whole_number
+from ..support.errors import PathgradFileNotFoundError, PathgradImportError, PathgradValueError
+from ..support.limits import DEFAULT_MAX_BYTES, check_limit, size_text
+from ..support.writing import write_file
 
 #: IDX element types: the third byte of the magic number.
 _IDX_TYPES: dict[int, np.dtype] = {

@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import PathgradError, PathgradFileNotFoundError, PathgradValueError
-from ..limits import DEFAULT_MAX_BYTES, check_limit, size_text
-from ..writing import write_file
+from ..support.errors import PathgradError, PathgradFileNotFoundError, PathgradValueError
+from ..support.limits import DEFAULT_MAX_BYTES, check_limit, size_text
+from ..support.writing import write_file
 from .activations import ACTIVATIONS, Activation, LayerActivation
 from .graph_sizes import graph_size
 from .losses import COSTS, Cost
@@ -52,7 +52,7 @@ class NetworkArrays:
 
 def write(path: str | os.PathLike, net: NetworkArrays) -> Path:
     """Write ``net``'s arrays to ``path`` (``.npz`` is added if the name lacks it, as numpy
-    does) through :func:`pathgrad.writing.write_file`, and return the path written."""
+    does) through :func:`pathgrad.support.writing.write_file`, and return the path written."""
     names = [name for layer in net.layers for name in layer.names]
     arrays: dict[str, np.ndarray] = {
         "format": np.array(FORMAT),

@@ -20,9 +20,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..arguments import whole_number
-from ..collector import without_collector
-from ..errors import PathgradValueError
+from ..support.arguments import whole_number
+from ..support.collector import without_collector
+from ..support.errors import PathgradValueError
 from ..value import Value
 from .losses import get_cost
 from .optim import SGD

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..limits import check_limit, size_text
+from ..support.limits import check_limit, size_text
 
 #: Memory of one node and one edge, measured with tracemalloc on network graphs (each level
 #: within about 25% of ``NODE_BYTES · nodes + EDGE_BYTES · edges``).

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..errors import PathgradTypeError, PathgradValueError
+from ..support.errors import PathgradTypeError, PathgradValueError
 from ..value import Op, Value
 from .activations import LayerActivation, sigmoid
 

@@ -27,7 +27,7 @@ micrograd's losses step for step. What pathgrad adds:
 * **Conversion** to and from :class:`~pathgrad.nn.network.Network` with the same numbers, so
   the matrix engine can train what the graph explains.
 * **Speed.** The cycle collector is paused while a module builds its nodes
-  (:mod:`pathgrad.collector`): pathgrad's graphs hold no cycles for it to find.
+  (:mod:`pathgrad.support.collector`): pathgrad's graphs hold no cycles for it to find.
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ from typing import Any, Union
 
 import numpy as np
 
-from ..arguments import one_of, whole_number
-from ..collector import paused_call, without_collector
-from ..errors import PathgradTypeError, PathgradValueError
+from ..support.arguments import one_of, whole_number
+from ..support.collector import paused_call, without_collector
+from ..support.errors import PathgradTypeError, PathgradValueError
 from ..value import RELU, Op, Value
 from .activations import Activation, get_activation, layer_activations, linear, relu
 from .losses import get_cost

@@ -40,9 +40,9 @@ from typing import Any
 
 import numpy as np
 
-from ..arguments import float_array, one_of, whole_number
-from ..errors import PathgradTypeError, PathgradValueError
-from ..limits import DEFAULT_MAX_BYTES, check_limit, size_text
+from ..support.arguments import float_array, one_of, whole_number
+from ..support.errors import PathgradTypeError, PathgradValueError
+from ..support.limits import DEFAULT_MAX_BYTES, check_limit, size_text
 from ..value import Value
 from . import files, matrix
 from .activations import Activation, LayerActivation, LayerSpec, layer_activations

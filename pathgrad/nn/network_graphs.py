@@ -17,8 +17,8 @@ from operator import add, mul
 
 import numpy as np
 
-from ..errors import PathgradIndexError, PathgradValueError
 from ..graph import Graph
+from ..support.errors import PathgradIndexError, PathgradValueError
 from ..sweeps import adjoints
 from ..value import Op, Value
 from .activations import Activation

@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from ..arguments import real_number
-from ..errors import PathgradTypeError, PathgradValueError
+from ..support.arguments import real_number
+from ..support.errors import PathgradTypeError, PathgradValueError
 from ..value import Value
 
 

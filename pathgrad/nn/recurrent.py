@@ -18,9 +18,9 @@ import random
 from functools import cache
 from typing import Any
 
-from ..arguments import whole_number
-from ..collector import without_collector
-from ..errors import PathgradValueError
+from ..support.arguments import whole_number
+from ..support.collector import without_collector
+from ..support.errors import PathgradValueError
 from ..value import Value
 from .modules import ActivationSpec, Inputs, Layer, Module
 from .network_graphs import neuron_names

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from ..arguments import one_of, whole_number
-from ..collector import paused_call
-from ..errors import PathgradValueError
+from ..support.arguments import one_of, whole_number
+from ..support.collector import paused_call
+from ..support.errors import PathgradValueError
 from ..value import Op, Value
 from .activations import Activation, relu
 from .modules import (

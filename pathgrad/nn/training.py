@@ -25,8 +25,8 @@ from typing import Any, Protocol
 import numpy as np
 from tqdm.auto import tqdm
 
-from ..arguments import float_array, real_number, whole_number
-from ..errors import PathgradTypeError, PathgradValueError
+from ..support.arguments import float_array, real_number, whole_number
+from ..support.errors import PathgradTypeError, PathgradValueError
 from . import matrix
 from .activations import LayerActivation
 from .cost_bounds import surely_finite_cost

@@ -33,12 +33,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..arguments import one_of
-from ..errors import PathgradKeyError, PathgradTypeError
 from ..graph import Graph, as_graph
+from ..support.arguments import one_of
+from ..support.errors import PathgradKeyError, PathgradTypeError
+from ..support.tables import html_table, text_table
+from ..support.timing import median_time
 from ..sweeps import SUM_PRODUCT, adjoints, counted, forward_grad, sweep_backward, sweep_forward
-from ..tables import html_table, text_table
-from ..timing import median_time
 from ..value import Value
 from .elimination import EliminationBudgetError, eliminate
 from .enumeration import path_sum

@@ -30,8 +30,8 @@ import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..errors import PathgradTypeError, PathgradValueError
 from ..graph import Edge, Graph, as_graph
+from ..support.errors import PathgradTypeError, PathgradValueError
 from ..value import Value
 
 ORDERS = ("forward", "reverse", "markowitz")

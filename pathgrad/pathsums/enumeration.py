@@ -19,9 +19,9 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..errors import PathgradTypeError, PathgradValueError
 from ..graph import Edge, Graph, as_graph
 from ..names import display_name
+from ..support.errors import PathgradTypeError, PathgradValueError
 from ..value import Value
 
 DEFAULT_LIMIT = 100_000

@@ -10,9 +10,9 @@ from __future__ import annotations
 import heapq
 import math
 
-from ..arguments import one_of, whole_number
 from ..graph import Graph
-from ..limits import check_limit
+from ..support.arguments import one_of, whole_number
+from ..support.limits import check_limit
 from ..sweeps import sweep_forward
 from ..value import Value
 from .enumeration import Path, source_and_graph

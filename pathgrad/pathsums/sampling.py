@@ -12,10 +12,10 @@ import math
 import random
 from dataclasses import dataclass, field
 
-from ..arguments import one_of, whole_number
 from ..graph import Graph
-from ..limits import check_limit
 from ..names import display_name
+from ..support.arguments import one_of, whole_number
+from ..support.limits import check_limit
 from ..sweeps import sweep_backward
 from ..value import Value
 from .enumeration import Path, source_and_graph

@@ -30,8 +30,8 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-from ..errors import PathgradTypeError
 from ..graph import Graph, as_graph
+from ..support.errors import PathgradTypeError
 from ..sweeps import SUM_PRODUCT, Semiring, sweep_forward
 from ..value import Value
 

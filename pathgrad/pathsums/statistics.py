@@ -15,9 +15,9 @@ import math
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from ..errors import PathgradValueError
 from ..graph import Graph
 from ..names import display_name
+from ..support.errors import PathgradValueError
 from ..sweeps import Semiring, sweep_forward
 from ..value import Value
 from .enumeration import Path, source_and_graph

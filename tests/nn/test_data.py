@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
-from pathgrad.errors import PathgradValueError
 from pathgrad.nn.data import as_pairs, load_mnist_idx, one_hot, read_idx, write_idx
+from pathgrad.support.errors import PathgradValueError
 from tests.capped import run_capped
 
 

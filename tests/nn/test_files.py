@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
-from pathgrad.errors import PathgradValueError, TooLargeError
 from pathgrad.nn import files
 from pathgrad.nn.files import DamagedFileError
+from pathgrad.support.errors import PathgradValueError, TooLargeError
 from tests.capped import run_capped
 
 LOAD = "pathgrad.nn.network:Network.load"

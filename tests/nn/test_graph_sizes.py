@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
-from pathgrad.errors import TooLargeError
 from pathgrad.nn.graph_sizes import DEFAULT_MAX_NODES, graph_size
+from pathgrad.support.errors import TooLargeError
 from tests.capped import run_capped
 
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
-from pathgrad.errors import TooLargeError
+from pathgrad.support.errors import TooLargeError
 from tests.reference import all_paths, as_path
 from tests.strategies import dags, layered, rate_op
 

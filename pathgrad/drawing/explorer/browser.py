@@ -21,8 +21,8 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from ...errors import PathgradError
-from ...writing import write_file
+from ...support.errors import PathgradError
+from ...support.writing import write_file
 
 try:
     from selenium import webdriver

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ...errors import PathgradIndexError
 from ...names import fmt, op_label, pretty
+from ...support.errors import PathgradIndexError
 from ...value import Value
 
 DIGITS = 4

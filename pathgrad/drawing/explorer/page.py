@@ -30,12 +30,12 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from ...errors import PathgradTypeError, PathgradValueError
 from ...graph import Graph
 from ...nn import Network, NetworkGraph
 from ...nn.graph_sizes import graph_size
+from ...support.errors import PathgradTypeError, PathgradValueError
+from ...support.writing import check_output, write_file
 from ...value import Value
-from ...writing import check_output, write_file
 from ..engine import RenderError
 from ..graph_pictures import GraphTooBigError, draw
 from .nudge import DEFAULT_BUDGET, nudge_steps

@@ -2,7 +2,7 @@
 
 Every size that drives an allocation (a layer width, the shape in a file's header, a number of
 random walks) is turned into what it would cost, and compared with a limit before the work
-starts. Past the limit pathgrad refuses with :class:`~pathgrad.errors.TooLargeError`: the
+starts. Past the limit pathgrad refuses with :class:`~pathgrad.support.errors.TooLargeError`: the
 message says what would have been built and which argument raises the limit, so a careless
 ``--sizes 5000,5000,5000`` or a file whose header lies costs nothing.
 """

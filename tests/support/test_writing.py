@@ -9,8 +9,8 @@ import tempfile
 
 import pytest
 
-from pathgrad.errors import PathgradOSError
-from pathgrad.writing import check_output, check_output_folder, write_file, write_fresh_file
+from pathgrad.support.errors import PathgradOSError
+from pathgrad.support.writing import check_output, check_output_folder, write_file, write_fresh_file
 
 
 def test_a_file_is_written_whole_with_the_umask_and_replaces_the_old_one(tmp_path):

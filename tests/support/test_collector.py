@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from pathgrad.collector import pause, paused, paused_call, resume, without_collector
+from pathgrad.support.collector import pause, paused, paused_call, resume, without_collector
 
 
 @pytest.fixture(autouse=True)
