@@ -40,13 +40,13 @@ from .nn.modules import MLP
 from .nn.network import INITS, LEVELS, Network
 from .nn.training import EpochRecord
 from .pathsums import cost_report, path_stats, paths, sample_paths, top_paths
+from .pathsums.enumeration import Path as PathOfRates
 from .pathsums.ranking import RANKINGS
 from .pathsums.sampling import DEFAULT_MAX_N
 from .support.arguments import real_number, whole_number
 from .support.errors import PathgradError, PathgradValueError, TooLargeError
 from .support.limits import check_limit
 from .support.writing import check_output, check_output_folder, write_fresh_file
-from .value import Value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -133,16 +133,16 @@ def run_demo(args: argparse.Namespace) -> int:
     print("\nEvery weight and bias four ways: reverse sweep (backpropagation), forward sweep,")
     print("sum over paths, and a central difference (equation 46, refined):\n")
     print(check(graph, graph.params()))
-    _demo_picture(graph, weight, args.picture)
+    _demo_picture(graph, routes, args.picture)
     return 0
 
 
-def _demo_picture(graph: Graph, weight: Value, picture_path: str | None) -> None:
+def _demo_picture(graph: Graph, routes: list[PathOfRates], picture_path: str | None) -> None:
     """Save the demo's picture where asked, or else in a fresh private file in the temporary
     folder (never a fixed name there); a missing Graphviz is reported, never fatal."""
     if picture_path == "":
         return
-    picture = draw(graph, highlight=list(paths(weight, graph)), show_grad=True)
+    picture = draw(graph, highlight=routes, show_grad=True)
     try:
         if picture_path is None:
             saved = write_fresh_file(picture.render("svg"), "pathgrad-demo-", ".svg")
@@ -154,12 +154,17 @@ def _demo_picture(graph: Graph, weight: Value, picture_path: str | None) -> None
     print(f"\nPicture of these paths: {saved}")
 
 
-def run_paths(args: argparse.Namespace) -> int:
+def _network(args: argparse.Namespace) -> Network:
+    """The network of ``--network FILE``, or of ``--sizes`` once its graph's size is checked
+    (before the network is even made)."""
     if args.network:
-        net = Network.load(args.network)
-    else:
-        graph_size(args.sizes).check(args.max_nodes)  # before the network is even made
-        net = Network(args.sizes, seed=args.seed)
+        return Network.load(args.network)
+    graph_size(args.sizes).check(args.max_nodes)
+    return Network(args.sizes, seed=args.seed)
+
+
+def run_paths(args: argparse.Namespace) -> int:
+    net = _network(args)
     x = np.random.default_rng(args.seed).random(net.sizes[0])
     graph = net.graph(x, 0, level="neuron", max_nodes=args.max_nodes)
     weight = graph.find(args.weight)
@@ -216,14 +221,12 @@ def run_explore(args: argparse.Namespace) -> int:
             print(f"wrote {file}")
         return 0
     check_output(args.output)
+    net = _network(args)
     example: tuple[Any, Any]
     if args.network:
-        net = Network.load(args.network)
         x = np.random.default_rng(args.seed).random(net.sizes[0])
         example = (x, 0 if net.sizes[-1] > 1 else [1.0])
     else:
-        graph_size(args.sizes).check(args.max_nodes)  # the smallest level, before the net
-        net = Network(args.sizes, seed=args.seed)
         example = demo_example(tuple(args.sizes))
     explorer = explore(
         net, example, levels=args.levels, select=args.select, nudge_budget=args.nudge_budget,
@@ -256,6 +259,9 @@ def run_train(args: argparse.Namespace, out: Callable[[str], None] = print) -> i
 
     The heading is printed with the first epoch, so a refused set-up prints nothing else.
     """
+    if args.model == "mlp" and args.lmbda:
+        raise PathgradValueError("--lmbda is for --model network (the matrix engine); "
+                                 "--model mlp trains without regularisation")
     sizes, epochs, batch, eta = TRAIN_DEFAULTS[args.data]
     sizes = args.sizes or sizes
     epochs = args.epochs if args.epochs is not None else epochs
@@ -265,9 +271,6 @@ def run_train(args: argparse.Namespace, out: Callable[[str], None] = print) -> i
         train, test = data.digits(seed=args.seed)
     else:
         train = test = data.xor()
-    if args.model == "mlp" and args.lmbda:
-        raise PathgradValueError("--lmbda is for --model network (the matrix engine); "
-                                 "--model mlp trains without regularisation")
     net = Network(sizes, activation=args.activation, cost=args.cost, init=args.init, seed=args.seed)
     mlp = MLP.from_network(net) if args.model == "mlp" else None
     shown = repr(net).replace("Network(", "MLP(", 1) + " of Values" if mlp else repr(net)

@@ -13,7 +13,7 @@ import gc
 import importlib
 from collections.abc import Sequence
 
-from ..support.errors import PathgradValueError
+from ..support.arguments import one_of
 from ..support.tables import text_table as table
 from ..support.timing import median_time
 
@@ -44,10 +44,7 @@ def run(sections: Sequence[str] = tuple(SECTIONS), quick: bool = False) -> None:
     A section's ``run`` may return a list of :func:`target` lines for that table.
     """
     for name in sections:
-        if name not in SECTIONS:
-            raise PathgradValueError(
-                f"unknown bench section {name!r}; choose from {', '.join(SECTIONS)}"
-            )
+        one_of(name, "bench section", tuple(SECTIONS))
     summary: list[Target] = []
     for name in sections:
         module = importlib.import_module(f"{__name__}.{SECTIONS[name]}")

@@ -11,7 +11,7 @@ paths against summing them, elimination against the reverse sweep) the ratio is 
 4. Listing every path against one reverse sweep, for growing depth: the exponential curve
    against the linear one.
 
-The networks are :class:`~pathgrad.network.Network` graphs at the neuron level: one node
+The networks are :class:`~pathgrad.nn.network.Network` graphs at the neuron level: one node
 ``a^l_j`` per neuron, with edges of rate ``σ'(z)·w_jk`` from ``a^{l-1}_k``, ``σ'(z)·a_k`` from
 ``w^l_jk`` and ``σ'(z)`` from ``b^l_j``, and the quadratic cost.
 """

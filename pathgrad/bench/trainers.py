@@ -4,7 +4,7 @@ Three measurements, each side by side in this one process:
 
 1. **Epoch time, MNIST-shaped.** ``[784, 30, 10]`` sigmoid network, quadratic cost, mini-batch
    10, η = 3.0, on synthetic data of MNIST's shape (random pixels in [0, 1], random labels):
-   pathgrad's matrix engine (:func:`pathgrad.matrix.sgd_epoch`), ``net.sgd`` given the book's
+   pathgrad's matrix engine (:func:`pathgrad.nn.matrix.sgd_epoch`), ``net.sgd`` given the book's
    format (a list of ``(x, y)`` column pairs, converted once and spread over a 3-epoch run, as
    a user calls it), the book's per-example algorithm (per mini-batch, one backprop per
    example, summed, then a step), and PyTorch CPU in float64 doing the same SGD with autograd
@@ -69,13 +69,6 @@ def book_epoch(net: Network, X: np.ndarray, Y: np.ndarray, order: np.ndarray) ->
         update(net.weights, net.biases, nabla_b, nabla_w, ETA / len(rows))
 
 
-Epoch = Callable[[Network, np.ndarray, np.ndarray, np.ndarray], None]
-
-
-def _epoch_on_slice(
-    epoch: Epoch, net: Network, X: np.ndarray, Y: np.ndarray, rng: np.random.Generator, n: int
-) -> None:
-    epoch(net, X, Y, rng.permutation(n))
 
 
 def _permuted(epoch: Callable[[np.ndarray], object], rng: np.random.Generator, n: int) -> None:
@@ -143,27 +136,26 @@ def epoch_times(quick: bool) -> list[Target]:
     repeat = 1 if quick else 5
     X, Y = synthetic_mnist(max(slices.values()))
     rng = np.random.default_rng(1)
-    runs: dict[str, tuple[str, int, Epoch | None]] = {  # label, examples timed, epoch
-        "matrix": ("pathgrad matrix engine", slices["matrix"], matrix_epoch),
-        "book": ("book's per-example loop", slices["book"], book_epoch),
-    }
+    runs: dict[str, tuple[str, int]] = {}  # label, examples timed
     jobs: dict[str, Callable[[], None]] = {}
-    for key, (_, n, fn) in runs.items():
-        assert fn is not None
-        net = Network(SIZES, seed=0)
-        jobs[key] = partial(_epoch_on_slice, fn, net, X[:n], Y[:n], rng, n)
-    n = slices["pairs"]
+
+    def add(key: str, label: str, n: int, epoch: Callable[[np.ndarray], object]) -> None:
+        runs[key] = (label, n)
+        jobs[key] = partial(_permuted, epoch, rng, n)
+
+    m, b, n = slices["matrix"], slices["book"], slices["pairs"]
+    add("matrix", "pathgrad matrix engine", m,
+        partial(matrix_epoch, Network(SIZES, seed=0), X[:m], Y[:m]))
     pairs = [(x.reshape(-1, 1), y.reshape(-1, 1)) for x, y in zip(X[:n], Y[:n])]
-    runs["pairs"] = (f"net.sgd on (x, y) pairs, {PAIR_EPOCHS} epochs", n * PAIR_EPOCHS, None)
+    runs["pairs"] = (f"net.sgd on (x, y) pairs, {PAIR_EPOCHS} epochs", n * PAIR_EPOCHS)
     jobs["pairs"] = partial(pairs_epoch, Network(SIZES, seed=0), pairs)
-    runs = {key: runs[key] for key in ("matrix", "pairs", "book")}
+    add("book", "book's per-example loop", b,
+        partial(book_epoch, Network(SIZES, seed=0), X[:b], Y[:b]))
     torch_threads = torch_thread_counts()
     for threads in torch_threads or ():
         epoch, version = torch_epoch_fn(Network(SIZES, seed=0), X, Y, threads)
-        n = slices["torch"]
-        key = f"torch{threads}"
-        runs[key] = (f"PyTorch {version} float64, {threads} thread(s)", n, None)
-        jobs[key] = partial(_permuted, epoch, rng, n)
+        add(f"torch{threads}", f"PyTorch {version} float64, {threads} thread(s)",
+            slices["torch"], epoch)
     # Interleaved repeats: each round times every engine once, so a burst of load from
     # elsewhere on the machine hits all of them alike. Multi-threaded PyTorch runs last, on
     # its own: its idle threads keep spinning for a while and would slow whatever came next.
@@ -181,7 +173,7 @@ def epoch_times(quick: bool) -> list[Target]:
     rows = [
         [label, f"{n:,}", f"{seconds[key]:.3f} s", f"{seconds[key] / seconds['matrix']:.1f}x",
          f"{seconds['book'] / seconds[key]:.1f}x"]
-        for key, (label, n, _) in runs.items()
+        for key, (label, n) in runs.items()
     ]
     print(table(["engine", "examples timed", "epoch (scaled to 50,000)", "time / matrix",
                  "book loop / time"], rows))
