@@ -34,6 +34,11 @@ def all_paths(source: pg.Value, graph: pg.Graph) -> list[list[tuple[pg.Value, in
     return found
 
 
+def path_products(source: pg.Value, graph: pg.Graph) -> list[float]:
+    """The product of the rate factors along each path of :func:`all_paths` (equation 51)."""
+    return [math.prod(rate for _, _, rate in route) for route in all_paths(source, graph)]
+
+
 def as_path(source: pg.Value, route) -> pg.Path:
     return pg.Path((source, *(head for head, _, _ in route)), tuple(r for _, _, r in route))
 

@@ -18,7 +18,7 @@ from pathgrad.pathsums.semirings import (
     graded,
     product,
 )
-from tests.reference import all_paths
+from tests.reference import all_paths, path_products
 from tests.strategies import dags
 
 
@@ -27,7 +27,7 @@ from tests.strategies import dags
 def test_semiring_sweeps_equal_brute_force(case):
     graph, source = case
     routes = all_paths(source, graph)
-    products = [math.prod(r for _, _, r in route) for route in routes]
+    products = path_products(source, graph)
     assert forward_sweep(source, graph, COUNT) == len(routes)
     total = forward_sweep(source, graph, SUM_PRODUCT)
     assert total == pytest.approx(math.fsum(products), rel=1e-9, abs=1e-9)
@@ -53,9 +53,7 @@ def test_backward_and_adjoints_equal_brute_force_path_sums(case):
     graph.output.backward()
     adjoint = pg.adjoints(graph)
     for node in graph.nodes:
-        expected = math.fsum(
-            math.prod(r for _, _, r in route) for route in all_paths(node, graph)
-        )
+        expected = math.fsum(path_products(node, graph))
         assert node.grad == pytest.approx(expected, rel=1e-9, abs=1e-9)
         assert adjoint[graph.index[node]] == pytest.approx(expected, rel=1e-9, abs=1e-9)
 
