@@ -19,11 +19,11 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .graph import Graph, as_graph
+from .graph import Graph, as_graph, node_list
 from .names import display_name
 from .pathsums.enumeration import DEFAULT_LIMIT, count_paths, path_sum
 from .support.arguments import real_number
-from .support.errors import PathgradValueError
+from .support.errors import PathgradTypeError, PathgradValueError
 from .support.tables import html_table, text_table
 from .sweeps import adjoints, forward_grad
 from .value import Value
@@ -42,8 +42,10 @@ def one_sided_grad(output: Value | Graph, wrt: Value, eps: float = 1e-6) -> floa
     Two evaluations of the graph; the error is about ``ε · ∂²C/∂w² / 2``.
     """
     graph = as_graph(output)
-    if not eps > 0:
+    if not real_number(eps, "one_sided_grad: the step eps") > 0:
         raise PathgradValueError(f"one_sided_grad: the step eps must be positive, got {eps!r}")
+    if not isinstance(wrt, Value):
+        raise PathgradTypeError(f"one_sided_grad: expected a pathgrad Value, got {wrt!r:.60}")
     if wrt not in graph.index:
         return 0.0
     return (graph.value_at({wrt: wrt.data + eps}) - graph.value_at({})) / eps
@@ -158,8 +160,8 @@ class CheckReport:
 
 def check(
     output: Value | Graph,
-    wrt: Sequence[Value] | None = None,
-    limit: int = DEFAULT_LIMIT,
+    wrt: Sequence[Value] | Value | None = None,
+    limit: int | None = DEFAULT_LIMIT,
     exact_tol: float = 1e-10,
     numeric_tol: float = 1e-6,
     max_work: int = 50_000_000,
@@ -172,7 +174,7 @@ def check(
     once more; when rows × edges would pass ``max_work`` the check refuses before starting.
     """
     graph = as_graph(output)
-    nodes = list(wrt) if wrt is not None else _default_rows(graph)
+    nodes = node_list(wrt) if wrt is not None else _default_rows(graph)
     for node in nodes:
         graph.position(node, "check(C, wrt=[w, ...])", strict=True)
     work = 5 * len(nodes) * max(graph.edge_count, 1)
@@ -191,7 +193,7 @@ def check(
             value=node.data,
             reverse=adj[graph.index[node]],
             forward=forward_grad(graph, node),
-            path_sum=path_sum(node, graph, limit=None) if count <= limit else None,
+            path_sum=path_sum(node, graph, limit=None) if limit is None or count <= limit else None,
             numeric=numeric_grad(graph, node),
             paths=count,
             output=graph.output.data,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from operator import attrgetter
 from types import FrameType
 from typing import NamedTuple
@@ -185,12 +185,12 @@ class Graph:
         computed *from* the output cannot change it: that is always an error, the arguments
         swapped (``usage`` shows the order, such as ``"path_sum(w, C)"``).
         """
-        where = self.index.get(node)
-        if where is not None:
-            return where
         who = usage.split("(")[0]
         if not isinstance(node, Value):
             raise PathgradTypeError(f"{who}: expected a pathgrad Value, got {node!r:.60}")
+        where = self.index.get(node)
+        if where is not None:
+            return where
         output = self.output
         if output in topological_order(node):
             raise PathgradValueError(
@@ -283,6 +283,11 @@ class Graph:
                 )
             fixed[self.index[node]] = _as_float(value, f"new value for {node.label}")
         return fixed
+
+
+def node_list(nodes: Iterable[Value] | Value) -> list[Value]:
+    """One node or several as a list: ``wrt=w`` means ``wrt=[w]``."""
+    return [nodes] if isinstance(nodes, Value) else list(nodes)
 
 
 def as_graph(target: Value | Graph) -> Graph:

@@ -35,8 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .graph import Graph, as_graph
-from .support.errors import PathgradTypeError
+from .graph import Graph, as_graph, node_list
 from .value import Value
 
 
@@ -161,13 +160,7 @@ def grad(output: Value | Graph, wrt: Sequence[Value] | Value) -> list[float]:
     A node that does not reach ``C`` gets 0.
     """
     graph = as_graph(output)
-    nodes = [wrt] if isinstance(wrt, Value) else list(wrt)
-    for node in nodes:
-        if not isinstance(node, Value):
-            raise PathgradTypeError(
-                f"grad: expected Values to differentiate with respect to, got {node!r}"
-            )
-    positions = [graph.position(node, "grad(C, [w, ...])") for node in nodes]
+    positions = [graph.position(node, "grad(C, [w, ...])") for node in node_list(wrt)]
     adj = adjoints(graph)
     return [0.0 if i is None else adj[i] for i in positions]
 
@@ -179,8 +172,6 @@ def forward_grad(output: Value | Graph, wrt: Value) -> float:
     parent``, summed over its parents: ``sweep_forward`` over :data:`SUM_PRODUCT`.
     """
     graph = as_graph(output)
-    if not isinstance(wrt, Value):
-        raise PathgradTypeError(f"forward_grad: expected a Value, got {wrt!r}")
     if graph.position(wrt, "forward_grad(C, w)") is None:
         return 0.0
     return sweep_forward(graph, wrt, SUM_PRODUCT).get(graph.output, 0.0)

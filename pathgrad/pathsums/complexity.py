@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..graph import Graph, as_graph
+from ..graph import Graph, as_graph, node_list
 from ..support.arguments import one_of
 from ..support.errors import PathgradKeyError, PathgradTypeError
 from ..support.tables import html_table, text_table
@@ -81,9 +81,7 @@ class CostReport:
     parameters: int
     rows: list[CostRow]
 
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return ("method", "passes", "multiplications", "additions", "seconds", "timing")
+    columns = ("method", "passes", "multiplications", "additions", "seconds", "timing")
 
     def row(self, method: str) -> CostRow:
         for row in self.rows:
@@ -136,10 +134,6 @@ class CostReport:
         return f"<p>{esc(self.header())}</p>{table}<p>{esc(self.summary)}</p>"
 
 
-def _median_seconds(fn: Callable[[], object], repeat: int = 3) -> float:
-    return median_time(fn, repeat=repeat, warmup=0)
-
-
 def _sample(params: Sequence[Value]) -> list[Value]:
     if len(params) <= SAMPLE:
         return list(params)
@@ -160,7 +154,7 @@ def _one_evaluation(graph: Graph) -> tuple[int, float]:
     before = graph.edges_read
     graph.value_at({})
     read = graph.edges_read - before
-    return read, _median_seconds(lambda: graph.value_at({}))
+    return read, median_time(lambda: graph.value_at({}), repeat=3, warmup=0)
 
 
 def finite_differences_row(graph: Graph, params: Sequence[Value], eps: float = 1e-6) -> CostRow:
@@ -208,7 +202,7 @@ def reverse_sweep_row(graph: Graph, evaluation: int, t_eval: float) -> CostRow:
     """One reverse sweep from ``C`` over a counting sum-product semiring: every ``∂C/∂w``."""
     counting, tally = counted(SUM_PRODUCT)
     sweep_backward(graph, counting)
-    t_rev = _median_seconds(lambda: adjoints(graph))
+    t_rev = median_time(lambda: adjoints(graph), repeat=3, warmup=0)
     return CostRow("reverse sweep (backprop)", evaluation + tally.extends,
                    evaluation + tally.pluses, t_eval + t_rev, "measured")
 
@@ -261,7 +255,7 @@ METHODS = ("finite differences", "forward sweeps", "list every path", "eliminate
 
 def cost_report(
     output: Value | Graph,
-    wrt: Sequence[Value] | None = None,
+    wrt: Sequence[Value] | Value | None = None,
     methods: Sequence[str] = METHODS,
 ) -> CostReport:
     """Run, count and time every way of getting ``∂C/∂w`` for each ``w`` in ``wrt``.
@@ -270,7 +264,7 @@ def cost_report(
     See the module docstring for what is counted.
     """
     graph = as_graph(output)
-    params = list(graph.leaves) if wrt is None else list(wrt)
+    params = list(graph.leaves) if wrt is None else node_list(wrt)
     for w in params:
         if not isinstance(w, Value):
             raise PathgradTypeError(f"cost_report: wrt must hold Values, got {w!r}")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ..graph import Edge, Graph, as_graph
 from ..names import display_name
-from ..support.errors import PathgradTypeError, PathgradValueError
+from ..support.errors import PathgradValueError
 from ..value import Value
 
 DEFAULT_LIMIT = 100_000
@@ -75,10 +75,6 @@ def source_and_graph(
 ) -> tuple[Graph, int | None]:
     """The graph of ``output`` and the position of ``source`` in it (None, with a warning, when
     ``source`` does not reach it; an error when the two look swapped)."""
-    if not isinstance(source, Value):
-        raise PathgradTypeError(
-            f"{who}: expected a Value as the start of the paths, got {source!r}"
-        )
     graph = as_graph(output)
     return graph, graph.position(source, f"{who}(w, C)")
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ..graph import Graph
 from ..names import display_name
 from ..support.arguments import one_of, whole_number
+from ..support.errors import PathgradValueError
 from ..support.limits import check_limit
 from ..sweeps import sweep_backward
 from ..value import Value
@@ -175,6 +176,11 @@ def sample_paths(
         step = weight - mean
         mean += step / count
         spread += step * (weight - mean)
+    if not (math.isfinite(mean) and math.isfinite(spread)):
+        raise PathgradValueError(
+            f"sample_paths({source.label}): the path products overflowed the float range; "
+            "the path count is still exact: use count_paths, and path_stats or grad for the sum"
+        )
     variance = spread / (n - 1)
     return PathSample(source, n, proposal, mean, math.sqrt(variance / n), weights, drawn, plan)
 

@@ -11,13 +11,15 @@ answer is right, so a worked solution can end with ``assert check_answer(...)``.
 from __future__ import annotations
 
 import html
+import reprlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .errors import PathgradTypeError
+from .arguments import real_number
+from .errors import PathgradTypeError, PathgradValueError
 
 RIGHT, WRONG, OPEN = "#2d6a2d", "#b03020", "#805b00"
 
@@ -44,10 +46,14 @@ class Verdict:
         return f'<p style="color:{self.colour}"><b>{lines}</b></p>'
 
 
-def _arrays(value: Any) -> list[np.ndarray] | None:
+#: numpy's own limit on the number of dimensions: a list nested deeper is no answer.
+MAX_DEPTH = 32
+
+
+def _arrays(value: Any, depth: int = 0) -> list[np.ndarray] | None:
     """An answer as float arrays: one for a number, an array or a regular nested list; one per
     item (recursively) for a ragged list such as ``nabla_w``; None for anything else."""
-    if isinstance(value, (str, bytes, dict)):
+    if isinstance(value, (str, bytes, dict)) or depth > MAX_DEPTH:
         return None
     try:
         return [np.asarray(value, dtype=float)]
@@ -56,7 +62,7 @@ def _arrays(value: Any) -> list[np.ndarray] | None:
             return None
     arrays = []
     for item in value:
-        part = _arrays(item)
+        part = _arrays(item, depth + 1)
         if part is None:
             return None
         arrays.extend(part)
@@ -76,6 +82,8 @@ def check_answer(
     or ``...`` (the empty answer cell) is "not answered yet". A wrong answer gets its shape or
     its largest relative error, and the ``hint``.
     """
+    real_number(rtol, "check_answer: rtol", above=0.0)
+    real_number(atol, "check_answer: atol", least=0.0)
     if answer is None or answer is Ellipsis:
         return Verdict(
             False, "Not answered yet: write your answer in the cell above, then run this one.",
@@ -86,10 +94,15 @@ def check_answer(
         raise PathgradTypeError(
             f"check_answer: cannot compare with the expected value {expected!r}"
         )
+    if not all(np.all(np.isfinite(w)) for w in want):
+        raise PathgradValueError(
+            "check_answer: the expected value holds NaN or infinity; compute the truth again"
+        )
     tip = f"\nHint: {hint}" if hint else ""
     if got is None:
         return Verdict(
-            False, f"Not yet: expected numbers, got {type(answer).__name__} {answer!r}.{tip}",
+            False,
+            f"Not yet: expected numbers, got {type(answer).__name__} {reprlib.repr(answer)}.{tip}",
             WRONG,
         )
     got_shapes, want_shapes = [a.shape for a in got], [a.shape for a in want]

@@ -105,3 +105,25 @@ def test_check_refuses_a_graph_too_big_to_check_every_leaf_and_says_what_to_do()
     report = pg.check(total, wrt=leaves[:3])
     assert [row.reverse for row in report.rows] == [1.0, 0.002, 0.004]
     assert report.ok
+
+
+def test_one_node_may_stand_for_wrt_and_limit_none_lists_every_path():
+    w = pg.Value(2.0, name="w")
+    c = w * w
+    one = pg.check(c, wrt=w)
+    assert [row.reverse for row in one.rows] == [4.0]
+    unlimited = pg.check(c, wrt=[w], limit=None)
+    assert unlimited.rows[0].path_sum == 4.0
+    assert pg.cost_report(c, wrt=w).parameters == 1
+
+
+def test_one_sided_grad_refuses_a_bad_step_and_swapped_arguments():
+    w = pg.Value(2.0)
+    c = w * w
+    assert pg.one_sided_grad(c, w, eps=1e-7) == pytest.approx(4.0, rel=1e-6)
+    with pytest.raises(ValueError, match="eps must be a finite real number"):
+        pg.one_sided_grad(c, w, eps="a")
+    with pytest.raises(TypeError, match="expected a pathgrad Value"):
+        pg.one_sided_grad(c, [w])
+    with pytest.raises(TypeError, match="expected a pathgrad Value"):
+        pg.numeric_grad(c, [w])

@@ -155,3 +155,11 @@ def test_more_walks_than_max_n_are_refused_before_any_walk():
     assert pg.sample_paths(x, graph, n=20, max_n=20).n == 20
     with pytest.raises(TooLargeError, match="max_n=10"):
         pg.sample_paths(x, graph, n=11, max_n=10)
+
+
+def test_products_that_overflow_are_an_error_not_a_nan():
+    a = pg.Value(1e-300)
+    d = ((a * 1e200) * 1e200) * 1e-250
+    for proposal in ("mass", "uniform"):
+        with pytest.raises(ValueError, match="overflowed the float range"):
+            pg.sample_paths(a, d, proposal=proposal)

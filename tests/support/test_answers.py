@@ -44,3 +44,17 @@ def test_what_is_not_a_number_is_not_yet_right():
     assert "<p style=" in pg.check_answer(0.5, 0.5)._repr_html_()
     with pytest.raises(pg.PathgradError, match="cannot compare"):
         pg.check_answer(1.0, {"a": 1})
+
+
+def test_bad_tolerances_and_truths_are_clear_errors_and_deep_nesting_is_no_answer():
+    with pytest.raises(ValueError, match="rtol must be a number > 0"):
+        pg.check_answer(1.0, 1.0, rtol=0)
+    with pytest.raises(ValueError, match="rtol must be a finite real number"):
+        pg.check_answer(1.0, 1.0, rtol="a")
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        pg.check_answer(1.0, float("nan"))
+    nested: list = [1.0]
+    for _ in range(3000):
+        nested = [nested]
+    verdict = pg.check_answer(nested, 1.0)
+    assert not verdict and "expected numbers" in str(verdict)
