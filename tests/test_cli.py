@@ -7,17 +7,12 @@ import re
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 import pathgrad as pg
+from pathgrad.bench.paths import network_graph
 from pathgrad.cli import build_parser, main
 from pathgrad.drawing.gallery import demo_network
-
-
-def demo_graph(sizes, seed=0):
-    net = pg.Network(sizes, seed=seed)
-    return net, net.graph(np.random.default_rng(seed).random(sizes[0]), 0, level="neuron")
 
 
 def test_demo_prints_the_paths_of_a_weight_with_several_and_their_sum(capsys):
@@ -41,11 +36,6 @@ def test_demo_of_another_node(capsys):
     assert "A change in a¹₁ reaches C along 6 paths" in out and "Picture" not in out
 
 
-def test_demo_with_an_unknown_weight_is_a_clear_error(capsys):
-    assert main(["demo", "--weight", "w^9_99"]) == 2
-    assert "no node named 'w^9_99'" in capsys.readouterr().err
-
-
 def test_help_and_version_from_the_installed_command():
     version = subprocess.run(
         [sys.executable, "-m", "pathgrad.cli", "--version"], capture_output=True, text=True
@@ -60,7 +50,7 @@ def test_help_and_version_from_the_installed_command():
 def test_paths_command_prints_stats_top_paths_and_costs(capsys):
     assert main(["paths", "--sizes", "3,4,4,2", "--weight", "w^2_12", "--top", "3"]) == 0
     out = capsys.readouterr().out
-    _, graph = demo_graph([3, 4, 4, 2])
+    graph = network_graph([3, 4, 4, 2])
     w = graph.find("w^2_12")
     assert re.search(r"paths\s+(\S+)", out)[1] == f"{pg.count_paths(w, graph):,}"
     printed = float(re.search(r"Σ products \(53\)\s+(\S+)", out)[1])
@@ -78,11 +68,6 @@ def test_paths_command_reads_a_saved_network(tmp_path, capsys):
     net.save(path)
     assert main(["paths", "--network", str(path), "--weight", "w^3_14", "--top", "1"]) == 0
     assert "Network [2, 5, 1]" in capsys.readouterr().out
-
-
-def test_paths_command_with_an_unknown_weight_is_a_clear_error(capsys):
-    assert main(["paths", "--weight", "w^7_11"]) == 2
-    assert "no node named 'w^7_11'" in capsys.readouterr().err
 
 
 def test_train_command_digits(capsys):
@@ -151,26 +136,6 @@ def test_explore_a_saved_network(tmp_path):
     nodes = data["levels"][0]["nodes"]
     weights = [v for n, v in zip(nodes["name"], nodes["value"]) if n.startswith("w^2")]
     assert weights == net.weights[0].ravel().tolist()
-
-
-@pytest.mark.parametrize(
-    "args, message",
-    [
-        (["--sizes", "2,x"], "takes at least two positive whole numbers"),
-        (["--levels", "neuron,atoms"], "takes levels separated by commas"),
-        (["--select", "w^9_99"], "not the name of a node"),
-        (["--network", "missing.npz"], "missing.npz"),
-        (["-o", "page.svg"], "ending in .html"),
-    ],
-)
-def test_explore_mistakes_get_one_line_and_exit_2(tmp_path, monkeypatch, args, message):
-    monkeypatch.chdir(tmp_path)
-    done = subprocess.run(
-        [sys.executable, "-m", "pathgrad.cli", "explore", *args], capture_output=True, text=True
-    )
-    assert done.returncode == 2
-    assert done.stderr.count("\n") == 1 and message in done.stderr
-    assert not list(tmp_path.glob("*.html"))
 
 
 def test_bench_takes_no_section_or_known_ones(capsys):

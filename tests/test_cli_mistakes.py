@@ -57,6 +57,11 @@ MISTAKES = [
     (["draw", "--digits", "0"], "argument --digits: takes a whole number from 1 to 17"),
     (["draw", "--gallery", "a-file"], "a-file exists and is not a folder"),
     (["explore", "-o", "missing/page.html"], "the folder missing does not exist"),
+    (["explore", "--sizes", "2,x"], "takes at least two positive whole numbers"),
+    (["explore", "--levels", "neuron,atoms"], "takes levels separated by commas"),
+    (["explore", "--select", "w^9_99"], "not the name of a node"),
+    (["explore", "--network", "missing.npz"], "missing.npz"),
+    (["explore", "-o", "page.svg"], "ending in .html"),
     (["explore", "--sizes", "100,100,10"], "has 11,321 nodes and 22,120 edges (about 4.23 MB): "
                                            "more than max_nodes=3,000"),
     (["train", "--cost", "cross-entropy", "--activation", "relu"],

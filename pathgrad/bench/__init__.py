@@ -1,7 +1,8 @@
 """``pathgrad bench``: pathgrad and its peers side by side, in one process, as ratios.
 
-The machine this runs on may be noisy, so every figure is the median of several repeats and
-every claim is a ratio between two things timed in the same run, never one absolute time.
+The machine this runs on may be noisy, so every figure is the median of several repeats (the
+moons demo, minutes long for micrograd, runs once a row) and every claim is a ratio between
+two things timed in the same run, never one absolute time.
 Each section is a module of this package (``SECTIONS`` maps a section's name to it) with a
 ``run(quick: bool) -> None`` that prints a titled table; ``--quick`` shrinks sizes so the
 section finishes in seconds (used by the tests).

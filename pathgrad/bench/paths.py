@@ -83,12 +83,14 @@ def _top_paths(quick: bool) -> None:
     sizes = [196, 30, 10] if quick else [784, 30, 10]
     graph = network_graph(sizes, seed=2)
     w = graph.w(2, 1, 1)
+    t_reverse = median_time(partial(adjoints, graph), repeat=5)
     rows = []
     for by in ("abs", "positive", "negative"):
         t = median_time(partial(top_paths, w, graph, k=10, by=by), repeat=5)
-        rows.append([f"top_paths(k=10, by={by!r})", f"{t:.4f}"])
+        rows.append([f"top_paths(k=10, by={by!r})", f"{t:.4f}", f"{t / t_reverse:.2f}"])
+    rows.append(["reverse sweep (all of ∂C/∂·)", f"{t_reverse:.4f}", "1.00"])
     title(f"paths: top-10 paths from w^2_11 of a {sizes} neuron graph ({graph.edge_count:,} edges)")
-    print(table(["what", "median s"], rows))
+    print(table(["what", "median s", "× reverse sweep"], rows))
 
 
 def _chain_of_layers(n_nodes: int) -> Graph:

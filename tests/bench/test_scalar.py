@@ -67,6 +67,7 @@ def test_quick_section_prints_both_tables(capsys):
     assert [row[2] for row in rows] == ["ops", "z"]
     assert all(float(row[-1]) <= 1e-12 for row in rows)  # max grad diff column
     assert all(not math.isnan(float(row[-2])) for row in rows)  # memory ratio column
-    assert "64-30-10" in out and "micrograd" in out
+    peer = [line.split() for line in out.splitlines() if line.startswith("64-30-10")]
+    assert len(peer) == 1 and peer[0][1] == "micrograd" and peer[0][-1] == "1.00"
     assert "10,000" in out
     assert "RecursionError" in out
