@@ -125,17 +125,19 @@ def fmt(x: float, digits: int) -> str:
     return text
 
 
+def power_text(exponent: float, digits: int) -> str:
+    """An exponent as a superscript (``²``, ``⁻¹``), or ``^0.5`` when it has no such form."""
+    text = fmt(exponent, digits)
+    return text.translate(_SUPERSCRIPT) if set(text) <= _SUPERSCRIPTABLE else f"^{text}"
+
+
 def op_label(node: Value, digits: int) -> str:
     """A short label for an unnamed operation node: ``×``, ``σ``, ``+ 1``, ``(·)²``, ``× 0.5``."""
     op = node.op
     if op is None:
         return "leaf"
     if op.name == "pow" and node.args is not None and not isinstance(node.args[1], Value):
-        exponent = node.args[1]
-        power = fmt(exponent, digits)
-        return "(·)" + (
-            power.translate(_SUPERSCRIPT) if set(power) <= _SUPERSCRIPTABLE else f"^{power}"
-        )
+        return "(·)" + power_text(node.args[1], digits)
     symbol = _OP_SYMBOLS.get(op.name, op.name)
     if node.args is None:
         return symbol

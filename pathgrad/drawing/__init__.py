@@ -7,11 +7,12 @@ show ``∂C/∂node`` (``show_grad``), hide weights and biases (``hide_params``)
 ``draw_reverse_sweep`` and ``draw_forward_sweep`` show backpropagation and the forward sweep
 filling in the graph one node at a time.
 
-Modules: :mod:`.labels` (book names as ``w²₁₂``), :mod:`.scene` (nodes, edges and their
-attributes, and the layer columns), :mod:`.graph_pictures` (``draw`` and highlighting),
-:mod:`.sweep_pictures`, :mod:`.engine` (``dot`` or the pip-installable ``graphviz-pure``),
-:mod:`.picture`, :mod:`.gallery` (the committed pictures). ``explore(graph)`` gives an
-:class:`Explorer`: the graph as an interactive page and Jupyter widget (:mod:`.explorer`).
+Modules: :mod:`.scene` (nodes, edges and their attributes, and the layer columns),
+:mod:`.graph_pictures` (``draw`` and highlighting), :mod:`.sweep_pictures`, :mod:`.engine`
+(``dot`` or the pip-installable ``graphviz-pure``), :mod:`.picture`, :mod:`.gallery` (the
+committed pictures). Book names as ``w²₁₂`` come from :mod:`pathgrad.names`. ``explore(graph)``
+gives an :class:`Explorer`: the graph as an interactive page and Jupyter widget
+(:mod:`.explorer`).
 """
 
 from ..names import gradient_name, pretty

@@ -43,8 +43,7 @@ def largest_paths(graph: Graph, start: Value, k: int) -> list[Path]:
     """The ``k`` paths from ``start`` with the largest |product| (all of them when ``k`` is 0)."""
     if k:
         return top_paths(start, graph, k)
-    ranked = sorted(paths(start, graph), key=lambda p: -abs(p.product))
-    return ranked[:k] if k else ranked
+    return sorted(paths(start, graph), key=lambda p: -abs(p.product))
 
 
 def sigmoid_neuron() -> Graph:

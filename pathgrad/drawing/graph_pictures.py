@@ -134,7 +134,7 @@ def draw(
       neuron-level graph that leaves the neuron-to-neuron rate factors of equation 53.
     - ``only_highlighted``: draw just the highlighted paths (for graphs too big to draw whole).
     - ``max_nodes``: refuse (:class:`GraphTooBigError`) rather than lay out more nodes.
-    - ``engine``: ``"auto"``, ``"dot"`` or ``"graphviz-pure"`` (see :mod:`pathgrad.draw.engine`).
+    - ``engine``: ``"auto"``, ``"dot"`` or ``"graphviz-pure"`` (see :mod:`pathgrad.drawing.engine`).
     """
     _check_options(digits, max_nodes)
     graph = as_graph(target)
@@ -153,18 +153,22 @@ def draw(
 
     scene = Scene(graph, keep, digits)
     scene.title = title
-    adj = adjoints(graph)
-    if show_grad:
-        for node in scene.nodes:
-            grad = adj[graph.index[node]]
-            label = gradient_name(node.name, scene.name(node), scene.output_name)
-            text = f"{label} = {fmt(grad, digits)}"
-            scene.extra_lines[node].append((text, GRADIENT_COLOUR))
-    colours = _highlight(scene, chosen, matched, adj) if chosen else set()
+    adj = adjoints(graph) if (show_grad or chosen) else None  # only when something shows it
+    if show_grad and adj is not None:
+        _show_gradients(scene, adj, digits)
+    colours = _highlight(scene, chosen, matched, adj) if chosen and adj is not None else set()
     if legend:
         _legend(scene, colours, len(chosen) > 1, show_grad, hide_params and not only_highlighted,
                 dimmed=not only_highlighted)
     return Picture(scene.to_digraph(), "\n".join(scene.caption), engine)
+
+
+def _show_gradients(scene: Scene, adj: list[float], digits: int) -> None:
+    """Add ``∂C/∂node`` (``δ`` for a ``z`` node) under every node's value."""
+    for node in scene.nodes:
+        grad = adj[scene.graph.index[node]]
+        label = gradient_name(node.name, scene.name(node), scene.output_name)
+        scene.extra_lines[node].append((f"{label} = {fmt(grad, digits)}", GRADIENT_COLOUR))
 
 
 def _highlight(

@@ -83,8 +83,8 @@ def _within_column(entry: tuple[Value, BookName]) -> tuple:
     return (parsed.neuron or 0, parsed.symbol == "b", parsed.indices[1:], node.order)
 
 
-def _text(text: str) -> str:
-    """Text for a Graphviz HTML-like label: ``&``, ``<`` and ``>`` escaped."""
+def html_text(text: str) -> str:
+    """Text for HTML or a Graphviz HTML-like label: ``&``, ``<`` and ``>`` escaped."""
     return html.escape(text, quote=False)
 
 
@@ -146,15 +146,15 @@ class Scene:
 
     def _label(self, node: Value) -> str:
         dimmed = self.node_attrs[node].get("fontcolor") == DIM_NODE["fontcolor"]
-        value = f'<font point-size="10">{_text(self.number(node.data))}</font>'
+        value = f'<font point-size="10">{html_text(self.number(node.data))}</font>'
         if self.kind[node] == "param":
             # One line for weights and biases: a network has many of them.
-            lines = [f"<b>{_text(self.name(node))}</b> {value}"]
+            lines = [f"<b>{html_text(self.name(node))}</b> {value}"]
         else:
-            lines = [f"<b>{_text(self.name(node))}</b>", value]
+            lines = [f"<b>{html_text(self.name(node))}</b>", value]
         for text, colour in self.extra_lines[node]:
             colour = DIM_NODE["fontcolor"] if dimmed else colour
-            lines.append(f'<font point-size="9" color="{colour}">{_text(text)}</font>')
+            lines.append(f'<font point-size="9" color="{colour}">{html_text(text)}</font>')
         return "<" + "<br/>".join(lines) + ">"
 
     def _rank_groups(self) -> list[list[Value]]:
@@ -186,14 +186,15 @@ class Scene:
     def _graph_label(self) -> str | None:
         rows = []
         if self.title:
-            rows.append(f'<tr><td align="left" colspan="2"><b>{_text(self.title)}</b></td></tr>')
+            title = html_text(self.title)
+            rows.append(f'<tr><td align="left" colspan="2"><b>{title}</b></td></tr>')
         for line in self.caption:
-            rows.append(f'<tr><td align="left" colspan="2">{_text(line)}</td></tr>')
+            rows.append(f'<tr><td align="left" colspan="2">{html_text(line)}</td></tr>')
         if self.legend:
             rows.append('<tr><td align="left" colspan="2"><i>legend</i></td></tr>')
         for swatch, text in self.legend:
             rows.append(
-                f'<tr><td align="left">{swatch}</td><td align="left">{_text(text)}</td></tr>'
+                f'<tr><td align="left">{swatch}</td><td align="left">{html_text(text)}</td></tr>'
             )
         if not rows:
             return None

@@ -18,6 +18,7 @@ from ..graph import Graph, as_graph
 from ..names import gradient_name, pretty
 from ..support.arguments import whole_number
 from ..support.errors import PathgradValueError
+from ..sweeps import SUM_PRODUCT, sweep_backward, sweep_forward
 from ..value import Value
 from .graph_pictures import DEFAULT_MAX_NODES, _check_options, _too_big, draw_options_legend
 from .picture import Picture
@@ -63,10 +64,7 @@ def draw_reverse_sweep(
     order = [node for node in reversed(graph.nodes) if node.parents]
     _check_step(step, len(order))
     taken = set(order[:step])
-    adj = {graph.output: 1.0}
-    for node in order[:step]:
-        for parent, rate in zip(node.parents, node.rates, strict=True):
-            adj[parent] = adj.get(parent, 0.0) + adj.get(node, 0.0) * rate
+    adj = sweep_backward(graph, SUM_PRODUCT, steps=step)  # None: nothing received yet
     children = graph.children_lists()
     following = order[step] if step < len(order) else None
     for node in scene.nodes:
@@ -81,7 +79,7 @@ def draw_reverse_sweep(
         scene.node_attrs[node].update(look)
         if state != "unknown":
             label = gradient_name(node.name, scene.name(node), scene.output_name)
-            shown = f"{label} = {scene.number(adj[node])}" + (
+            shown = f"{label} = {scene.number(adj[graph.index[node]])}" + (
                 " so far" if state == "partial" else ""
             )
             scene.extra_lines[node].append((shown, look["color"]))
@@ -138,14 +136,8 @@ def draw_forward_sweep(
             f"{source!r} is not in this graph: it does not reach {graph.output!r}"
         )
     scene = _prepare(graph, digits, max_nodes)
-    start = graph.index[source]
-    tangent = {source: 1.0}
-    reached = [source]
-    for node in graph.nodes[start + 1 :]:
-        moved = [(p, r) for p, r in zip(node.parents, node.rates, strict=True) if p in tangent]
-        if moved:
-            tangent[node] = sum(r * tangent[p] for p, r in moved)
-            reached.append(node)
+    tangent = sweep_forward(graph, source, SUM_PRODUCT)
+    reached = [node for node in graph.nodes if node in tangent]  # in topological order
     steps = len(reached) - 1
     _check_step(step, steps)
     done = set(reached[: step + 1])

@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
-from pathgrad.drawing.explorer import ExplorerError
+from pathgrad.drawing import find_engine
+from pathgrad.drawing.explorer import ExplorerError, page
 from pathgrad.drawing.explorer.formulas import rate_formula
 from pathgrad.drawing.explorer.gallery_pages import explorer_pages
 from pathgrad.drawing.explorer.nudge import choose_nudged, nudge_steps, true_changes
@@ -90,6 +91,14 @@ def test_the_true_change_of_every_slider_position_is_value_at(built, data):
         assert change == pytest.approx(expected, rel=1e-9, abs=1e-12)
 
 
+def test_the_slider_runs_from_a_hundredth_of_the_nudge_scale_to_the_scale():
+    steps = nudge_steps(2.0)
+    assert steps[-1] == 2.0 and steps[0] == -2.0
+    assert steps[steps.index(0.0) + 1] == 0.01 * 2.0  # the step just above 0
+    cost = (pg.Value(0.3, name="x") * 2.0).sigmoid()
+    assert pg.explore(cost, nudge_scale=2).data["nudge"]["steps"] == steps
+
+
 def test_a_small_budget_offers_the_slider_for_the_largest_gradients_first(net):
     graph = net.graph(*EXAMPLE, level="neuron")
     adjoints = pg.adjoints(graph)
@@ -133,6 +142,18 @@ def test_the_page_is_one_file_whose_data_survives_any_name(tmp_path):
     assert not re.search(r"(src|href)\s*=\s*[\"']?https?:", page)
 
 
+def test_a_title_or_a_name_like_a_placeholder_of_the_page_is_left_as_it_is():
+    x = pg.Value(0.5, name="{{script}}")
+    cost = (x * 2.0).sigmoid()
+    cost.name = "{{data}}"
+    explorer = pg.explore(cost, title="t {{css}}")
+    html = explorer.html()  # the template is filled in one pass
+    assert "<title>t {{css}}</title>" in html and html.count("<style>") == 1
+    saved = json.loads(re.search(r'id="pathgrad-explorer-data">(.*?)</script>', html, re.S)[1])
+    assert saved == explorer.data and saved["title"] == "t {{css}}"
+    assert saved["levels"][0]["nodes"]["name"] == ["{{script}}", None, "{{data}}"]
+
+
 def test_a_network_page_has_its_three_levels_and_leaves_out_a_huge_one():
     net = pg.Network([64, 30, 10], seed=0)
     explorer = pg.explore(net, (np.full(64, 0.5), 3))
@@ -152,6 +173,23 @@ def test_the_widget_and_the_still_picture_for_notebooks(net):
     assert bundle["image/png"].startswith(b"\x89PNG")  # for viewers that drop SVG
     assert explorer.widget.data == explorer.data
     assert "export default" in explorer.widget._esm
+
+
+def test_the_still_picture_is_drawn_once_with_the_explorers_engine(net, monkeypatch):
+    engine = find_engine()[0]
+    engines = []
+    real_draw = page.draw
+
+    def counting_draw(graph, **options):
+        engines.append(options.get("engine"))
+        return real_draw(graph, **options)
+
+    monkeypatch.setattr(page, "draw", counting_draw)
+    explorer = pg.explore(net, EXAMPLE, engine=engine)
+    first = explorer._repr_mimebundle_()
+    second = explorer._repr_mimebundle_()
+    assert engines == [engine]
+    assert first["image/svg+xml"] == second["image/svg+xml"]
 
 
 @pytest.mark.parametrize(
@@ -175,6 +213,13 @@ def test_bad_input_is_refused_with_advice(net, call, message):
 
 def test_explorer_errors_are_value_errors():
     assert issubclass(ExplorerError, ValueError)
+
+
+def test_a_title_that_is_not_text_is_refused_at_once(net):
+    with pytest.raises(ExplorerError, match="title must be text"):
+        pg.explore(net, EXAMPLE, title=3)
+    with pytest.raises(pg.PathgradError, match="engine must be one of"):
+        pg.explore(net, EXAMPLE, engine="neato")
 
 
 def test_the_gallery_pages_are_up_to_date():

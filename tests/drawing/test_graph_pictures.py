@@ -236,6 +236,32 @@ def test_only_highlighted_draws_the_paths_and_c():
     assert "light grey: not on the shown paths" in draw(graph, highlight=path).source
 
 
+def test_the_title_is_drawn_and_the_legend_can_be_left_out():
+    graph = sigmoid_neuron()
+    titled = draw(graph, title="One neuron: x < y & z").source
+    assert "<b>One neuron: x &lt; y &amp; z</b>" in titled
+    assert "<i>legend</i>" in titled and "on an edge: its rate factor" in titled
+    bare = draw(graph, legend=False).source
+    assert "<i>legend</i>" not in bare and "on an edge: its rate factor" not in bare
+
+
+def test_gradients_are_worked_out_only_for_a_picture_that_shows_them(monkeypatch):
+    from pathgrad.drawing import graph_pictures
+
+    graph = sigmoid_neuron()
+    calls = []
+    real_adjoints = graph_pictures.adjoints
+    monkeypatch.setattr(
+        graph_pictures, "adjoints", lambda target: calls.append(target) or real_adjoints(target)
+    )
+    draw(graph)
+    draw(graph, title="plain", hide_params=True)
+    assert calls == []
+    draw(graph, show_grad=True)
+    draw(graph, highlight=next(pg.paths(graph["w^2_12"], graph)))
+    assert len(calls) == 2
+
+
 def test_bad_input_is_refused_clearly():
     graph = sigmoid_neuron()
     with pytest.raises(ValueError, match="digits"):

@@ -8,7 +8,7 @@ error the page logs.
 
     with Browser() as browser:
         browser.open("page.html")
-        browser.click_node("w^2_12")
+        browser.find(".pg-node[data-name='w^2_12']").click()  # a Selenium element
         browser.screenshot("page.png")
 """
 

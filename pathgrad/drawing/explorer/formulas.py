@@ -17,14 +17,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ...names import fmt, op_label, pretty
+from ...names import fmt, op_label, power_text, pretty
 from ...support.errors import PathgradIndexError
 from ...value import Value
 
 DIGITS = 4
 _INFIX = {"add": " + ", "sub": " − ", "mul": "·", "div": "/"}
 _FUNCTIONS = {"exp": "exp", "log": "ln", "sigmoid": "σ", "tanh": "tanh", "relu": "ReLU"}
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 class Formula(NamedTuple):
@@ -51,7 +50,7 @@ def describe(node: Value | float, depth: int = 2) -> str:
     if name == "neg":
         return "−" + _operand(ops[0], depth - 1)
     if name == "pow" and not isinstance(ops[1], Value):
-        return _operand(ops[0], depth - 1) + _power(ops[1])
+        return _operand(ops[0], depth - 1) + power_text(ops[1], DIGITS)
     function = _FUNCTIONS.get(name, name)
     return f"{function}({', '.join(describe(x, depth - 1) for x in ops)})"
 
@@ -61,11 +60,6 @@ def _operand(x: Value | float, depth: int) -> str:
     if not isinstance(x, Value) or x.name is not None or x.op is None or depth == 0:
         return text
     return f"({text})" if x.op.name in (*_INFIX, "neg", "pow") else text  # calls need none
-
-
-def _power(n: float) -> str:
-    text = fmt(n, DIGITS)
-    return text.translate(_SUPERSCRIPT) if set(text) <= set("0123456789-") else f"^{text}"
 
 
 def _value(x: Value | float) -> float:
@@ -140,7 +134,7 @@ def _cost_formula(op_name: str, ops: tuple, i: int, head: Value) -> Formula:
     a = ops[i]
     m = len(head.parents)
     target = ops[m + i] if len(ops) == 2 * m else None
-    y = f"y{str(i + 1).translate(str.maketrans('0123456789', '₀₁₂₃₄₅₆₇₈₉'))}"
+    y = pretty(f"y_{i + 1}")
     pairs = [(describe(a), _value(a))] + ([(y, _value(target))] if target is not None else [])
     if op_name.startswith("cross"):
         name = describe(a)
@@ -175,7 +169,7 @@ def _elementary_formula(op_name: str, ops: tuple, i: int, rate: float, head: Val
         )
     if op_name == "pow" and i == 0 and not isinstance(ops[1], Value):
         n = float(ops[1])
-        lower = "" if n == 2 else _power(n - 1)
+        lower = "" if n == 2 else power_text(n - 1, DIGITS)
         return Formula(f"{fmt(n, DIGITS)}·{_operand(x, 2)}{lower}", _where((name, _value(x))))
     if op_name == "pow":
         base, exponent = ops

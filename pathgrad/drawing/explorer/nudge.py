@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import NamedTuple, cast
 
 from ...graph import Graph
-from ...value import Value
+from ...value import Op, Value
 
 STEPS_PER_DECADE = (1.0, 2.0, 5.0)
 DECADES = (-2, -1)
@@ -46,43 +47,55 @@ def true_changes(graph: Graph, position: int, steps: Sequence[float]) -> list[fl
     Both values are recomputed the same way, so the change at ``Δ = 0`` is exactly 0. None
     marks a nudge where the graph is undefined.
     """
-    nodes = graph.nodes
-    reached = graph.reached_from(position)[1:]
-    base = nodes[position].data
-    start = _cost_at(graph, position, base, reached)
+    plan = _plan(graph, position)
+    base = graph.nodes[position].data
+    start = _cost_at(plan, position, base)
     changes: list[float | None] = []
     for step in steps:
-        moved = _cost_at(graph, position, base + step, reached)
+        moved = _cost_at(plan, position, base + step)
         changes.append(None if moved is None or start is None else moved - start)
     return changes
 
 
-def _cost_at(graph: Graph, position: int, value: float, reached: list[int]) -> float | None:
+class _Step(NamedTuple):
+    """One node to recompute: its position, its operation, and for each operand the position
+    it is read from (-1 for a constant) with its value before the nudge."""
+
+    position: int
+    op: Op
+    operands: list[tuple[int, float]]
+
+
+def _plan(graph: Graph, position: int) -> list[_Step]:
+    """The nodes a nudge at ``position`` reaches, in order, with their operands looked up once.
+
+    Every node reached from another has parents, so an operation.
+    """
+    nodes, index = graph.nodes, graph.index
+    plan = []
+    for i in graph.reached_from(position)[1:]:
+        node = nodes[i]
+        operands = [
+            (index[x], x.data) if isinstance(x, Value) else (-1, x) for x in node.operands
+        ]
+        plan.append(_Step(i, cast(Op, node.op), operands))
+    return plan
+
+
+def _cost_at(plan: list[_Step], position: int, value: float) -> float | None:
+    """The output's value with ``graph.nodes[position]`` set to ``value`` (None: undefined)."""
     if not math.isfinite(value):
         return None
-    nodes = graph.nodes
-    index = graph.index
     new = {position: value}
-    for i in reached:
-        node = nodes[i]
-        xs = []
-        for x in node.operands:
-            if isinstance(x, Value):
-                j = index[x]
-                xs.append(new[j] if j in new else x.data)
-            else:
-                xs.append(x)
-        result = _apply(node, xs)
+    for step in plan:
+        result = _apply(step.op, [new.get(j, x) for j, x in step.operands])
         if result is None:
             return None
-        new[i] = result
-    return new[len(nodes) - 1]
+        new[step.position] = result
+    return new[plan[-1].position] if plan else value  # the last node reached is C
 
 
-def _apply(node: Value, xs: list[float]) -> float | None:
-    op = node.op
-    if op is None:
-        return node.data
+def _apply(op: Op, xs: list[float]) -> float | None:
     if op.check is not None and op.check(*xs):
         return None
     try:

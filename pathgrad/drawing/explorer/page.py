@@ -23,8 +23,9 @@ script is the widget's module, so both run the same code.
 from __future__ import annotations
 
 import json
-import sys
+import re
 from collections.abc import Sequence
+from functools import cached_property
 from importlib import resources
 from os import PathLike
 from pathlib import Path
@@ -33,11 +34,13 @@ from typing import Any
 from ...graph import Graph
 from ...nn import Network, NetworkGraph
 from ...nn.graph_sizes import graph_size
+from ...support.arguments import one_of, real_number, whole_number
 from ...support.errors import PathgradTypeError, PathgradValueError
 from ...support.writing import check_output, write_file
 from ...value import Value
-from ..engine import RenderError
+from ..engine import ENGINES, RenderError
 from ..graph_pictures import GraphTooBigError, draw
+from ..scene import html_text
 from .nudge import DEFAULT_BUDGET, nudge_steps
 from .page_data import COMPACT_ABOVE, level_data
 from .widget import explorer_widget_class
@@ -51,6 +54,8 @@ LEVEL_TITLES = {
 NETWORK_LEVELS = ("neuron", "z", "ops")
 #: Levels with more nodes than this are left out of a network's page (the first one refused).
 DEFAULT_MAX_NODES = 3000
+#: The template's places for the title, style, data and script: ``{{title}}`` and so on.
+PLACEHOLDER = re.compile(r"\{\{(title|css|data|script)\}\}")
 
 
 class ExplorerError(PathgradValueError):
@@ -69,9 +74,10 @@ class Explorer:
     the whole page as text; ``widget`` is the Jupyter widget (made when first asked for).
     """
 
-    def __init__(self, data: dict, graphs: Sequence[Graph]) -> None:
+    def __init__(self, data: dict, graphs: Sequence[Graph], engine: str | None = "auto") -> None:
         self.data = data
         self.graphs = list(graphs)
+        self.engine = engine
         self._widget: Any = None
 
     @property
@@ -91,17 +97,18 @@ class Explorer:
         return text.replace("<", "\\u003c")
 
     def html(self) -> str:
-        """The self-contained page: style, data and script inline, nothing fetched."""
-        page = asset("page.html")
+        """The self-contained page: style, data and script inline, nothing fetched.
+
+        The template's places are filled in one pass, so a title or a node name that looks
+        like one of them (``{{css}}``) is left as it is.
+        """
         parts = {
-            "{{title}}": _escape(self.data["title"]),
-            "{{css}}": asset("explorer.css"),
-            "{{data}}": self.json(),
-            "{{script}}": asset("explorer.js"),
+            "title": html_text(self.data["title"]),
+            "css": asset("explorer.css"),
+            "data": self.json(),
+            "script": asset("explorer.js"),
         }
-        for key, value in parts.items():
-            page = page.replace(key, value)
-        return page
+        return PLACEHOLDER.sub(lambda match: parts[match[1]], asset("page.html"))
 
     def save(self, path: str | PathLike) -> Path:
         """Write the page to ``path`` (``.html``) and return the path."""
@@ -120,33 +127,28 @@ class Explorer:
             self._widget = explorer_widget_class()(data=self.data)
         return self._widget
 
-    def picture_svg(self) -> str | None:
-        """A still picture of the first level (for notebooks viewed with no kernel), or None."""
-        still = self._still()
-        return None if still is None else still[0]
-
+    @cached_property
     def _still(self) -> tuple[str, bytes] | None:
-        """The still picture as SVG and as PNG (for viewers that drop SVG), or None."""
+        """The first level as a still picture, SVG and PNG (for viewers that drop SVG), or None.
+
+        Drawn and rendered once, with the explorer's engine.
+        """
         graph = self.graphs[0]
         try:
-            picture = draw(graph, hide_params=len(graph.nodes) > COMPACT_ABOVE)
+            picture = draw(graph, hide_params=len(graph.nodes) > COMPACT_ABOVE, engine=self.engine)
             return picture.svg(), picture.render("png")
         except (GraphTooBigError, RenderError):
             return None
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
         bundle: dict[str, Any] = {}
-        still = self._still()  # what shows where no kernel runs
+        still = self._still  # what shows where no kernel runs
         if still is not None:
             bundle["image/svg+xml"], bundle["image/png"] = still
         shown = self.widget._repr_mimebundle_(include=include, exclude=exclude)
         bundle.update(shown[0] if isinstance(shown, tuple) else shown)  # anywidget: (data, meta)
         bundle["text/plain"] = repr(self)
         return bundle
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def explore(
@@ -167,17 +169,21 @@ def explore(
     - ``levels``: for a Network, which of "neuron", "z" and "ops" to include (default all
       three; a level of more than ``max_nodes`` nodes is left out, with a note on the page).
     - ``select``: the name of a node to select when the page opens (``"w^2_12"``).
+    - ``title``: the page's title (text); by default it says what is explored.
     - ``nudge_scale``: the slider's largest nudge; it runs over ``±0.01..1 × nudge_scale``.
     - ``nudge_budget``: how much re-evaluation the true ``ΔC`` of each slider position may
       take (operand values read); past it the slider is offered for the nodes with the
       largest ``|∂C/∂node|`` only.
     - ``engine``: the Graphviz program for the layout of small graphs (as in ``pg.draw``).
     """
-    _check_number(nudge_scale, "nudge_scale", positive=True)
-    _check_whole(nudge_budget, "nudge_budget", 0)
-    _check_whole(max_nodes, "max_nodes", 1)
+    scale = _positive_number(nudge_scale, "nudge_scale")
+    whole_number(nudge_budget, "nudge_budget", least=0)
+    whole_number(max_nodes, "max_nodes", least=1)
+    _check_title(title)
+    if engine is not None:
+        one_of(engine, "engine", ("auto", *ENGINES))
     graphs, names, default_title, notes = _graphs(target, example, levels, max_nodes)
-    steps = nudge_steps(float(nudge_scale))
+    steps = nudge_steps(scale)
     data: dict[str, Any] = {
         "title": title if title is not None else default_title,
         "nudge": {"steps": steps},
@@ -196,7 +202,7 @@ def explore(
                 f"names look like {', '.join(named)}"
             )
         data["start"]["node"] = select
-    return Explorer(data, graphs)
+    return Explorer(data, graphs, engine)
 
 
 def _graphs(target, example, levels, max_nodes) -> tuple[list[Graph], list[str], str, list[str]]:
@@ -261,13 +267,13 @@ def _check_size(nodes: int, max_nodes: int) -> None:
         )
 
 
-def _check_number(value: object, name: str, positive: bool) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise ExplorerError(f"{name} must be a number, got {value!r}")
-    if positive and not 0 < value < sys.float_info.max:
+def _positive_number(value: object, name: str) -> float:
+    number = real_number(value, name)
+    if number <= 0:
         raise ExplorerError(f"{name} must be a positive finite number, got {value!r}")
+    return number
 
 
-def _check_whole(value: object, name: str, least: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise ExplorerError(f"{name} must be a whole number >= {least}, got {value!r}")
+def _check_title(title: object) -> None:
+    if title is not None and not isinstance(title, str):
+        raise ExplorerError(f"title must be text (a str), got {type(title).__name__} {title!r}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...graph import Graph
-from ...names import display_name, gradient_name, parse_name, pretty
+from ...names import display_name, gradient_name, parse_name
 from ...sweeps import adjoints
 from ...value import Value
 from ..scene import is_param, kind_of
@@ -64,7 +64,6 @@ def level_data(
     hidden = frozenset(i for i, node in enumerate(nodes) if compact and is_param(node))
     placed = layout(graph, hidden, engine)
     labels = [display_name(node, DIGITS) for node in nodes]
-    slopes = [_slope(node) for node in nodes]
     node_lists = {
         "name": [node.name for node in nodes],
         "label": labels,
@@ -72,11 +71,7 @@ def level_data(
         "kindText": [_kind_text(node, kind) for node, kind in zip(nodes, kinds, strict=True)],
         "value": [node.data for node in nodes],
         "grad": [gradient_name(node.name, text) for node, text in zip(nodes, labels, strict=True)],
-        "slope": slopes,
-        "deltaName": [
-            pretty("δ" + node.name[1:]) if slope is not None and node.name else None
-            for node, slope in zip(nodes, slopes, strict=True)
-        ],
+        "slope": [_slope(node) for node in nodes],
         "x": placed.x,
         "y": placed.y,
         "w": placed.w,

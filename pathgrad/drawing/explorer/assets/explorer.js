@@ -117,9 +117,8 @@ export function listPaths(g, start, limit = Infinity) {
   return found;
 }
 
-// The k paths with the largest |product|: best-first search, where best[v] (the largest
-// |product| of a path v → C, a max-product sweep) is the exact bound on how a path can end.
-export function topPaths(g, start, k = TOP_K, maxSteps = 200000) {
+// best[v]: the largest |product| of a path v → C, by a max-product sweep from C backwards.
+export function largestProducts(g) {
   const best = new Float64Array(g.n);
   best[g.output] = 1;
   for (let v = g.n - 1; v >= 0; v--) {
@@ -128,6 +127,12 @@ export function topPaths(g, start, k = TOP_K, maxSteps = 200000) {
       if (through > best[g.src[e]]) best[g.src[e]] = through;
     }
   }
+  return best;
+}
+
+// The k paths with the largest |product|: best-first search, where best (largestProducts,
+// the same for every start) is the exact bound on how a path can end.
+export function topPaths(g, start, k = TOP_K, best = largestProducts(g), maxSteps = 200000) {
   const heap = new Heap((a, b) => a.key > b.key || (a.key === b.key && a.edges.length > b.edges.length));
   heap.push({ node: start, edges: [], size: 1, key: best[start] });
   const found = [];
@@ -380,6 +385,8 @@ export class Explorer {
     this.level = this.data.levels[i];
     this.g = prepare(this.level);
     this.adj = adjoints(this.g);
+    this.best = largestProducts(this.g); // for topPaths, whatever node is selected
+    this.fromSelected = null; // the selected node's tangents, worked out when first needed
     this.selected = null;
     this.focused = null;
     this.nudgeIndex = null;
@@ -655,22 +662,23 @@ export class Explorer {
   refresh() {
     for (const [key, button] of Object.entries(this.tabButtons))
       button.setAttribute("aria-selected", String(key === this.tab));
-    this.paint();
+    const sweep = this.tab === "sweep" ? sweepState(this.g, this.step) : null; // once a refresh
+    this.paint(sweep);
     const panel = {
       paths: () => this.pathsTool(),
       nudge: () => this.nudgeTool(),
-      sweep: () => this.sweepTool(),
+      sweep: () => this.sweepTool(sweep),
     }[this.tab];
     this.toolPanel.replaceChildren(...panel());
     this.nodePanel.replaceChildren(...this.nodeInfo());
   }
 
-  // The graph as the current tool shows it.
-  paint() {
+  // The graph as the current tool shows it; `sweep` is the reverse sweep's state at this.step.
+  paint(sweep = null) {
     this.reset();
     if (this.tab === "paths") this.paintPaths();
     else if (this.tab === "nudge") this.paintNudge();
-    else this.paintSweep();
+    else this.paintSweep(sweep ?? sweepState(this.g, this.step));
   }
 
   reset() {
@@ -722,7 +730,7 @@ export class Explorer {
     const v = this.selected;
     if (v === null) return;
     const g = this.g;
-    const { tan, reached } = tangents(g, v);
+    const { tan, reached } = this.selectedTangents();
     const flow = new Float64Array(g.src.length);
     let largest = 0;
     for (let e = 0; e < g.src.length; e++) {
@@ -751,7 +759,7 @@ export class Explorer {
         }),
       ];
     const g = this.g;
-    const { tan } = tangents(g, v);
+    const { tan } = this.selectedTangents();
     const count = countPaths(g, v);
     const who = this.name(v);
     const parts = [
@@ -769,7 +777,7 @@ export class Explorer {
     ];
     const listing = count <= BigInt(LIST_ALL_UP_TO) && !this.compact;
     if (listing || !this.compact || this.showTop === v) {
-      const paths = listing ? listPaths(g, v) : topPaths(g, v, TOP_K);
+      const paths = listing ? listPaths(g, v) : topPaths(g, v, TOP_K, this.best);
       parts.push(this.pathTable(paths, listing, count));
       if (listing) {
         const sum = paths.reduce((s, p) => s + p.product, 0);
@@ -868,7 +876,16 @@ export class Explorer {
     const v = this.selected;
     if (v === null || this.level.nodes.nudge[v] < 0) return null;
     const i = this.nudgeIndex ?? this.middleStep();
-    return { v, i, delta: this.data.nudge.steps[i], ...tangents(this.g, v) };
+    const { tan, reached } = this.selectedTangents();
+    return { v, i, delta: this.data.nudge.steps[i], tan, reached };
+  }
+
+  // ∂u/∂selected for every node u (a forward sweep), worked out once per selected node.
+  selectedTangents() {
+    const v = this.selected;
+    if (this.fromSelected === null || this.fromSelected.node !== v)
+      this.fromSelected = { node: v, ...tangents(this.g, v) };
+    return this.fromSelected;
   }
 
   paintNudge() {
@@ -967,8 +984,7 @@ export class Explorer {
   }
 
   // Backprop: the reverse sweep, one operation node at a time.
-  paintSweep() {
-    const s = sweepState(this.g, this.step);
+  paintSweep(s) {
     const nodes = this.level.nodes;
     for (let v = 0; v < this.g.n; v++) {
       const node = this.nodeEls[v];
@@ -993,8 +1009,7 @@ export class Explorer {
     }
   }
 
-  sweepTool() {
-    const s = sweepState(this.g, this.step);
+  sweepTool(s) {
     const total = s.order.length;
     const go = (step) => {
       this.step = Math.max(0, Math.min(total, step));
@@ -1020,8 +1035,7 @@ export class Explorer {
       "aria-label": "step",
     });
     const status = el("p", { class: "pg-step-status" });
-    const show = () => {
-      const next = sweepState(this.g, this.step).next;
+    const show = ({ next }) => {
       status.dataset.step = String(this.step);
       status.textContent =
         `Step ${this.step} of ${total}. ` +
@@ -1031,10 +1045,11 @@ export class Explorer {
     };
     range.addEventListener("input", () => {
       this.step = Number(range.value);
-      this.paint();
-      show();
+      const state = sweepState(this.g, this.step);
+      this.paint(state);
+      show(state);
     });
-    show();
+    show(s);
     return [
       el("h3", { text: "The reverse sweep (backpropagation)" }),
       status,
