@@ -17,8 +17,8 @@ Nets built from Values, micrograd's way (``from pathgrad.nn import Neuron, Layer
   the book's names and a conversion to and from :class:`Network`;
 * :mod:`.residual`: residual blocks and ``ResNet``; :mod:`.convolution`: a kernel shared by
   every neuron (``Conv1d``); :mod:`.recurrent`: ``RNNCell`` unrolled through time;
-* :mod:`.optim`: ``SGD`` with momentum; :mod:`.fitting`: ``fit``, mini-batch training of any
-  of them through its graph.
+* :mod:`.optim`: ``SGD`` with momentum; :mod:`.fitting`: ``fit``, mini-batch training of an
+  ``MLP`` or a ``ResNet`` through its graph.
 """
 
 from . import data

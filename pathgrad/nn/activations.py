@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 
@@ -226,15 +226,20 @@ def layer_activations(
             "activation must be a name, an Activation, or a list with one per layer, "
             f"got {type(spec).__name__}"
         )
-    result = []
-    for layer, (entry, width) in enumerate(zip(per_layer, layers, strict=True), start=2):
-        if isinstance(entry, (str, Activation)) or not isinstance(entry, Sequence):
-            result.append(LayerActivation([get_activation(entry)] * width))
-            continue
-        if len(entry) != width:
-            raise PathgradValueError(
-                f"layer {layer} has {width} neurons: give one activation for the layer or a "
-                f"list of exactly {width} (one per neuron), got {entry!r}"
-            )
-        result.append(LayerActivation([get_activation(e) for e in entry]))
-    return result
+    return [
+        LayerActivation([get_activation(e) for e in one_per_neuron(entry, width, layer)])
+        for layer, (entry, width) in enumerate(zip(per_layer, layers, strict=True), start=2)
+    ]
+
+
+def one_per_neuron(entry: Any, width: int, layer: int) -> list[Any]:
+    """``entry`` for each of the ``width`` neurons of layer ``layer``: one entry (anything but
+    a list) for them all, or a list of exactly ``width``, one per neuron."""
+    if isinstance(entry, (str, Activation)) or not isinstance(entry, Sequence):
+        return [entry] * width
+    if len(entry) != width:
+        raise PathgradValueError(
+            f"layer {layer} has {width} neurons: give one activation for the layer or a "
+            f"list of exactly {width} (one per neuron), got {entry!r}"
+        )
+    return list(entry)

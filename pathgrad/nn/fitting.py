@@ -20,13 +20,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..support.arguments import whole_number
 from ..support.collector import without_collector
-from ..support.errors import PathgradValueError
+from ..support.errors import PathgradTypeError
 from ..value import Value
-from .losses import get_cost
+from .losses import Cost, get_cost
 from .optim import SGD
-from .training import EpochRecord, History, as_dataset, finish_epoch, progress_bar
+from .training import EpochRecord, History, as_dataset, check_hyper, finish_epoch, progress_bar
 
 
 class Fittable(Protocol):
@@ -58,48 +57,61 @@ def fit(
 ) -> History:
     """Train ``model`` in place by mini-batch SGD over its graph; return the :class:`History`.
 
-    The data take the forms :meth:`Network.sgd` takes. Each record's ``train_cost`` is the
-    mean of the mini-batch costs over the epoch (as they were met, so free to compute);
-    ``test_accuracy`` comes from ``model.predict`` on ``test_data``.
+    ``model`` is a net with ``sizes``, ``parameters()`` and ``predict`` (an :class:`MLP` or a
+    :class:`ResNet`; anything else is refused before training). The data take the forms
+    :meth:`Network.sgd` takes. Each record's ``train_cost`` is the mean of the mini-batch
+    costs over the epoch (as they were met, so free to compute); ``test_accuracy`` comes from
+    ``model.predict`` on ``test_data``.
     """
+    _check_model(model)
     n_in, n_out = model.sizes[0], model.sizes[-1]
     train = as_dataset(training_data, n_in, n_out, "training_data")
     test = None if test_data is None else as_dataset(test_data, n_in, n_out, "test_data")
-    whole_number(epochs, "epochs", least=1)
-    whole_number(mini_batch_size, "mini_batch_size", least=1, most=len(train))
+    check_hyper(epochs, mini_batch_size, eta, 0.0, len(train))
     loss_of = get_cost(cost)
     optimiser = SGD(model.parameters(), eta, momentum)
     rng = np.random.default_rng(seed)
     history = History()
     rows_x, rows_y = train.X.tolist(), train.Y.tolist()
-    bar = progress_bar(epochs, progress)
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
-        order = rng.permutation(len(train))
-        total = 0.0
-        for first in range(0, len(train), mini_batch_size):
-            batch = order[first : first + mini_batch_size]
-            loss = _batch_loss(model, loss_of, [rows_x[i] for i in batch],
-                               [rows_y[i] for i in batch])
-            loss.backward()
-            optimiser.step()
-            total += loss.data * len(batch)
-        record = EpochRecord(epoch, total / len(train), time.perf_counter() - start)
-        if test is not None:
-            record.test_accuracy = test.correct_outputs(model.predict(test.X)) / len(test)
-        finish_epoch(history, record, bar, callback)
-    bar.close()
+    with progress_bar(epochs, progress) as bar:
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            order = rng.permutation(len(train))
+            total = 0.0
+            for first in range(0, len(train), mini_batch_size):
+                batch = order[first : first + mini_batch_size]
+                loss = _batch_loss(model, loss_of, [rows_x[i] for i in batch],
+                                   [rows_y[i] for i in batch])
+                loss.backward()
+                optimiser.step()
+                total += loss.data * len(batch)
+            record = EpochRecord(epoch, total / len(train), time.perf_counter() - start)
+            if test is not None:
+                record.test_accuracy = test.correct_outputs(model.predict(test.X)) / len(test)
+            finish_epoch(history, record, bar, callback)
     return history
 
 
+def _check_model(model: object) -> None:
+    """Refuse a model that lacks what :func:`fit` uses, naming what is missing."""
+    missing = [name for name in ("sizes", "parameters", "predict") if not hasattr(model, name)]
+    if missing:
+        raise PathgradTypeError(
+            f"fit trains a net with sizes, parameters() and predict (an MLP or a ResNet); "
+            f"{type(model).__name__} has no {' and no '.join(missing)}"
+        )
+
+
 @without_collector
-def _batch_loss(model: Fittable, cost: Any, xs: list, ys: list) -> Value:
-    """``(1/m) Σ_x C_x`` over one mini-batch, as one graph."""
-    total: Value | None = None
-    for x, y in zip(xs, ys):
-        out = model(x)
-        c = cost.node([out] if isinstance(out, Value) else out, y)
-        total = c if total is None else total + c
-    if total is None:
-        raise PathgradValueError("an empty mini-batch")
+def _batch_loss(model: Fittable, cost: Cost, xs: list, ys: list) -> Value:
+    """``(1/m) Σ_x C_x`` over one mini-batch (of at least one example), as one graph."""
+    total = _example_cost(model, cost, xs[0], ys[0])
+    for x, y in zip(xs[1:], ys[1:]):
+        total = total + _example_cost(model, cost, x, y)
     return total * (1.0 / len(xs))
+
+
+def _example_cost(model: Fittable, cost: Cost, x: list, y: list) -> Value:
+    """``C_x``: the cost node over the model's outputs for the input ``x``."""
+    out = model(x)
+    return cost.node([out] if isinstance(out, Value) else out, y)

@@ -74,8 +74,15 @@ class Cost:
         args = (*outputs, *targets.tolist())
         return Value._make(data, tuple(outputs), rates, self._op(m), args, name)
 
-    def elementary(self, outputs: Sequence[Value], y: Sequence[float], name: str = "C"):
-        """``C`` built from elementary operations (sums, products, powers, logs)."""
+    def elementary(self, outputs: Sequence[Value], y: Sequence[float], name: str = "C") -> Value:
+        """``C`` built from elementary operations (sums, products, powers, logs), after the
+        check that the cost is defined at these outputs and targets (:meth:`check`)."""
+        self.check(np.array([node.data for node in outputs]),
+                   np.asarray(y, dtype=float).reshape(-1))
+        return self._build(outputs, y, name)
+
+    def _build(self, outputs: Sequence[Value], y: Sequence[float], name: str) -> Value:
+        """The nodes of :meth:`elementary`, for checked outputs and targets."""
         raise NotImplementedError
 
     def _op(self, m: int) -> Op:
@@ -111,7 +118,7 @@ class QuadraticCost(Cost):
     def derivative(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.asarray(a) - y
 
-    def elementary(self, outputs: Sequence[Value], y: Sequence[float], name: str = "C"):
+    def _build(self, outputs: Sequence[Value], y: Sequence[float], name: str) -> Value:
         squares = [(node - float(t)) ** 2 for node, t in zip(outputs, y, strict=True)]
         total = squares[0]
         for term in squares[1:]:
@@ -187,7 +194,7 @@ class CrossEntropyCost(Cost):
             return a - y
         return super().delta(z, a, y, layer, fast)
 
-    def elementary(self, outputs: Sequence[Value], y: Sequence[float], name: str = "C"):
+    def _build(self, outputs: Sequence[Value], y: Sequence[float], name: str) -> Value:
         terms = []
         for node, t in zip(outputs, y, strict=True):
             t = float(t)

@@ -42,11 +42,18 @@ from typing import Any, Union
 
 import numpy as np
 
-from ..support.arguments import one_of, whole_number
+from ..support.arguments import float_array, one_of, whole_number
 from ..support.collector import paused_call, without_collector
 from ..support.errors import PathgradTypeError, PathgradValueError
-from ..value import RELU, Op, Value
-from .activations import Activation, get_activation, layer_activations, linear, relu
+from ..value import Op, Value
+from .activations import (
+    Activation,
+    get_activation,
+    layer_activations,
+    linear,
+    one_per_neuron,
+    relu,
+)
 from .losses import get_cost
 from .network import LEVELS, Network, _column, _target
 from .network_graphs import (
@@ -64,8 +71,6 @@ ActivationSpec = Union[str, Activation, Op]  # noqa: UP007
 #: ``"uniform"`` is micrograd's U(-1, 1) weights and zero biases from Python's ``random``;
 #: ``"standard"`` and ``"scaled"`` are :class:`Network`'s N(0, 1) and N(0, 1/n_in) weights.
 INITS = ("uniform", "standard", "scaled")
-
-_RISING, _FLAT = (1.0,), (0.0,)
 
 
 def as_activation(spec: ActivationSpec) -> Activation:
@@ -110,11 +115,7 @@ class Inputs:
 
     def __init__(self, x: Any, n: int, owner: str) -> None:
         # ``owner`` (a class name) is for error messages only: nothing is formatted otherwise.
-        if isinstance(x, (Value, Real, str, bytes)) or not isinstance(x, (Sequence, np.ndarray)):
-            raise PathgradTypeError(
-                f"{owner} takes a list of {n} inputs (Values or numbers), got {type(x).__name__}"
-            )
-        operands = list(x)
+        operands = input_list(x, n, owner)
         if len(operands) != n:
             raise PathgradValueError(
                 f"{owner} takes {n} inputs, got {len(operands)}; give one number or Value per "
@@ -130,8 +131,19 @@ class Inputs:
             self.values = tuple(v for v in operands if isinstance(v, Value))
         self.operands = operands
 
-    def __len__(self) -> int:
-        return len(self.operands)
+
+def is_sequence(x: object) -> bool:
+    """Whether ``x`` is a list-like of entries (not a string, a number or a Value)."""
+    return not isinstance(x, (Value, Real, str, bytes)) and isinstance(x, (Sequence, np.ndarray))
+
+
+def input_list(x: Any, n: int, owner: str, what: str = "inputs") -> list:
+    """``x`` as a list if it is a sequence, else an error: ``owner`` takes ``n`` ``what``."""
+    if not is_sequence(x):
+        raise PathgradTypeError(
+            f"{owner} takes a list of {n} {what} (Values or numbers), got {type(x).__name__}"
+        )
+    return list(x)
 
 
 def _checked_input(v: object, k: int, owner: str) -> Value | float:
@@ -177,11 +189,11 @@ def _finite_sum(wdata: list[float], b: Value, inputs: Inputs, name: str | None) 
 
 def activate(act: Activation, z: Value, name: str | None) -> Value:
     """The node ``a = σ(z)`` with one edge of rate ``σ'(z)``."""
-    zd = z.data
-    if act is relu:
-        return Value._make(zd if zd > 0 else 0.0, (z,), _RISING if zd > 0 else _FLAT, RELU,
-                           None, name)
-    data, rates = act.op.evaluate((zd,))
+    if act is relu:  # Value.relu skips Op.evaluate's checks, which a ReLU never fails
+        a = z.relu()
+        a.name = name
+        return a
+    data, rates = act.op.evaluate((z.data,))
     return Value._make(data, (z,), rates, act.op, None, name)
 
 
@@ -324,11 +336,11 @@ class Layer(Module):
         biases: Any = None,
     ) -> None:
         nout = whole_number(nout, "nout, the number of neurons of a layer", least=1)
-        per_neuron = _per_neuron(activation, nout, layer)
+        activations = one_per_neuron(activation, nout, layer)
         rows = _rows(weights, nout, "weights")
         column = _rows(biases, nout, "biases")
         self.neurons = [
-            Neuron(nin, nonlin, activation=per_neuron[j], level=level, layer=layer,
+            Neuron(nin, nonlin, activation=activations[j], level=level, layer=layer,
                    index=j + 1, weights=rows[j], bias=column[j])
             for j in range(nout)
         ]
@@ -349,20 +361,13 @@ class Layer(Module):
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
 
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(w, b)`` in Nielsen's layout: ``w[j-1, k-1] = w^l_jk`` and the column ``b^l``."""
+        return (np.array([[p.data for p in n.w] for n in self.neurons]),
+                np.array([[n.b.data] for n in self.neurons]))
+
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
-
-
-def _per_neuron(spec: Any, nout: int, layer: int) -> list[Any]:
-    if spec is None or isinstance(spec, (str, Activation, Op)):
-        return [spec] * nout
-    spec = list(spec)
-    if len(spec) != nout:
-        raise PathgradValueError(
-            f"layer {layer} has {nout} neurons: give one activation for the layer or a list of "
-            f"exactly {nout} (one per neuron), got {len(spec)}"
-        )
-    return spec
 
 
 def _rows(given: Any, n: int, what: str) -> list[Any]:
@@ -401,6 +406,10 @@ class MLP(Module):
         if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence):
             raise PathgradTypeError(
                 f"nouts is a list of layer widths such as [16, 16, 1], got {nouts!r}"
+            )
+        if len(nouts) == 0:
+            raise PathgradValueError(
+                "nouts is empty: give the width of at least one layer, such as [16, 16, 1]"
             )
         sizes = [nin, *nouts]
         spec = (["relu"] * (len(nouts) - 1) + ["linear"]) if activation is None else activation
@@ -470,7 +479,6 @@ class MLP(Module):
         c = get_cost(cost) if cost is not None else self.cost
         outputs, y_values = nodes["a"][len(sizes)], target[:, 0].tolist()
         if self.level == "ops":  # the cost's own arithmetic too, as in Network's ops graph
-            c.check(np.array([a.data for a in outputs]), target[:, 0])
             return NetworkGraph(c.elementary(outputs, y_values), "ops", sizes, nodes)
         return NetworkGraph(c.node(outputs, y_values), self.level, sizes, nodes)
 
@@ -478,14 +486,12 @@ class MLP(Module):
 
     def arrays(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """``(weights, biases)`` in Nielsen's layout: ``weights[l-2][j-1, k-1] = w^l_jk``."""
-        weights = [np.array([[p.data for p in n.w] for n in layer.neurons])
-                   for layer in self.layers]
-        biases = [np.array([[n.b.data] for n in layer.neurons]) for layer in self.layers]
-        return weights, biases
+        pairs = [layer.arrays() for layer in self.layers]
+        return [w for w, _ in pairs], [b for _, b in pairs]
 
     def predict(self, X: Any) -> np.ndarray:
         """The outputs for the rows of ``X``, one row each, by the matrix engine (no graph)."""
-        return self.to_network().feedforward(np.asarray(X, dtype=float).T).T
+        return self.to_network().feedforward(float_array(X, "X").T).T
 
     def to_network(self, cost: Any = None) -> Network:
         """A :class:`Network` with the same sizes, activations, weights and biases."""

@@ -26,9 +26,12 @@ from .activations import Activation
 
 def book_name(symbol: str, layer: int, *indices: int) -> str:
     """``book_name("w", 2, 1, 2) == "w^2_12"``; indices of 10 or more are comma-separated."""
-    if all(i < 10 for i in indices):
-        return f"{symbol}^{layer}_{''.join(str(i) for i in indices)}"
-    return f"{symbol}^{layer}_{','.join(str(i) for i in indices)}"
+    return f"{symbol}^{layer}_{subscript(*indices)}"
+
+
+def subscript(*indices: int) -> str:
+    """The indices of a name: ``"12"`` for 1, 2, and ``"12,3"`` once one is 10 or more."""
+    return ("" if all(i < 10 for i in indices) else ",").join(str(i) for i in indices)
 
 
 @cache

@@ -18,12 +18,12 @@ import random
 from functools import cache
 from typing import Any
 
-from ..support.arguments import whole_number
+from ..support.arguments import real_number, whole_number
 from ..support.collector import without_collector
-from ..support.errors import PathgradValueError
+from ..support.errors import PathgradTypeError, PathgradValueError
 from ..value import Value
-from .modules import ActivationSpec, Inputs, Layer, Module
-from .network_graphs import neuron_names
+from .modules import ActivationSpec, Inputs, Layer, Module, input_list, is_sequence
+from .network_graphs import neuron_names, subscript
 
 
 @cache
@@ -50,6 +50,7 @@ class RNNCell(Module):
     ) -> None:
         whole_number(nin, "nin", least=1)
         whole_number(nhidden, "nhidden", least=1)
+        scale = real_number(scale, "scale")
         self.u = [[Value(scale * random.uniform(-1, 1), name=_name("u", j, k))
                    for k in range(1, nin + 1)] for j in range(1, nhidden + 1)]
         self.w = [[Value(scale * random.uniform(-1, 1), name=_name("w", j, m))
@@ -63,14 +64,20 @@ class RNNCell(Module):
     @without_collector
     def __call__(self, x: Any, h: Any, t: int = 1) -> list[Value]:
         """The state ``h^t`` from the input ``x^t`` and the state ``h^{t-1}``."""
-        n = self.nin
-        if len(x) != n or len(h) != self.nhidden:
+        return self.layer.fire(self._inputs(x, h), _step_names(t, self.nhidden))[1]
+
+    def _inputs(self, x: Any, h: Any) -> Inputs:
+        """``[x^t, h^{t-1}]`` as the layer's inputs, each part checked and named if wrong."""
+        n, nh = self.nin, self.nhidden
+        xs = input_list(x, n, "RNNCell", "inputs x")
+        hs = input_list(h, nh, "RNNCell", "previous states h")
+        if len(xs) != n or len(hs) != nh:
             raise PathgradValueError(
-                f"{self!r} takes {n} inputs and {self.nhidden} previous states, got "
-                f"{len(x)} and {len(h)}"
+                f"{self!r} takes {n} inputs and {nh} previous states, got {len(xs)} and {len(hs)}"
             )
-        inputs = Inputs([*x, *h], n + self.nhidden, type(self).__name__)
-        return self.layer.fire(inputs, _step_names(t, self.nhidden))[1]
+        checked_x = Inputs(xs, n, "RNNCell inputs x").operands
+        checked_h = Inputs(hs, nh, "RNNCell previous states h").operands
+        return Inputs([*checked_x, *checked_h], n + nh, "")
 
     @without_collector
     def unroll(self, xs: Any, h0: Any = None) -> list[list[Value]]:
@@ -78,6 +85,11 @@ class RNNCell(Module):
 
         ``h0`` defaults to the leaves ``h^0_j = 0``, so ``∂C/∂h^0`` is there to read too.
         """
+        if not is_sequence(xs):
+            raise PathgradTypeError(
+                f"{self!r}.unroll takes a list of inputs [x^1, ..., x^T], each a list of "
+                f"{self.nin} Values or numbers; got {type(xs).__name__}"
+            )
         h = h0 if h0 is not None else [Value(0.0, name=name)
                                        for name in neuron_names("h", 0, self.nhidden)]
         states = []
@@ -94,4 +106,4 @@ class RNNCell(Module):
 
 
 def _name(symbol: str, j: int, k: int) -> str:
-    return f"{symbol}_{j}{k}" if j < 10 and k < 10 else f"{symbol}_{j},{k}"
+    return f"{symbol}_{subscript(j, k)}"

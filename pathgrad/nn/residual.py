@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
 import numpy as np
 
-from ..support.arguments import one_of, whole_number
+from ..support.arguments import float_array, one_of, whole_number
 from ..support.collector import paused_call
 from ..support.errors import PathgradValueError
 from ..value import Op, Value
@@ -37,6 +36,7 @@ from .modules import (
     as_activation,
     weighted_input,
 )
+from .network import _check_finite
 from .network_graphs import neuron_names, slope_at
 
 
@@ -185,11 +185,12 @@ class ResNet(Module):
 
     def predict(self, X: Any) -> np.ndarray:
         """The outputs for the rows of ``X``, one row each, by numpy (no graph)."""
-        a = np.asarray(X, dtype=float)
+        a = float_array(X, "X")
         if a.ndim != 2 or a.shape[1] != self.sizes[0]:
             raise PathgradValueError(
                 f"X must have shape (n, {self.sizes[0]}), one example per row; got {a.shape}"
             )
+        _check_finite(a, "the inputs X")
         a = _apply(self.input_layer, a)
         for block in self.blocks:
             a = a + _apply(block.layer, a) if block.skip else _apply(block.layer, a)
@@ -202,11 +203,6 @@ class ResNet(Module):
 
 
 def _apply(layer: Layer, a: np.ndarray) -> np.ndarray:
-    """``σ(a W^T + b)`` for rows ``a``, each neuron with its own activation."""
-    w = np.array([[p.data for p in n.w] for n in layer.neurons])
-    b = np.array([n.b.data for n in layer.neurons])
-    z = a @ w.T + b
-    acts: Sequence[Activation] = [n.activation for n in layer.neurons]
-    if all(act is acts[0] for act in acts):
-        return acts[0].fn(z)
-    return np.column_stack([act.fn(z[:, j]) for j, act in enumerate(acts)])
+    """``σ(a W^T + b)`` for rows ``a``: a ResNet's layers have one activation each."""
+    w, b = layer.arrays()
+    return layer.neurons[0].activation.fn(a @ w.T + b.T)

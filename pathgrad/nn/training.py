@@ -78,7 +78,11 @@ class Dataset:
         return int(np.sum(np.argmax(out, axis=1) == np.argmax(self.Y, axis=1)))
 
     def mean_cost(self, net: Trainable, lmbda: float = 0.0) -> float:
-        out = self.outputs(net)
+        """The mean cost of ``net`` over the examples, plus the L2 term when ``lmbda > 0``."""
+        return self.mean_cost_of(self.outputs(net), net, lmbda)
+
+    def mean_cost_of(self, out: np.ndarray, net: Trainable, lmbda: float = 0.0) -> float:
+        """:meth:`mean_cost` from ``net``'s outputs ``out`` (one row per example)."""
         net.cost.check(out, self.Y)
         cost = net.cost.fn(out, self.Y) / len(self)
         if lmbda:
@@ -278,7 +282,7 @@ class TrainingDivergedError(PathgradValueError):
         self.history = history
 
 
-def _check_hyper(epochs: int, mini_batch_size: int, eta: float, lmbda: float, n: int) -> None:
+def check_hyper(epochs: int, mini_batch_size: int, eta: float, lmbda: float, n: int) -> None:
     whole_number(epochs, "epochs", least=1)
     whole_number(mini_batch_size, "mini_batch_size", least=1)
     if mini_batch_size > n:
@@ -334,35 +338,53 @@ def sgd(
     n_in, n_out = net.sizes[0], net.sizes[-1]
     train = as_dataset(training_data, n_in, n_out, "training_data")
     test = None if test_data is None else as_dataset(test_data, n_in, n_out, "test_data")
-    _check_hyper(epochs, mini_batch_size, eta, lmbda, len(train))
+    check_hyper(epochs, mini_batch_size, eta, lmbda, len(train))
     net.cost.check(np.full_like(train.Y, 0.5), train.Y)  # e.g. cross-entropy needs y in [0, 1]
     net.cost.check_output_layer(net.layers[-1])
     rng = np.random.default_rng(seed)
     history = History()
     bounds = _largest_magnitude(train.X), _largest_magnitude(train.Y)
-    bar = progress_bar(epochs, progress)
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
-        before = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked below
-            matrix.sgd_epoch(
-                net.weights, net.biases, net.layers, net.cost, train.X, train.Y,
-                rng.permutation(len(train)), mini_batch_size, float(eta), float(lmbda),
-            )
-            seconds = time.perf_counter() - start
-            cost = _cost_or_later(train, net, lmbda, bounds)
-        if not callable(cost) and not math.isfinite(cost):
-            for now, then in zip(net.weights + net.biases, before[0] + before[1], strict=True):
-                now[...] = then
-            bar.close()
-            _diverged(epoch, cost, eta, lmbda, history)
-        record = EpochRecord(epoch, cost, seconds)
-        if test is not None:
-            record.test_accuracy = test.correct(net) / len(test)
-            record.test_cost = test.mean_cost(net, lmbda)
-        finish_epoch(history, record, bar, callback)
-    bar.close()
+    saved: _Parameters | None = None  # the parameters as they are now, if already copied
+    with progress_bar(epochs, progress) as bar:
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            before = saved if saved is not None else _snapshot(net)
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked below
+                matrix.sgd_epoch(
+                    net.weights, net.biases, net.layers, net.cost, train.X, train.Y,
+                    rng.permutation(len(train)), mini_batch_size, float(eta), float(lmbda),
+                )
+                seconds = time.perf_counter() - start
+                cost, saved = _cost_or_later(train, net, lmbda, bounds)
+            if not callable(cost) and not math.isfinite(cost):
+                _restore(net, before)
+                _diverged(epoch, cost, eta, lmbda, history)
+            record = EpochRecord(epoch, cost, seconds)
+            if test is not None:
+                _test_epoch(record, test, net, lmbda)
+            finish_epoch(history, record, bar, callback)
+            if callback is not None:
+                saved = None  # the callback may have changed the parameters
     return history
+
+
+def _snapshot(net: Trainable) -> _Parameters:
+    """A copy of ``net``'s parameters as they are now."""
+    return _Parameters(net.sizes, [w.copy() for w in net.weights],
+                       [b.copy() for b in net.biases], net.layers, net.cost)
+
+
+def _restore(net: Trainable, saved: _Parameters) -> None:
+    """Put the parameters of ``saved`` back into ``net``'s arrays (the copy is unchanged)."""
+    for now, then in zip(net.weights + net.biases, saved.weights + saved.biases, strict=True):
+        now[...] = then
+
+
+def _test_epoch(record: EpochRecord, test: Dataset, net: Trainable, lmbda: float) -> None:
+    """Set the test accuracy and cost of ``record``, from one forward pass over ``test``."""
+    out = test.outputs(net)
+    record.test_accuracy = test.correct_outputs(out) / len(test)
+    record.test_cost = test.mean_cost_of(out, net, lmbda)
 
 
 def _largest_magnitude(a: np.ndarray) -> float:
@@ -371,19 +393,20 @@ def _largest_magnitude(a: np.ndarray) -> float:
 
 def _cost_or_later(
     train: Dataset, net: Trainable, lmbda: float, bounds: tuple[float, float]
-) -> float | Callable[[], float]:
-    """The mean training cost now, or, when it is surely finite, a function that computes it.
+) -> tuple[float | Callable[[], float], _Parameters | None]:
+    """The mean training cost now, or, when it is surely finite, a function that computes it;
+    and the copy of the parameters that function reads (None when the cost is computed now).
 
     A full pass over the training data costs a good part of an epoch, and the only thing a
     run needs of the cost is that it is finite (or the run has diverged). When a bound on the
     activations proves that (:mod:`pathgrad.nn.cost_bounds`), the parameters are copied (a
-    small fraction of that pass) and the cost is worked out if and when it is read.
+    small fraction of that pass) and the cost is worked out if and when it is read. Nothing
+    writes to that copy, so the next epoch can keep it as its starting point.
     """
     if not surely_finite_cost(net.weights, net.biases, net.layers, net.cost, *bounds, lmbda):
-        return train.mean_cost(net, lmbda)
-    frozen = _Parameters(net.sizes, [w.copy() for w in net.weights],
-                         [b.copy() for b in net.biases], net.layers, net.cost)
-    return lambda: train.mean_cost(frozen, lmbda)
+        return train.mean_cost(net, lmbda), None
+    frozen = _snapshot(net)
+    return (lambda: train.mean_cost(frozen, lmbda)), frozen
 
 
 @dataclass

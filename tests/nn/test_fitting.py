@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import pathgrad as pg
-from pathgrad.nn import MLP, ResNet, fit
+from pathgrad.nn import MLP, Conv1d, ResNet, RNNCell, fit
 
 
 @pytest.mark.parametrize("cost", ["quadratic", "cross-entropy"])
@@ -39,3 +39,49 @@ def test_fit_checks_its_arguments():
         fit(mlp, pg.data.xor(), 1, 5, 0.1)
     with pytest.raises(pg.PathgradError, match="learning rate"):
         fit(mlp, pg.data.xor(), 1, 2, -0.1)
+
+
+@pytest.mark.parametrize("model", [RNNCell(2, 3), Conv1d(2, 1)])
+def test_fit_refuses_a_model_it_cannot_train_before_training(model):
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(pg.PathgradError, match=f"{type(model).__name__} has no sizes and no "
+                                               "predict"):
+        fit(model, pg.data.xor(), 1, 2, 0.1)
+    assert [p.data for p in model.parameters()] == before
+
+
+class Bar:
+    """A progress bar that remembers being closed."""
+
+    disable, closed = True, False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self.closed = True
+
+    def update(self):
+        pass
+
+
+@pytest.mark.parametrize("train", ["fit", "sgd"])
+def test_the_progress_bar_is_closed_when_a_step_raises(monkeypatch, train):
+    from pathgrad.nn import fitting, training
+
+    bar = Bar()
+    monkeypatch.setattr(fitting if train == "fit" else training, "progress_bar",
+                        lambda epochs, progress: bar)
+
+    def fail(record):
+        raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        if train == "fit":
+            fit(MLP(2, [2, 1]), pg.data.xor(), 3, 2, 0.1, callback=fail)
+        else:
+            pg.Network([2, 2, 1], seed=0).sgd(pg.data.xor(), 3, 2, 0.1, callback=fail)
+    assert bar.closed

@@ -194,6 +194,9 @@ def test_given_values_are_shared_not_copied():
         (lambda: MLP(2, [3, 1])([1.0, "x"]), "input 2 is str"),
         (lambda: MLP(2, [3, 1])([1.0, float("nan")]), "must be finite"),
         (lambda: MLP(2, 3), "list of layer widths"),
+        (lambda: MLP(2, []), "nouts is empty"),
+        (lambda: Layer(2, 3, activation=["relu", "tanh"]), "exactly 3"),
+        (lambda: MLP(2, [3, 1]).predict([["a", 1.0]]), "X must be real numbers"),
         (lambda: MLP(2, [3, 1], activation="swish"), "unknown activation"),
         (lambda: MLP(2, [3, 1], level="edges"), "level must be one of"),
         (lambda: MLP(2, [3, 1], activation=["relu"]), "got 1 layer activations"),
@@ -241,3 +244,23 @@ def test_networks_initialisations_and_parameter_names():
     assert names["w^3_24"] is mlp.layers[1].neurons[1].w[3]
     with pytest.raises(pg.PathgradError, match="init must be one of"):
         MLP(3, [2], init="xavier")
+
+
+def test_a_layer_gives_each_neurons_activation_of_its_weighted_input():
+    layer = Layer(2, 3, activation=["tanh", "relu", "relu"], layer=4,
+                  weights=[[0.5, -1.0], [2.0, 0.25], [-1.0, 0.5]], biases=[0.1, -0.3, 0.2])
+    x = [0.4, -0.8]
+    out = layer(x)
+    zs = [0.1 + 0.2 + 0.8, -0.3 + 0.8 - 0.2, 0.2 - 0.4 - 0.4]
+    assert [a.parents[0].data for a in out] == pytest.approx(zs, rel=1e-15)
+    assert [a.data for a in out] == [math.tanh(zs[0]), out[1].parents[0].data, 0.0]
+    assert [a.rates for a in out] == [(pytest.approx(1 - math.tanh(zs[0]) ** 2),), (1.0,),
+                                      (0.0,)]
+    assert [a.name for a in out] == ["a^4_1", "a^4_2", "a^4_3"]
+    z = out[0].parents[0]  # numbers in: edges from w^4_11, w^4_12 (rates x) and b^4_1 only
+    assert z.name == "z^4_1" and z.rates == (0.4, -0.8, 1.0)
+    w, b = layer.arrays()
+    assert w.tolist() == [[0.5, -1.0], [2.0, 0.25], [-1.0, 0.5]]
+    assert b.tolist() == [[0.1], [-0.3], [0.2]]
+    single = Layer(2, 1, activation="sigmoid")([0.4, -0.8])  # one neuron: its Value alone
+    assert isinstance(single, pg.Value) and single.name == "a^2_1"

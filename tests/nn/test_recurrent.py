@@ -69,3 +69,25 @@ def test_wrong_lengths_are_refused():
     cell = RNNCell(2, 2)
     with pytest.raises(pg.PathgradError, match="takes 2 inputs and 2 previous states"):
         cell([1.0], [0.0, 0.0])
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda cell: cell(5, [0.0, 0.0]), "takes a list of 2 inputs x .* got int"),
+        (lambda cell: cell([1.0, 2.0], 0.0), "takes a list of 2 previous states h .* got float"),
+        (lambda cell: cell([1.0, "a"], [0.0, 0.0]), "inputs x: input 2 is str"),
+        (lambda cell: cell([1.0, 2.0], [0.0, math.nan]), "previous states h: input 2 is nan"),
+        (lambda cell: cell.unroll(5), r"unroll takes a list of inputs \[x\^1, ..., x\^T\]"),
+        (lambda cell: cell.unroll([5]), "takes a list of 2 inputs x"),
+    ],
+)
+def test_bad_inputs_say_what_was_wrong_and_what_to_pass(call, message):
+    random.seed(3)
+    with pytest.raises(pg.PathgradError, match=message):
+        call(RNNCell(2, 2))
+
+
+def test_scale_must_be_a_number():
+    with pytest.raises(pg.PathgradError, match="scale must be a finite real number"):
+        RNNCell(2, 2, scale="a")

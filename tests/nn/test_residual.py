@@ -3,7 +3,10 @@
 * the reverse sweep over a ResNet's graph equals HIPS autograd on a numpy formula of the same
   net and the brute-force sum over every path (equation 53);
 * with n blocks of width 1, the dynamic-programming count of paths of each length is C(n, k);
-* ``predict`` (numpy, no graph) equals the graph's outputs, with or without deleted blocks.
+* ``predict`` (numpy, no graph) equals the graph's outputs, with or without deleted blocks,
+  and refuses inputs that are not finite numbers;
+* a block's own operation ``a + σ(z)`` gives the values and rate factors it promises, and
+  recomputing a ResNet's graph with it (``Graph.evaluate``) gives the same cost.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from autograd import grad as autograd_grad
 from hypothesis import given, settings
 
 import pathgrad as pg
-from pathgrad.nn import ResNet
+from pathgrad.nn import Residual, ResNet
 from tests.reference import path_products
 from tests.strategies import AUTOGRAD_FN, resnets
 
@@ -121,3 +124,54 @@ def test_residual_ops_level_matches_z_level():
         c.backward()
         grads[level] = [p.grad for p in net.parameters()]
     assert grads["z"] == pytest.approx(grads["ops"], rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        ([[math.nan, 1.0]], "NaN"),
+        ([[1.0, -math.inf]], "NaN or infinity"),
+        ([["a", 1.0]], "X must be real numbers"),
+        ([1.0, 2.0], r"X must have shape \(n, 2\)"),
+    ],
+)
+def test_predict_refuses_inputs_that_are_not_finite_numbers(X, message):
+    with pytest.raises(pg.PathgradError, match=message):
+        ResNet(2, 3, 2, 1).predict(X)
+
+
+def block(skip=True):
+    return Residual(2, "tanh", skip=skip, layer=3, weights=[[0.5, -1.0], [2.0, 0.25]],
+                    biases=[0.1, -0.3])
+
+
+@pytest.mark.parametrize("as_values", [False, True])
+def test_a_block_adds_its_input_to_sigma_of_z_with_rates_one_and_sigma_prime(as_values):
+    x = [0.4, -0.8]
+    out = block()([pg.Value(v) for v in x] if as_values else x)
+    for j, (a, x_j) in enumerate(zip(out, x, strict=True)):
+        z = a.parents[-1]
+        assert z.name == f"z^3_{j + 1}" and a.name == f"a^3_{j + 1}"
+        assert z.data == pytest.approx([0.1 + 0.5 * 0.4 + 0.8, -0.3 + 0.8 - 0.2][j], rel=1e-15)
+        assert a.op.name == "residual[tanh]"
+        assert a.data == x_j + math.tanh(z.data)
+        slope = pytest.approx(1 - math.tanh(z.data) ** 2, rel=1e-14)
+        # From a number x_j the skip is a constant: no edge, only the layer's edge from z.
+        assert a.rates == ((1.0, slope) if as_values else (slope,))
+        assert a.op.fn(x_j, z.data) == a.data and a.op.partials(x_j, z.data) == (1.0, slope)
+    plain = block(skip=False)(x)
+    assert [a.data for a in plain] == [math.tanh(a.parents[-1].data) for a in out]
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_recomputing_a_resnets_graph_gives_its_cost(activation):
+    net = ResNet(3, 4, 3, 2, activation, seed=2)
+    c = quadratic_cost(net, [pg.Value(v) for v in (0.3, -0.5, 0.9)], [0.2, 0.7])
+    graph = pg.Graph(c)
+    again = graph.evaluate()
+    assert again.nodes[-1].data == pytest.approx(c.data, rel=1e-15)
+    for node, copy in zip(graph.nodes, again.nodes, strict=True):
+        assert copy.data == pytest.approx(node.data, rel=1e-14, abs=1e-15)
+        assert copy.rates == pytest.approx(node.rates, rel=1e-14, abs=1e-15)
+    assert any(node.op is not None and node.op.name == f"residual[{activation}]"
+               for node in graph.nodes)

@@ -205,14 +205,19 @@ def test_the_fast_path_leaves_mistakes_to_the_careful_one(pairs, message):
         training.as_dataset(pairs, 4, 3)
 
 
+def counted(monkeypatch, owner, name: str) -> list:
+    """Make ``owner.name`` count its calls (one entry each) in the list returned."""
+    calls: list = []
+    method = getattr(owner, name)
+    monkeypatch.setattr(owner, name,
+                        lambda *args, **kwargs: calls.append(1) or method(*args, **kwargs))
+    return calls
+
+
 def test_the_training_cost_is_computed_only_when_read(monkeypatch):
     from pathgrad.nn import training
 
-    calls = []
-    mean_cost = training.Dataset.mean_cost
-    monkeypatch.setattr(training.Dataset, "mean_cost",
-                        lambda self, net, lmbda=0.0: calls.append(1) or mean_cost(self, net,
-                                                                                   lmbda))
+    calls = counted(monkeypatch, training.Dataset, "mean_cost")
     train = pg.data.xor()
     lazy = pg.Network([2, 3, 1], seed=4)
     history = lazy.sgd(train, 5, 2, 2.0, seed=1, progress=False)
@@ -258,3 +263,42 @@ def test_combinations_that_cannot_train_are_refused_before_the_first_step():
     with pytest.raises(ValueError, match=r"1 - eta·lmbda/n = 0, not above 0.*lmbda < n/eta = 2"):
         net.sgd(data, 5, 2, 2.0, lmbda=2.0)  # 2 · 2 / 4 = 1
     net.sgd(data, 1, 2, 2.0, lmbda=1.9)
+
+
+def test_the_test_data_run_forward_once_an_epoch(monkeypatch):
+    from pathgrad.nn import training
+
+    calls = counted(monkeypatch, training.Dataset, "outputs")
+    data = pg.data.xor()
+    net = pg.Network([2, 3, 1], seed=4)
+    history = net.sgd(data, 5, 2, 2.0, lmbda=0.1, test_data=data, seed=1, progress=False)
+    assert len(calls) == 5  # the training cost, never read, is not computed
+    assert history[-1].test_cost == net.total_cost(data, lmbda=0.1)
+    assert history[-1].test_accuracy == net.accuracy(data)
+
+
+def test_divergence_restores_the_epochs_start_with_or_without_a_callback(monkeypatch):
+    from pathgrad.nn import training
+
+    deferred: list[bool] = []
+    surely_finite = training.surely_finite_cost
+    monkeypatch.setattr(training, "surely_finite_cost",
+                        lambda *args: deferred.append(surely_finite(*args)) or deferred[-1])
+    nets = [pg.Network([2, 3, 1], activation="linear", seed=0) for _ in range(3)]
+    moved: list[list[np.ndarray]] = []
+
+    def nudge(record):  # a callback that moves the parameters: the restore keeps its move
+        nets[2].weights[0][0, 0] += 1e-6
+        moved.append([a.copy() for a in nets[2].weights + nets[2].biases])
+
+    for net, callback in zip(nets, (None, lambda record: None, nudge), strict=True):
+        with pytest.raises(TrainingDivergedError):
+            net.sgd(pg.data.xor(), 200, 4, 1.0, seed=0, progress=False, callback=callback)
+        if callback is None:  # the epoch before diverging copied its parameters for its cost
+            assert deferred[-2:] == [True, False]
+    # Without a callback that copy was the diverging epoch's start; the result is the same.
+    for alone, watched in zip(nets[0].weights + nets[0].biases, nets[1].weights + nets[1].biases,
+                              strict=True):
+        np.testing.assert_array_equal(alone, watched)
+    for now, then in zip(nets[2].weights + nets[2].biases, moved[-1], strict=True):
+        np.testing.assert_array_equal(now, then)
