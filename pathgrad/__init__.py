@@ -10,6 +10,7 @@ sweep, enumeration of the paths, and finite differences (equation 46), and shows
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _installed_version
 
+from .book import Network, NetworkGraph, data
 from .drawing import (
     Explorer,
     Picture,
@@ -28,13 +29,10 @@ from .nn import (
     Conv1d,
     Layer,
     Module,
-    Network,
-    NetworkGraph,
     Neuron,
     Residual,
     ResNet,
     RNNCell,
-    data,
     fit,
 )
 from .pathsums import (

@@ -20,6 +20,12 @@ from typing import Any, NoReturn
 import numpy as np
 
 from . import __version__, bench
+from .book import data
+from .book.activations import ACTIVATIONS
+from .book.graph_sizes import DEFAULT_MAX_NODES, graph_size
+from .book.losses import COSTS
+from .book.network import INITS, LEVELS, Network
+from .book.training import EpochRecord
 from .drawing import DEFAULT_MAX_NODES as PICTURE_MAX_NODES
 from .drawing import RenderError, draw, explore
 from .drawing.engine import ENGINES, FORMATS
@@ -31,14 +37,8 @@ from .drawing.gallery import demo_example, demo_network, largest_paths, write_ga
 from .gradcheck import check
 from .graph import Graph
 from .names import display_name
-from .nn import data
-from .nn.activations import ACTIVATIONS
 from .nn.fitting import fit
-from .nn.graph_sizes import DEFAULT_MAX_NODES, graph_size
-from .nn.losses import COSTS
 from .nn.modules import MLP
-from .nn.network import INITS, LEVELS, Network
-from .nn.training import EpochRecord
 from .pathsums import cost_report, path_stats, paths, sample_paths, top_paths
 from .pathsums.enumeration import Path as PathOfRates
 from .pathsums.ranking import RANKINGS

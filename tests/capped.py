@@ -59,7 +59,7 @@ def _limit_memory(megabytes: int) -> None:
 
 def run_capped(call: str, *args: object, memory_mb: int = MEMORY_MB, seconds: float = SECONDS,
                **kwargs: object) -> Outcome:
-    """Call ``module:function`` (``"pathgrad.nn.data:read_idx"``) with JSON-able arguments in
+    """Call ``module:function`` (``"pathgrad.book.data:read_idx"``) with JSON-able arguments in
     a child process limited to ``memory_mb`` of address space and ``seconds`` of time."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     start = time.perf_counter()

@@ -21,8 +21,8 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 import pathgrad as pg
+from pathgrad.book.activations import Activation
 from pathgrad.nn import Conv1d, ResNet
-from pathgrad.nn.activations import Activation
 from tests.catalogue import BY_NAME, CATALOGUE, Entry
 
 

@@ -5,7 +5,9 @@ Layers, lowest first (a module may import its own layer and those below, never a
 0. ``support``: errors, arguments, tables, timing, limits, writing, answers, collector
 1. ``value``, ``slopes``, ``names`` · 2. ``graph`` · 3. ``sweeps`` · 4. ``pathsums``
 5. ``gradcheck``
-6. ``nn`` · 7. ``drawing`` · 8. the package itself, ``cli``, ``__main__`` and ``bench``
+6. ``book`` (the book's Network world: arrays, graphs, matrix engine, training, files, data)
+7. ``nn`` (the Value-module world: nets of any shape built from Values)
+8. ``drawing`` · 9. the package itself, ``cli``, ``__main__`` and ``bench``
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ LAYERS = [
     {"sweeps"},
     {"pathsums"},
     {"gradcheck"},
+    {"book"},
     {"nn"},
     {"drawing"},
     {"__init__", "cli", "__main__", "bench"},
@@ -34,7 +37,7 @@ LAYERS = [
 
 
 def modules() -> dict[str, Path]:
-    """Every module of the package by dotted name relative to it (``nn.network``)."""
+    """Every module of the package by dotted name relative to it (``book.network``)."""
     found = {}
     for path in PACKAGE.rglob("*.py"):
         parts = list(path.relative_to(PACKAGE).with_suffix("").parts)

@@ -11,7 +11,7 @@ paths against summing them, elimination against the reverse sweep) the ratio is 
 4. Listing every path against one reverse sweep, for growing depth: the exponential curve
    against the linear one.
 
-The networks are :class:`~pathgrad.nn.network.Network` graphs at the neuron level: one node
+The networks are :class:`~pathgrad.book.network.Network` graphs at the neuron level: one node
 ``a^l_j`` per neuron, with edges of rate ``σ'(z)·w_jk`` from ``a^{l-1}_k``, ``σ'(z)·a_k`` from
 ``w^l_jk`` and ``σ'(z)`` from ``b^l_j``, and the quadratic cost.
 """
@@ -25,9 +25,9 @@ from functools import partial
 
 import numpy as np
 
+from ..book.network import Network
+from ..book.network_graphs import NetworkGraph
 from ..graph import Graph
-from ..nn.network import Network
-from ..nn.network_graphs import NetworkGraph
 from ..pathsums import count_paths, eliminate, path_stats, path_sum, top_paths
 from ..sweeps import adjoints
 from ..value import Op, Value

@@ -4,7 +4,7 @@ Three measurements, each side by side in this one process:
 
 1. **Epoch time, MNIST-shaped.** ``[784, 30, 10]`` sigmoid network, quadratic cost, mini-batch
    10, η = 3.0, on synthetic data of MNIST's shape (random pixels in [0, 1], random labels):
-   pathgrad's matrix engine (:func:`pathgrad.nn.matrix.sgd_epoch`), ``net.sgd`` given the book's
+   pathgrad's matrix engine (:func:`pathgrad.book.matrix.sgd_epoch`), ``net.sgd`` given the book's
    format (a list of ``(x, y)`` column pairs, converted once and spread over a 3-epoch run, as
    a user calls it), the book's per-example algorithm (per mini-batch, one backprop per
    example, summed, then a step), and PyTorch CPU in float64 doing the same SGD with autograd
@@ -28,9 +28,9 @@ from functools import partial
 
 import numpy as np
 
-from ..nn.data import digits
-from ..nn.matrix import backprop_loop, sgd_epoch, update
-from ..nn.network import Network
+from ..book.data import digits
+from ..book.matrix import backprop_loop, sgd_epoch, update
+from ..book.network import Network
 from . import Target, median_time, table, target, title
 
 EPOCH = 50_000

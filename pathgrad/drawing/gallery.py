@@ -12,9 +12,9 @@ import argparse
 import sys
 from pathlib import Path as FilePath
 
+from ..book.network import Network
+from ..book.network_graphs import NetworkGraph
 from ..graph import Graph
-from ..nn.network import Network
-from ..nn.network_graphs import NetworkGraph
 from ..pathsums.enumeration import Path, paths
 from ..pathsums.ranking import top_paths
 from ..value import Value

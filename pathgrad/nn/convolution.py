@@ -15,12 +15,12 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from ..book.network_graphs import book_name
 from ..support.arguments import whole_number
 from ..support.collector import paused_call
 from ..support.errors import PathgradValueError
 from ..value import Value
 from .modules import ActivationSpec, Inputs, Module, Neuron
-from .network_graphs import book_name
 
 
 class Conv1d(Module):

@@ -20,12 +20,19 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..book.losses import Cost, get_cost
+from ..book.training import (
+    EpochRecord,
+    History,
+    as_dataset,
+    check_hyper,
+    finish_epoch,
+    progress_bar,
+)
 from ..support.collector import without_collector
 from ..support.errors import PathgradTypeError
 from ..value import Value
-from .losses import Cost, get_cost
 from .optim import SGD
-from .training import EpochRecord, History, as_dataset, check_hyper, finish_epoch, progress_bar
 
 
 class Fittable(Protocol):

@@ -13,9 +13,9 @@ micrograd's losses step for step. What pathgrad adds:
 * **The book's names.** Neuron ``j`` of layer ``l`` (layer 1 is the input) has the weights
   ``w^l_jk`` and the bias ``b^l_j``; its weighted input is the node ``z^l_j`` and its output
   ``a^l_j``. Pictures lay these nets out in columns and every path tool reads them as it reads
-  a :class:`~pathgrad.nn.network.Network`'s graph.
+  a :class:`~pathgrad.book.network.Network`'s graph.
 * **Activations per layer or per neuron**: ``"sigmoid"``, ``"tanh"``, ``"relu"``,
-  ``"linear"``, an :class:`~pathgrad.nn.activations.Activation`, or your own one-operand
+  ``"linear"``, an :class:`~pathgrad.book.activations.Activation`, or your own one-operand
   :class:`~pathgrad.value.Op`. Given none, micrograd's rule: ReLU in the hidden layers, a
   linear output layer.
 * **Three levels of detail**, those of :meth:`Network.graph`. ``"z"`` (the default) makes one
@@ -24,7 +24,7 @@ micrograd's losses step for step. What pathgrad adds:
   ``a^l_j = σ(z^l_j)`` with one edge of rate ``σ'(z^l_j)``: the graph of equations 47-53.
   ``"neuron"`` makes ``a^l_j`` alone (equation 53's rates ``σ'(z) a`` and ``σ'(z) w``).
   ``"ops"`` records every product and every sum as its own node: micrograd's graph.
-* **Conversion** to and from :class:`~pathgrad.nn.network.Network` with the same numbers, so
+* **Conversion** to and from :class:`~pathgrad.book.network.Network` with the same numbers, so
   the matrix engine can train what the graph explains.
 * **Speed.** The cycle collector is paused while a module builds its nodes
   (:mod:`pathgrad.support.collector`): pathgrad's graphs hold no cycles for it to find.
@@ -42,11 +42,7 @@ from typing import Any, Union
 
 import numpy as np
 
-from ..support.arguments import float_array, one_of, whole_number
-from ..support.collector import paused_call, without_collector
-from ..support.errors import PathgradTypeError, PathgradValueError
-from ..value import Op, Value
-from .activations import (
+from ..book.activations import (
     Activation,
     get_activation,
     layer_activations,
@@ -54,9 +50,9 @@ from .activations import (
     one_per_neuron,
     relu,
 )
-from .losses import get_cost
-from .network import LEVELS, Network, _column, _target
-from .network_graphs import (
+from ..book.losses import get_cost
+from ..book.network import LEVELS, Network, _column, _target
+from ..book.network_graphs import (
     NetworkGraph,
     book_name,
     neuron_names,
@@ -65,6 +61,10 @@ from .network_graphs import (
     weighted_input_op,
     weighted_sum,
 )
+from ..support.arguments import float_array, one_of, whole_number
+from ..support.collector import paused_call, without_collector
+from ..support.errors import PathgradTypeError, PathgradValueError
+from ..value import Op, Value
 
 #: An activation as modules take it: a name, an Activation, or a one-operand Op.
 ActivationSpec = Union[str, Activation, Op]  # noqa: UP007

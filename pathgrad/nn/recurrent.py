@@ -18,12 +18,12 @@ import random
 from functools import cache
 from typing import Any
 
+from ..book.network_graphs import neuron_names, subscript
 from ..support.arguments import real_number, whole_number
 from ..support.collector import without_collector
 from ..support.errors import PathgradTypeError, PathgradValueError
 from ..value import Value
 from .modules import ActivationSpec, Inputs, Layer, Module, input_list, is_sequence
-from .network_graphs import neuron_names, subscript
 
 
 @cache

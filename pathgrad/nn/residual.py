@@ -23,11 +23,13 @@ from typing import Any
 
 import numpy as np
 
+from ..book.activations import Activation, relu
+from ..book.network import _check_finite
+from ..book.network_graphs import neuron_names, slope_at
 from ..support.arguments import float_array, one_of, whole_number
 from ..support.collector import paused_call
 from ..support.errors import PathgradValueError
 from ..value import Op, Value
-from .activations import Activation, relu
 from .modules import (
     ActivationSpec,
     Inputs,
@@ -36,8 +38,6 @@ from .modules import (
     as_activation,
     weighted_input,
 )
-from .network import _check_finite
-from .network_graphs import neuron_names, slope_at
 
 
 @cache

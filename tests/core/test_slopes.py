@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import pathgrad as pg
 from pathgrad import slopes
-from pathgrad.nn import activations, matrix
-from pathgrad.nn.losses import quadratic
+from pathgrad.book import activations, matrix
+from pathgrad.book.losses import quadratic
 from pathgrad.value import SIGMOID, TANH
 
 SMALLEST_NORMAL = 2.2250738585072014e-308

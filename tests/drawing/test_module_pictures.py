@@ -6,9 +6,9 @@ import random
 import re
 
 import pathgrad as pg
+from pathgrad.book.losses import quadratic
 from pathgrad.drawing import draw
 from pathgrad.nn import ResNet, RNNCell
-from pathgrad.nn.losses import quadratic
 
 
 def rank_groups(picture, graph):

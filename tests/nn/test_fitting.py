@@ -70,7 +70,8 @@ class Bar:
 
 @pytest.mark.parametrize("train", ["fit", "sgd"])
 def test_the_progress_bar_is_closed_when_a_step_raises(monkeypatch, train):
-    from pathgrad.nn import fitting, training
+    from pathgrad.book import training
+    from pathgrad.nn import fitting
 
     bar = Bar()
     monkeypatch.setattr(fitting if train == "fit" else training, "progress_bar",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...nn.network import Network
+from ...book.network import Network
 from ..gallery import demo_example, sigmoid_neuron
 from .browser import Browser
 from .page import Explorer, explore

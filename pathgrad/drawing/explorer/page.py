@@ -31,9 +31,9 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+from ...book import Network, NetworkGraph
+from ...book.graph_sizes import graph_size
 from ...graph import Graph
-from ...nn import Network, NetworkGraph
-from ...nn.graph_sizes import graph_size
 from ...support.arguments import one_of, real_number, whole_number
 from ...support.errors import PathgradTypeError, PathgradValueError
 from ...support.writing import check_output, write_file

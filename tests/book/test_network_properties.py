@@ -20,7 +20,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
-from pathgrad.nn import matrix
+from pathgrad.book import matrix
 from tests.reference import assert_close, autograd_gradient, flat
 from tests.strategies import networks
 

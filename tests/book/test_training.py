@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import pathgrad as pg
-from pathgrad.nn.activations import Activation
-from pathgrad.nn.training import TrainingDivergedError
+from pathgrad.book.activations import Activation
+from pathgrad.book.training import TrainingDivergedError
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +177,7 @@ def test_save_adds_npz_and_load_finds_it(tmp_path):
     ],
 )
 def test_pairs_in_every_form_give_the_same_dataset(make_x, make_y):
-    from pathgrad.nn import training
+    from pathgrad.book import training
 
     rng = np.random.default_rng(0)
     X, labels = rng.uniform(0, 1, (7, 4)), rng.integers(0, 3, 7)
@@ -199,7 +199,7 @@ def test_pairs_in_every_form_give_the_same_dataset(make_x, make_y):
     ],
 )
 def test_the_fast_path_leaves_mistakes_to_the_careful_one(pairs, message):
-    from pathgrad.nn import training
+    from pathgrad.book import training
 
     with pytest.raises(pg.PathgradError, match=message):
         training.as_dataset(pairs, 4, 3)
@@ -215,7 +215,7 @@ def counted(monkeypatch, owner, name: str) -> list:
 
 
 def test_the_training_cost_is_computed_only_when_read(monkeypatch):
-    from pathgrad.nn import training
+    from pathgrad.book import training
 
     calls = counted(monkeypatch, training.Dataset, "mean_cost")
     train = pg.data.xor()
@@ -266,7 +266,7 @@ def test_combinations_that_cannot_train_are_refused_before_the_first_step():
 
 
 def test_the_test_data_run_forward_once_an_epoch(monkeypatch):
-    from pathgrad.nn import training
+    from pathgrad.book import training
 
     calls = counted(monkeypatch, training.Dataset, "outputs")
     data = pg.data.xor()
@@ -278,7 +278,7 @@ def test_the_test_data_run_forward_once_an_epoch(monkeypatch):
 
 
 def test_divergence_restores_the_epochs_start_with_or_without_a_callback(monkeypatch):
-    from pathgrad.nn import training
+    from pathgrad.book import training
 
     deferred: list[bool] = []
     surely_finite = training.surely_finite_cost

@@ -26,9 +26,9 @@ All three give the same ``∂C/∂w`` for every weight, by a reverse sweep or by
 Names with an index of 10 or more separate the indices by commas (``"w^2_12,3"``).
 
 :meth:`Network.backprop` takes the gradient from the neuron-level graph by one reverse sweep;
-the trainer (:meth:`Network.sgd`) uses the matrix engine of :mod:`pathgrad.nn.matrix`
+the trainer (:meth:`Network.sgd`) uses the matrix engine of :mod:`pathgrad.book.matrix`
 instead, and the tests check that the two agree. The graphs themselves are built by the
-operations of :mod:`pathgrad.nn.network_graphs`.
+operations of :mod:`pathgrad.book.network_graphs`.
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ class Network:
         """The rate-factor graph of ``C`` for the example ``(x, y)``; see the module docstring.
 
         A graph of more than ``max_nodes`` nodes (default two million, about 0.7 GB) is refused
-        before it is built, with its size (:func:`pathgrad.nn.graph_sizes.graph_size`).
+        before it is built, with its size (:func:`pathgrad.book.graph_sizes.graph_size`).
         """
         if level not in LEVELS:
             raise PathgradValueError(
@@ -312,8 +312,8 @@ class Network:
         callback: Callable[[EpochRecord], None] | None = None,
     ) -> History:
         """Mini-batch stochastic gradient descent with the matrix engine; see
-        :func:`pathgrad.nn.training.sgd`. Returns the per-epoch
-        :class:`~pathgrad.nn.training.History`.
+        :func:`pathgrad.book.training.sgd`. Returns the per-epoch
+        :class:`~pathgrad.book.training.History`.
         """
         return sgd(
             self, training_data, epochs, mini_batch_size, eta, lmbda=lmbda,
@@ -355,8 +355,8 @@ class Network:
 
         Every array's header is checked against the file and against ``max_bytes`` before it
         is read, and every array before the network is made; a damaged file raises
-        :class:`~pathgrad.nn.files.DamagedFileError` saying what is wrong (see
-        :mod:`pathgrad.nn.files`).
+        :class:`~pathgrad.book.files.DamagedFileError` saying what is wrong (see
+        :mod:`pathgrad.book.files`).
         """
         saved = files.read(path, activations, max_bytes)
         per_layer = [list(layer.per_neuron) for layer in saved.layers]

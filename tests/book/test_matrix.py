@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import pathgrad as pg
-from pathgrad.nn import matrix
+from pathgrad.book import matrix
 
 
 def max_rel(got, want):

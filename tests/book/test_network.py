@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import pathgrad as pg
-from pathgrad.nn.activations import Activation, sigmoid
-from pathgrad.nn.network_graphs import book_name
+from pathgrad.book.activations import Activation, sigmoid
+from pathgrad.book.network_graphs import book_name
 
 X = [[0.5], [0.9]]
 Y = [[1.0], [0.0]]

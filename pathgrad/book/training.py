@@ -36,7 +36,7 @@ from .losses import Cost
 
 class Trainable(Protocol):
     """What training needs of a network: its sizes, parameters, activations and cost
-    (:class:`~pathgrad.nn.network.Network` has them all)."""
+    (:class:`~pathgrad.book.network.Network` has them all)."""
 
     sizes: list[int]
     weights: list[np.ndarray]
@@ -399,7 +399,7 @@ def _cost_or_later(
 
     A full pass over the training data costs a good part of an epoch, and the only thing a
     run needs of the cost is that it is finite (or the run has diverged). When a bound on the
-    activations proves that (:mod:`pathgrad.nn.cost_bounds`), the parameters are copied (a
+    activations proves that (:mod:`pathgrad.book.cost_bounds`), the parameters are copied (a
     small fraction of that pass) and the cost is worked out if and when it is read. Nothing
     writes to that copy, so the next epoch can keep it as its starting point.
     """

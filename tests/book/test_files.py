@@ -19,12 +19,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
-from pathgrad.nn import files
-from pathgrad.nn.files import DamagedFileError
+from pathgrad.book import files
+from pathgrad.book.files import DamagedFileError
 from pathgrad.support.errors import PathgradValueError, TooLargeError
 from tests.capped import run_capped
 
-LOAD = "pathgrad.nn.network:Network.load"
+LOAD = "pathgrad.book.network:Network.load"
 
 
 def npy(array: np.ndarray) -> bytes:

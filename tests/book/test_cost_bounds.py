@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
-from pathgrad.nn.cost_bounds import surely_finite_cost
-from pathgrad.nn.training import as_dataset
+from pathgrad.book.cost_bounds import surely_finite_cost
+from pathgrad.book.training import as_dataset
 from tests.strategies import SOFTPLUS, networks
 
 

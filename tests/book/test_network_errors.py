@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import pathgrad as pg
-from pathgrad.nn.activations import Activation, layer_activations
-from pathgrad.nn.losses import cross_entropy, get_cost
+from pathgrad.book.activations import Activation, layer_activations
+from pathgrad.book.losses import cross_entropy, get_cost
 
 
 @pytest.mark.parametrize(

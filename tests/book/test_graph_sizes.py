@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
-from pathgrad.nn.graph_sizes import DEFAULT_MAX_NODES, graph_size
+from pathgrad.book.graph_sizes import DEFAULT_MAX_NODES, graph_size
 from pathgrad.support.errors import TooLargeError
 from tests.capped import run_capped
 
@@ -59,7 +59,7 @@ def test_a_graph_past_max_nodes_is_refused_with_its_size_before_it_is_built():
 
 
 def test_network_parameters_past_max_bytes_are_refused_before_allocation():
-    outcome = run_capped("pathgrad.nn.network:Network", [64, 300_000_000, 10])
+    outcome = run_capped("pathgrad.book.network:Network", [64, 300_000_000, 10])
     assert outcome.error == "TooLargeError"
     assert outcome.message.startswith(
         "Network [64, 300000000, 10] would hold 22,500,000,010 weights and biases (180 GB of "

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
-from pathgrad.nn.data import as_pairs, load_mnist_idx, one_hot, read_idx, write_idx
+from pathgrad.book.data import as_pairs, load_mnist_idx, one_hot, read_idx, write_idx
 from pathgrad.support.errors import PathgradValueError
 from tests.capped import run_capped
 
@@ -159,7 +159,7 @@ def test_a_gzip_bomb_is_refused_after_reading_one_byte_past_its_header(tmp_path)
     bomb = tmp_path / "bomb-idx3-ubyte.gz"
     bomb.write_bytes(gzip.compress(idx_header((10, 28, 28)) + bytes(7840)) + zeros * 64)
     assert bomb.stat().st_size < 5_000_000
-    outcome = run_capped("pathgrad.nn.data:read_idx", str(bomb))
+    outcome = run_capped("pathgrad.book.data:read_idx", str(bomb))
     assert outcome.error == "PathgradValueError"
     assert "longer than its header says" in outcome.message
     assert outcome.seconds < 10 and outcome.peak_mb < 200
@@ -173,11 +173,11 @@ def test_a_header_that_promises_more_than_the_file_holds(tmp_path, gz):
     pack = gzip.compress if gz else bytes
     huge.write_bytes(pack(idx_header((2**31, 2**31, 4))))
     big.write_bytes(pack(idx_header((1000, 1000, 1000)) + bytes(16)))
-    refused = run_capped("pathgrad.nn.data:read_idx", str(huge))
+    refused = run_capped("pathgrad.book.data:read_idx", str(huge))
     assert refused.error == "TooLargeError"
     assert "shape (2147483648, 2147483648, 4), 1.84e+07 TB of data: more than max_bytes" in (
         refused.message)
-    truncated = run_capped("pathgrad.nn.data:read_idx", str(big))
+    truncated = run_capped("pathgrad.book.data:read_idx", str(big))
     assert truncated.error == "PathgradValueError"
     assert "truncated: the header gives shape (1000, 1000, 1000)" in truncated.message
     assert truncated.peak_mb < 200 and refused.peak_mb < 200
