@@ -8,7 +8,9 @@
 * :func:`networks`: small networks with mixed activations, costs and a mini-batch;
 * :func:`layered`: a fully connected graph with ``width**depth`` paths, built directly;
 * :func:`resnets`, :func:`convolutions`, :func:`unrolled`: small nets of Values from
-  :mod:`pathgrad.nn` (residual, shared kernel, recurrent) with an example.
+  :mod:`pathgrad.nn` (residual, shared kernel, recurrent) with an example;
+* :func:`labelled_dags`: a random DAG, a few sources and a label (or none) on each node;
+* :func:`transformers`: a small transformer with tokens and the logit to look at.
 """
 
 from __future__ import annotations
@@ -258,3 +260,46 @@ def unrolled(draw):
     xs = [draw(st.lists(values, min_size=nin, max_size=nin)) for _ in range(steps)]
     y = draw(st.lists(values, min_size=nhidden, max_size=nhidden))
     return nin, nhidden, act, params, xs, y
+
+
+@st.composite
+def labelled_dags(draw, labels: tuple = ("A", "B", "C")):
+    """``(graph, sources, label)``: a DAG of :func:`dags`, one to three of its nodes as sources
+    and a dict giving about half of the nodes one of ``labels``."""
+    graph, source = draw(dags())
+    others = draw(st.lists(st.sampled_from(graph.nodes[:-1]), max_size=2))
+    marks = st.one_of(st.none(), st.sampled_from(labels))
+    label = {node: mark for node in graph.nodes if (mark := draw(marks)) is not None}
+    sources = [source, *others]
+    total = sum(pg.count_paths(s, graph) for s in set(sources))
+    assume(total <= MAX_PATHS)
+    return graph, sources, label
+
+
+@st.composite
+def transformers(draw, max_layers: int = 2, mlp: bool = False):
+    """``(model, tokens, position, token)``: a small transformer (attention gains drawn so that
+    patterns run from flat to sharp), tokens, and the logit ``logit[position, token]``."""
+    n_vocab, d_model = draw(st.integers(2, 4)), draw(st.integers(1, 3))
+    n_heads, d_head = draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    n_layers, n_ctx = draw(st.integers(1, max_layers)), draw(st.integers(1, 4))
+    seed = draw(st.integers(0, 2**32 - 1))
+    d_mlp = draw(st.integers(1, 3)) if mlp else None
+    model = pg.Transformer(n_vocab, d_model, n_heads, d_head, n_layers, n_ctx, d_mlp=d_mlp,
+                           seed=seed)
+    arrays = model.arrays()
+    gain = draw(st.sampled_from([0.5, 1.0, 3.0]))
+    for layer in arrays["heads"]:
+        for head in layer:
+            head["Q"] = head["Q"] * gain
+    if mlp:
+        rng = np.random.default_rng(seed)
+        for block in arrays["mlps"]:  # biases off zero, so that ReLU's kinks are not met
+            block["b_in"] = rng.uniform(-1, 1, block["b_in"].shape)
+            block["b_out"] = rng.uniform(-1, 1, block["b_out"].shape)
+        model = pg.Transformer.from_arrays(**arrays)
+    else:
+        model = pg.AttentionOnlyTransformer.from_arrays(**arrays)
+    n = draw(st.integers(1, n_ctx))
+    tokens = draw(st.lists(st.integers(0, n_vocab - 1), min_size=n, max_size=n))
+    return model, tokens, draw(st.integers(0, n - 1)), draw(st.integers(0, n_vocab - 1))

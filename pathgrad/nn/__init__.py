@@ -5,7 +5,11 @@
 * :mod:`.residual`: residual blocks and ``ResNet``; :mod:`.convolution`: a kernel shared by
   every neuron (``Conv1d``); :mod:`.recurrent`: ``RNNCell`` unrolled through time;
 * :mod:`.optim`: ``SGD`` with momentum; :mod:`.fitting`: ``fit``, mini-batch training of an
-  ``MLP`` or a ``ResNet`` through its graph.
+  ``MLP`` or a ``ResNet`` through its graph;
+* :mod:`.attention`: a causal ``AttentionHead`` (softmax as one node per probability) and
+  ``MultiHeadAttention`` with ``W_O``; :mod:`.transformer`: ``Embedding``, ``MLPBlock``,
+  ``Transformer`` and ``AttentionOnlyTransformer``, whose logits split into the direct path,
+  one term per head and virtual heads (``path_terms``).
 
 The book's own networks (Nielsen's arrays, the matrix engine, files and data) are one layer
 down, in :mod:`pathgrad.book`; the activations and costs these modules share come from there.
@@ -13,14 +17,17 @@ down, in :mod:`pathgrad.book`; the activations and costs these modules share com
 
 from ..book.activations import Activation
 from ..book.losses import Cost
+from .attention import AttentionHead, MultiHeadAttention, softmax
 from .convolution import Conv1d
 from .fitting import fit
 from .modules import MLP, Layer, Module, Neuron
 from .optim import SGD
 from .recurrent import RNNCell
 from .residual import Residual, ResNet
+from .transformer import AttentionOnlyTransformer, Embedding, MLPBlock, Transformer, TransformerRun
 
 __all__ = [
-    "MLP", "SGD", "Activation", "Conv1d", "Cost", "Layer", "Module", "Neuron", "RNNCell",
-    "ResNet", "Residual", "fit",
+    "MLP", "SGD", "Activation", "AttentionHead", "AttentionOnlyTransformer", "Conv1d", "Cost",
+    "Embedding", "Layer", "MLPBlock", "Module", "MultiHeadAttention", "Neuron", "RNNCell",
+    "ResNet", "Residual", "Transformer", "TransformerRun", "fit", "softmax",
 ]

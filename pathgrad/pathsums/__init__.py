@@ -9,27 +9,36 @@ Equation 53 is a sum over paths. This package answers it, and the questions arou
 * :mod:`.ranking`: the ``k`` largest paths by a k-best dynamic programme;
 * :mod:`.sampling`: random paths and a Monte Carlo estimate of ``∂C/∂w``;
 * :mod:`.elimination`: vertex elimination, of which backpropagation is one order;
-* :mod:`.complexity`: what each way of getting the gradient costs, counted and timed.
+* :mod:`.complexity`: what each way of getting the gradient costs, counted and timed;
+* :mod:`.groups`: the paths summed per sequence of labels they pass through (heads, blocks);
+* :mod:`.collapse`: a graph of those groups, with the fine graph's path sums.
 """
 
+from .collapse import CollapsedGraph, collapse
 from .complexity import CostReport, cost_report
 from .elimination import EliminatedGraph, EliminationBudgetError, eliminate
 from .enumeration import Path, PathLimitError, count_paths, path_sum, paths
+from .groups import PathGroup, PathGroups, path_groups
 from .ranking import top_paths
 from .sampling import PathSample, sample_paths
 from .statistics import PathStats, path_stats
 
 __all__ = [
+    "CollapsedGraph",
     "CostReport",
     "EliminatedGraph",
     "EliminationBudgetError",
     "Path",
+    "PathGroup",
+    "PathGroups",
     "PathLimitError",
     "PathSample",
     "PathStats",
+    "collapse",
     "count_paths",
     "cost_report",
     "eliminate",
+    "path_groups",
     "path_stats",
     "path_sum",
     "paths",
