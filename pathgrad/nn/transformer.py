@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from ..graph import Graph
-from ..pathsums.collapse import CollapsedGraph, collapse
+from ..pathsums.coarse import CollapsedGraph, collapse
 from ..pathsums.groups import Key, PathGroups, path_groups
 from ..support.arguments import one_of, whole_number
 from ..support.collector import without_collector

@@ -11,10 +11,10 @@ Equation 53 is a sum over paths. This package answers it, and the questions arou
 * :mod:`.elimination`: vertex elimination, of which backpropagation is one order;
 * :mod:`.complexity`: what each way of getting the gradient costs, counted and timed;
 * :mod:`.groups`: the paths summed per sequence of labels they pass through (heads, blocks);
-* :mod:`.collapse`: a graph of those groups, with the fine graph's path sums.
+* :mod:`.coarse`: a graph of those groups, with the fine graph's path sums.
 """
 
-from .collapse import CollapsedGraph, collapse
+from .coarse import CollapsedGraph, collapse
 from .complexity import CostReport, cost_report
 from .elimination import EliminatedGraph, EliminationBudgetError, eliminate
 from .enumeration import Path, PathLimitError, count_paths, path_sum, paths
