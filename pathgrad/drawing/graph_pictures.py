@@ -24,6 +24,7 @@ from ..support.arguments import whole_number
 from ..support.errors import PathgradTypeError, PathgradValueError
 from ..sweeps import adjoints
 from ..value import Value
+from .model_graphs import is_model, model_graph
 from .picture import Picture
 from .scene import Scene, is_param
 
@@ -122,8 +123,10 @@ def draw(
     title: str = "",
     legend: bool = True,
     engine: str | None = "auto",
+    example: object = None,
+    level: str = "head",
 ) -> Picture:
-    """A picture of the graph of ``target`` (a Graph or its output Value).
+    """A picture of the graph of ``target`` (a Graph or its output Value, or a transformer).
 
     - ``highlight``: one path or several (``pg.paths(w, C)``, ``pg.top_paths(w, C, k)``); their
       edges are coloured by sign and widened by |product|, the rest is dimmed; the caption gives
@@ -135,9 +138,18 @@ def draw(
     - ``only_highlighted``: draw just the highlighted paths (for graphs too big to draw whole).
     - ``max_nodes``: refuse (:class:`GraphTooBigError`) rather than lay out more nodes.
     - ``engine``: ``"auto"``, ``"dot"`` or ``"graphviz-pure"`` (see :mod:`pathgrad.drawing.engine`).
+    - ``example`` and ``level``: for a transformer, ``(tokens, position, token)`` and
+      ``"head"`` (one node per group of heads) or ``"ops"`` (every node); the graph of
+      ``logit[position, token]`` with frozen attention (:mod:`.model_graphs`).
     """
     _check_options(digits, max_nodes)
-    graph = as_graph(target)
+    if is_model(target):
+        graph = model_graph(target, example, level, "pg.draw")  # type: ignore[arg-type]
+    elif example is not None:
+        raise PathgradValueError("example= is for a transformer: pg.draw(model, example=(tokens, "
+                                 "position, token)); a graph is drawn as it is")
+    else:
+        graph = as_graph(target)
     chosen = _as_paths(highlight, max_paths)
     matched = match_paths(graph, chosen)
     on_paths = {node for path in chosen for node in path.nodes}

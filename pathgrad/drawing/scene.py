@@ -16,6 +16,7 @@ output ``C`` the last. Unnamed nodes (elementary operations) fall where Graphviz
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterable
 
 import graphviz
@@ -41,6 +42,11 @@ _KIND_STYLE = {
 # A recurrent net unrolled through time (pathgrad.nn.RNNCell) names its step-t nodes x^t, z^t
 # and h^t: each step gets the columns of a layer, its input x^t first and its state h^t last.
 _COLUMN = {"w": 0, "b": 0, "x": 0, "z": 1, "a": 2, "h": 2}
+# A transformer (pathgrad.nn.transformer) names its nodes by matrix entry, TransformerLens's
+# way: its parameters are W_E[d,t], W_Q[l,h,a,d], b_in[l,m] and so on, its one-hot inputs
+# tok[j,t] and pos[j,p].
+_ARRAY_PARAMETER = re.compile(r"^[Wb]_\w*\[")
+_ONE_HOT_INPUT = re.compile(r"^(tok|pos)\[")
 
 
 def kind_of(node: Value, parsed: BookName | None, output: Value) -> str:
@@ -48,6 +54,11 @@ def kind_of(node: Value, parsed: BookName | None, output: Value) -> str:
     if node is output or (parsed is not None and parsed.symbol == "C"):
         return "cost"
     if parsed is None:
+        if node.op is None and node.name is not None:
+            if _ARRAY_PARAMETER.match(node.name):
+                return "param"
+            if _ONE_HOT_INPUT.match(node.name):
+                return "input"
         return "op" if node.name is None and node.op is not None else "other"
     if _is_param_name(parsed):
         return "param"
@@ -60,8 +71,12 @@ def kind_of(node: Value, parsed: BookName | None, output: Value) -> str:
 
 def is_param(node: Value) -> bool:
     """A weight or bias leaf (a node a picture may hide)."""
+    if node.op is not None or node.name is None:
+        return False
     parsed = parse_name(node.name)
-    return node.op is None and parsed is not None and _is_param_name(parsed)
+    if parsed is None:
+        return _ARRAY_PARAMETER.match(node.name) is not None
+    return _is_param_name(parsed)
 
 
 def _is_param_name(parsed: BookName) -> bool:

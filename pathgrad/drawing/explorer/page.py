@@ -40,6 +40,7 @@ from ...support.writing import check_output, write_file
 from ...value import Value
 from ..engine import ENGINES, RenderError
 from ..graph_pictures import GraphTooBigError, draw
+from ..model_graphs import MODEL_LEVELS, is_model, model_example
 from ..scene import html_text
 from .nudge import DEFAULT_BUDGET, nudge_steps
 from .page_data import COMPACT_ABOVE, level_data
@@ -50,6 +51,7 @@ LEVEL_TITLES = {
     "z": "weighted inputs z",
     "ops": "every operation",
     "graph": "the graph",
+    "head": "heads (groups of paths)",
 }
 NETWORK_LEVELS = ("neuron", "z", "ops")
 #: Levels with more nodes than this are left out of a network's page (the first one refused).
@@ -163,11 +165,15 @@ def explore(
     max_nodes: int = DEFAULT_MAX_NODES,
     engine: str | None = "auto",
 ) -> Explorer:
-    """An :class:`Explorer` of ``target``: a cost Value, a Graph, or a Network and ``(x, y)``.
+    """An :class:`Explorer` of ``target``: a cost Value, a Graph, a Network and ``(x, y)``, or a
+    transformer and ``(tokens, position, token)``.
 
-    - ``example``: the training example ``(x, y)`` when ``target`` is a Network.
+    - ``example``: the training example ``(x, y)`` when ``target`` is a Network; for a
+      transformer, the tokens and the logit ``logit[position, token]`` to explore (with frozen
+      attention; explore ``model.graph(...)`` itself for anything else).
     - ``levels``: for a Network, which of "neuron", "z" and "ops" to include (default all
-      three; a level of more than ``max_nodes`` nodes is left out, with a note on the page).
+      three), for a transformer "head" (one node per group of heads) and "ops" (every node);
+      a level of more than ``max_nodes`` nodes is left out, with a note on the page.
     - ``select``: the name of a node to select when the page opens (``"w^2_12"``).
     - ``title``: the page's title (text); by default it says what is explored.
     - ``nudge_scale``: the slider's largest nudge; it runs over ``±0.01..1 × nudge_scale``.
@@ -208,9 +214,12 @@ def explore(
 def _graphs(target, example, levels, max_nodes) -> tuple[list[Graph], list[str], str, list[str]]:
     if isinstance(target, Network):
         return _network_graphs(target, example, levels, max_nodes)
+    if is_model(target):
+        return _model_graphs(target, example, levels, max_nodes)
     if example is not None or levels is not None:
         raise ExplorerError(
-            "example= and levels= are for a Network: pg.explore(net, (x, y)); "
+            "example= and levels= are for a Network or a transformer: pg.explore(net, (x, y)), "
+            "pg.explore(model, (tokens, position, token)); "
             f"a {type(target).__name__} is explored as it is"
         )
     if isinstance(target, Value):
@@ -256,6 +265,27 @@ def _network_graphs(net, example, levels, max_nodes):
         _check_size(graph_size(net.sizes, wanted[0], net.cost.name).nodes, max_nodes)
     sizes = ", ".join(str(n) for n in net.sizes)
     return graphs, names, f"Network [{sizes}], one example", notes
+
+
+def _model_graphs(model, example, levels, max_nodes):
+    tokens, position, token = model_example(example, "pg.explore")
+    wanted = list(MODEL_LEVELS if levels is None else levels)
+    unknown = [level for level in wanted if level not in MODEL_LEVELS]
+    if unknown or not wanted:
+        raise ExplorerError(f"levels={levels!r}: choose one or more of {', '.join(MODEL_LEVELS)}")
+    graphs, names, notes = [], [], []
+    for level in wanted:
+        graph = model.graph(tokens, position, token, level=level)
+        if len(graph.nodes) > max_nodes:
+            notes.append(f"The {level} level is left out: {len(graph.nodes):,} nodes, more than "
+                         f"max_nodes={max_nodes:,}.")
+            continue
+        graphs.append(graph)
+        names.append(level)
+    if not graphs:
+        _check_size(len(model.graph(tokens, position, token, level=wanted[0]).nodes), max_nodes)
+    title = f"{type(model).__name__}, logit[{position}, {token}] of tokens {list(tokens)}"
+    return graphs, names, title, notes
 
 
 def _check_size(nodes: int, max_nodes: int) -> None:
