@@ -238,17 +238,20 @@ class TransformerRun:
     def path_groups(self, position: int, token: int, source: str = "all") -> PathGroups:
         """The paths from the active inputs to ``logit[position, token]``, summed per sequence
         of heads they pass through (see :meth:`Transformer.path_groups`)."""
-        graph = Graph(self.logit(position, token))
-        reaching = [node for node in self.sources(source) if node in graph]
+        graph, reaching = self._reaching(position, token, source)
         return path_groups(reaching, graph, self.labels, name=group_name)
 
     def collapse(self, position: int, token: int, source: str = "all") -> CollapsedGraph:
         """The head-level graph of ``logit[position, token]`` (see :func:`pathgrad.collapse`)."""
-        graph = Graph(self.logit(position, token))
-        reaching = [node for node in self.sources(source) if node in graph]
+        graph, reaching = self._reaching(position, token, source)
         root = {"all": "embed", "tokens": "token embed", "positions": "pos embed"}[source]
         return collapse(graph, self.labels, reaching, label_name=head_name, source_name=root,
                         name=group_name)
+
+    def _reaching(self, position: int, token: int, source: str) -> tuple[Graph, list[Value]]:
+        """The logit's graph and the active inputs in it (a later position's cannot reach it)."""
+        graph = Graph(self.logit(position, token))
+        return graph, [node for node in self.sources(source) if node in graph]
 
 
 class Transformer(Module):
