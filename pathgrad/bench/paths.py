@@ -10,6 +10,8 @@ paths against summing them, elimination against the reverse sweep) the ratio is 
    one multiplication per edge.
 4. Listing every path against one reverse sweep, for growing depth: the exponential curve
    against the linear one.
+5. ``path_groups`` over one logit of a two-layer transformer, full attention: every group of
+   heads with its count, sum and largest path, in one sweep, against one reverse sweep.
 
 The networks are :class:`~pathgrad.book.network.Network` graphs at the neuron level: one node
 ``a^l_j`` per neuron, with edges of rate ``σ'(z)·w_jk`` from ``a^{l-1}_k``, ``σ'(z)·a_k`` from
@@ -28,7 +30,8 @@ import numpy as np
 from ..book.network import Network
 from ..book.network_graphs import NetworkGraph
 from ..graph import Graph
-from ..pathsums import count_paths, eliminate, path_stats, path_sum, top_paths
+from ..nn.transformer import AttentionOnlyTransformer
+from ..pathsums import count_paths, eliminate, path_groups, path_stats, path_sum, top_paths
 from ..sweeps import adjoints
 from ..value import Op, Value
 from . import median_time, table, title
@@ -44,11 +47,12 @@ def network_graph(sizes: Sequence[int], seed: int = 0) -> NetworkGraph:
 
 
 def run(quick: bool = False) -> None:
-    """Print the four tables of this section."""
+    """Print the five tables of this section."""
     _many_paths(quick)
     _top_paths(quick)
     _elimination(quick)
     _enumeration_against_sweep(quick)
+    _groups_of_heads(quick)
 
 
 def _many_paths(quick: bool) -> None:
@@ -142,4 +146,28 @@ def _enumeration_against_sweep(quick: bool) -> None:
         ["hidden layers", "paths from w^2_11", "edges", "enumerate s", "path_stats s",
          "reverse s", "enum / stats", "enum / reverse"],
         rows,
+    ))
+
+
+def _groups_of_heads(quick: bool) -> None:
+
+    heads, d_model, n = (2, 4, 4) if quick else (4, 16, 8)
+    model = AttentionOnlyTransformer(16, d_model, heads, 4, 2, n, seed=0)
+    run = model.run([(3 * j) % 16 for j in range(n)])
+    graph = Graph(run.logit(n - 1, 0))
+    sources = [s for s in run.sources() if s in graph]
+    groups = path_groups(sources, graph, run.labels)
+    repeat = 3 if quick else 5
+    t_groups = median_time(partial(path_groups, sources, graph, run.labels), repeat=repeat)
+    t_reverse = median_time(partial(adjoints, graph), repeat=repeat)
+    title(f"paths: {len(groups)} groups of {groups.count:.3e} paths through the heads of a "
+          f"2-layer, {heads}-head transformer, one logit ({len(graph):,} nodes, "
+          f"{graph.edge_count:,} edges)")
+    print(table(
+        ["what", "median s", "× reverse sweep"],
+        [
+            ["path_groups (count, sum, largest path per group)", f"{t_groups:.4f}",
+             f"{t_groups / t_reverse:.1f}"],
+            ["reverse sweep (all of ∂logit/∂·)", f"{t_reverse:.4f}", "1.0"],
+        ],
     ))
