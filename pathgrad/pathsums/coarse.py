@@ -98,10 +98,10 @@ def collapse(
     last = label_of(fine.output)
 
     def inner(key: Key) -> Key:
-        begin = 1 if first is not None and key[:1] == (first,) else 0
-        end = len(key) - 1 if last is not None and len(key) > begin and key[-1] == last \
-            else len(key)
-        return key[begin:end]
+        # Every group starts with the sources' shared label and ends with the output's.
+        if first is not None:
+            key = key[1:]
+        return key[:-1] if last is not None and key and key[-1] == last else key
 
     totals: dict[Key, float] = {}
     for key, group in found.items():

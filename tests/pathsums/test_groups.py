@@ -95,6 +95,17 @@ def test_a_small_graph_by_hand():
     assert "A → B" not in str(groups) and "(none)" in str(pg.path_groups(x, c, {}))
 
 
+def test_ties_go_to_the_first_path_found_and_groups_do_not_change():
+    x = pg.Value(1.0, name="x")
+    a, b = x * 2.0, x * 2.0
+    a.name, b.name = "a", "b"
+    groups = pg.path_groups(x, a + b, {})
+    [(_, whole)] = groups.items()
+    assert whole.count == 2 and [n.name for n in whole.largest.nodes[:2]] == ["x", "a"]
+    with pytest.raises(AttributeError):
+        whole.total = 0.0  # type: ignore[misc]
+
+
 def test_printing_names_the_groups_and_ranks_them():
     x = pg.Value(1.0, name="x")
     c = x * 2.0 + x * -5.0
@@ -103,6 +114,11 @@ def test_printing_names_the_groups_and_ranks_them():
     text = str(groups)
     assert text.index("FIVE") < text.index("TWO")  # |−5| first
     assert "2 groups, 2 paths, Σ = -3" in text
+    assert text.splitlines()[:3] == [  # names to the left, numbers to the right
+        "group  paths  Σ products  largest path",
+        "FIVE       1          -5            -5",
+        "TWO        1           2             2",
+    ]
     assert "<table>" in groups._repr_html_() and "FIVE" in groups._repr_html_()
     assert repr(groups).startswith("<PathGroups: 2 groups")
 
@@ -116,7 +132,16 @@ def test_too_many_groups_is_refused_with_the_limit_to_raise():
     label = {node: i for i, node in enumerate(graph.nodes)}
     with pytest.raises(pg.PathgradError, match="max_groups=100"):
         pg.path_groups(x, graph, label, max_groups=100)
+    assert len(pg.path_groups(x, graph, label, max_groups=2**12)) == 2**12  # just fits
+    with pytest.raises(pg.PathgradError, match="max_groups=4,095"):
+        pg.path_groups(x, graph, label, max_groups=2**12 - 1)
+    assert len(pg.path_groups(x, graph, {}, max_groups=1)) == 1
     assert len(pg.path_groups(x, graph, label)) == 2**12  # every node its own label
+    for _ in range(2):  # 2^14 groups: past the default limit of 10,000
+        v = v * 1.0 + v * 2.0
+    bigger = pg.Graph(v)
+    with pytest.raises(pg.PathgradError, match="max_groups=10,000"):
+        pg.path_groups(x, bigger, {node: i for i, node in enumerate(bigger.nodes)})
 
 
 def test_bad_labels_and_sources():
