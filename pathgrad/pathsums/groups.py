@@ -181,28 +181,16 @@ def path_groups(
     return PathGroups(found, name)
 
 
-def _reached(graph: Graph, starts: list[int]) -> list[int]:
-    """Positions of every node reached from any start, in topological order."""
-    children = graph.children_lists()
-    index = graph.index
-    seen = set(starts)
-    stack = list(starts)
-    while stack:
-        for edge in children[stack.pop()]:
-            position = index[edge.dst]
-            if position not in seen:
-                seen.add(position)
-                stack.append(position)
-    return sorted(seen)
-
-
 def _sweep(graph: Graph, starts: list[int], label_of: Callable[[Value], Hashable | None],
            max_groups: int) -> dict[int, dict[Key, list]]:
-    """Each reached node's table ``{group: [count, total, best, back]}``, by position."""
+    """Each reached node's table ``{group: [count, total, best, back]}``, by position.
+
+    The nodes after the first source, in topological order, each pull from their parents (no
+    list of children is needed); a node no source reaches gets no table."""
     nodes, index = graph.nodes, graph.index
     seeds = set(starts)
     tables: dict[int, dict[Key, list]] = {}
-    for i in _reached(graph, starts):
+    for i in range(starts[0] if starts else len(nodes), len(nodes)):
         node = nodes[i]
         mark = label_of(node)
         table: dict[Key, list] = {}
@@ -224,6 +212,8 @@ def _sweep(graph: Graph, starts: list[int], label_of: Callable[[Value], Hashable
                 entry[_TOTAL] += total * rate
                 if abs(candidate) > abs(entry[_BEST]):
                     entry[_BEST], entry[_BACK] = candidate, (p, key, slot)
+        if not table:
+            continue
         if len(table) > max_groups:
             raise TooLargeError(
                 f"path_groups: {len(table):,} different groups of labels reach "
@@ -232,8 +222,7 @@ def _sweep(graph: Graph, starts: list[int], label_of: Callable[[Value], Hashable
                 "you really want them",
                 limit="max_groups",
             )
-        if table:
-            tables[i] = table
+        tables[i] = table
     return tables
 
 

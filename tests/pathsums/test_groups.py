@@ -144,6 +144,19 @@ def test_too_many_groups_is_refused_with_the_limit_to_raise():
         pg.path_groups(x, bigger, {node: i for i, node in enumerate(bigger.nodes)})
 
 
+def test_the_sweep_pulls_from_parents_and_needs_no_children_lists(monkeypatch):
+    def refuse(self):
+        raise AssertionError("path_groups asked for children lists")
+
+    monkeypatch.setattr(pg.Graph, "children_lists", refuse)
+    x, y = pg.Value(0.5, name="x"), pg.Value(2.0, name="y")
+    h = x * y
+    c = h * h + y
+    groups = pg.path_groups([x, y], c, {h: "h"})
+    assert groups.totals() == {("h",): pytest.approx(pg.grad(c, [x])[0] + 2 * h.data * x.data),
+                               (): 1.0}
+
+
 def test_bad_labels_and_sources():
     x = pg.Value(1.0, name="x")
     y = x * 2.0
