@@ -37,9 +37,12 @@ def test_softmax_values_and_rate_factors(scores):
                 assert measured == pytest.approx(node.rates[k], rel=1e-6, abs=1e-10)
 
 
-def test_softmax_refuses_nothing_to_normalise():
+def test_softmax_refuses_nothing_to_normalise_and_names_nothing_unasked():
     with pytest.raises(ValueError, match="at least one score"):
         softmax([])
+    p = softmax([pg.Value(1.0), 2.0])  # numbers are constants: one parent each
+    assert [node.name for node in p] == [None, None] and len(p[0].parents) == 1
+    assert math.fsum(node.data for node in p) == pytest.approx(1.0, rel=1e-15)
 
 
 def test_linear_op_rates():
@@ -99,6 +102,7 @@ def test_bad_shapes_and_arguments_say_what_is_wrong():
     with pytest.raises(ValueError, match="d_head must be a whole number"):
         AttentionHead(3, 0)
     head = AttentionHead(2, 1)
+    assert head([[1.0, 2.0]]).z[0][0].name == "z[0,0,0,0]"  # layer 0, head 0 unless told
     with pytest.raises(ValueError, match="position 1 has 3 entries"):
         head([[1.0, 2.0], [1.0, 2.0, 3.0]])
     with pytest.raises(ValueError, match="at least one position"):
