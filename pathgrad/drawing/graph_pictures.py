@@ -124,7 +124,7 @@ def draw(
     legend: bool = True,
     engine: str | None = "auto",
     example: object = None,
-    level: str = "head",
+    level: str | None = None,
 ) -> Picture:
     """A picture of the graph of ``target`` (a Graph or its output Value, or a transformer).
 
@@ -139,15 +139,15 @@ def draw(
     - ``max_nodes``: refuse (:class:`GraphTooBigError`) rather than lay out more nodes.
     - ``engine``: ``"auto"``, ``"dot"`` or ``"graphviz-pure"`` (see :mod:`pathgrad.drawing.engine`).
     - ``example`` and ``level``: for a transformer, ``(tokens, position, token)`` and
-      ``"head"`` (one node per group of heads) or ``"ops"`` (every node); the graph of
+      ``"head"`` (one node per group of heads, the default) or ``"ops"`` (every node); the graph of
       ``logit[position, token]`` with frozen attention (:mod:`.model_graphs`).
     """
     _check_options(digits, max_nodes)
     if is_model(target):
-        graph = model_graph(target, example, level, "pg.draw")  # type: ignore[arg-type]
-    elif example is not None:
-        raise PathgradValueError("example= is for a transformer: pg.draw(model, example=(tokens, "
-                                 "position, token)); a graph is drawn as it is")
+        graph = model_graph(target, example, level, "pg.draw")
+    elif example is not None or level is not None:
+        raise PathgradValueError("example= and level= are for a transformer: pg.draw(model, "
+                                 "example=(tokens, position, token)); a graph is drawn as it is")
     else:
         graph = as_graph(target)
     chosen = _as_paths(highlight, max_paths)

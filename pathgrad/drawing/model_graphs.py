@@ -11,7 +11,7 @@ graph itself: ``pg.draw(model.graph(tokens, i, v, frozen_attention=False))``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from ..graph import Graph
 from ..nn.transformer import LEVELS, Transformer
@@ -21,7 +21,7 @@ from ..support.errors import PathgradValueError
 MODEL_LEVELS = LEVELS
 
 
-def is_model(target: object) -> bool:
+def is_model(target: object) -> TypeGuard[Transformer]:
     """Whether ``target`` is a model drawn through its graphs (a transformer)."""
     return isinstance(target, Transformer)
 
@@ -39,8 +39,9 @@ def model_example(example: Any, who: str) -> tuple[Any, int, int]:
     return tokens, position, token
 
 
-def model_graph(model: Transformer, example: Any, level: str, who: str) -> Graph:
-    """The graph of one logit of ``model`` at ``level`` (``"head"`` or ``"ops"``)."""
-    one_of(level, "level", MODEL_LEVELS)
+def model_graph(model: Transformer, example: Any, level: str | None, who: str) -> Graph:
+    """The graph of one logit of ``model`` at ``level`` (``"head"``, the default, or
+    ``"ops"``)."""
+    level = one_of("head" if level is None else level, "level", MODEL_LEVELS)
     tokens, position, token = model_example(example, who)
     return model.graph(tokens, position, token, level=level)

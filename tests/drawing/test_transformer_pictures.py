@@ -42,8 +42,10 @@ def test_draw_and_explore_say_what_a_model_needs(model):
         pg.draw(model)
     with pytest.raises(pg.PathgradError, match="level must be one of head, ops"):
         pg.draw(model, example=EXAMPLE, level="z")
-    with pytest.raises(pg.PathgradError, match="example= is for a transformer"):
+    with pytest.raises(pg.PathgradError, match="example= and level= are for a transformer"):
         pg.draw(pg.Value(1.0), example=EXAMPLE)
+    with pytest.raises(pg.PathgradError, match="example= and level= are for a transformer"):
+        pg.draw(pg.Value(1.0), level="ops")
     with pytest.raises(pg.PathgradError, match=r"pg.explore\(model, \(tokens"):
         pg.explore(model, ([0, 1], 1))
     with pytest.raises(pg.PathgradError, match="choose one or more of head, ops"):
