@@ -156,6 +156,8 @@ def test_the_largest_model_the_tests_use_stays_under_10_to_the_5_nodes():
         model.run([0, 1, 2, 3], max_nodes=100)
     with pytest.raises(pg.PathgradError, match="parameters: more than max_nodes"):
         pg.AttentionOnlyTransformer(50_000, 768, 12, 64, 12, 1024)
+    with pytest.raises(pg.PathgradError, match="2,001,000 parameters: more than max_nodes=2,000,"):
+        pg.AttentionOnlyTransformer(1000, 1000, 1, 1, 0, 1)  # refused before any is made
 
 
 def test_labels_names_and_pieces():

@@ -162,7 +162,7 @@ def test_bad_labels_and_sources():
     y = x * 2.0
     with pytest.raises(TypeError, match="label takes a function"):
         pg.path_groups(x, y, label=3)
-    with pytest.raises(pg.PathgradError, match="max_groups"):
+    with pytest.raises(pg.PathgradError, match="max_groups must be a whole number >= 1"):
         pg.path_groups(x, y, {}, max_groups=0)
     with pytest.warns(pg.PathgradWarning, match="does not reach"):
         assert len(pg.path_groups(pg.Value(1.0), y, {})) == 0
