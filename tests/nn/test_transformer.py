@@ -170,8 +170,11 @@ def test_labels_names_and_pieces():
     assert run.labels[model.attention[1].W_O[0][1][0]] == (1, 0)
     assert run.labels[run.mlps[1][0][0][0]] == (1, "mlp")
     assert head.z[1][0] not in run.labels and run.resid[2][0][0] not in run.labels
-    assert [head_name(x) for x in ((0, 1), (1, 0, "K"), (2, "mlp"), "other")] == [
-        "L0H1", "L1H0.K", "L2MLP", "other"]
+    assert [head_name(x) for x in ((0, 1), (1, 0, "K"), (2, "mlp"), "other", "mlp")] == [
+        "L0H1", "L1H0.K", "L2MLP", "other", "mlp"]
+    assert repr(model.embed) == "Embedding(n_vocab=3, d_model=2, n_ctx=3)"
+    assert repr(model.mlps[1]) == "MLPBlock(layer 1, d_model=2, d_mlp=2, relu)"
+    assert repr(model.attention[1]) == "MultiHeadAttention(layer 1, 2 heads of 1, d_model=2)"
     assert group_name(()) == "direct" and group_name(((0, 1), (1, 0, "Q"))) == "L0H1 → L1H0.Q"
     assert [s.name for s in run.sources()] == ["tok[0,0]", "tok[1,2]", "pos[0,0]", "pos[1,1]"]
     assert run.sources("positions") == run.sources()[2:]
