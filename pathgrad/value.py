@@ -27,7 +27,6 @@ Design points, each against a known weakness of small autograd engines:
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Sequence
 from numbers import Real
@@ -39,9 +38,7 @@ from .support.errors import PathgradTypeError, PathgradValueError
 Number = int | float
 Operand = Union["Value", int, float]
 
-_creation = itertools.count()
 _isfinite = math.isfinite
-_next = next
 _new = object.__new__
 
 
@@ -245,7 +242,6 @@ def _node(
     node.op = op
     node._args = args
     node.name = name
-    node.order = _next(_creation)
     return node
 
 
@@ -266,7 +262,7 @@ class Value:
     # constants, or, for the common ``node op constant`` (``w * 0.5``, ``z + 1.0``), just the
     # constant: one tuple fewer per node for the garbage collector to track. ``args`` and
     # ``operands`` always give the full tuple.
-    __slots__ = ("data", "grad", "parents", "rates", "op", "_args", "name", "order")
+    __slots__ = ("data", "grad", "parents", "rates", "op", "_args", "name")
 
     def __init__(self, data: Number, name: str | None = None) -> None:
         self.data = _as_float(data, "Value")
@@ -276,7 +272,6 @@ class Value:
         self.op: Op | None = None
         self._args: object = None
         self.name = name
-        self.order = next(_creation)
 
     @classmethod
     def _make(
@@ -310,10 +305,10 @@ class Value:
 
     @property
     def label(self) -> str:
-        """The node's name, or its operation and creation number when it has none."""
+        """The node's name; for an unnamed node its operation's name, or ``leaf``."""
         if self.name is not None:
             return self.name
-        return f"{self.op.name}#{self.order}" if self.op is not None else f"leaf#{self.order}"
+        return self.op.name if self.op is not None else "leaf"
 
     def __repr__(self) -> str:
         name = f", name={self.name!r}" if self.name is not None else ""
@@ -424,28 +419,39 @@ class Value:
         # The reverse sweep of pathgrad.sweeps (sweep_backward over SUM_PRODUCT, its
         # specification; the tests compare the two) written out by hand: graphs built in a
         # training loop are swept once each, so there is no Graph to build first.
-        # The ancestors are found with an explicit stack (no recursion) and their gradients
-        # zeroed on the way. Only nodes with parents pass anything back, so only they are
-        # remembered, keyed by creation number: the keys are plain ints, and sorting them
-        # latest first gives a reverse topological order without a key function.
-        # Leaves are just zeroed (twice, if shared: cheaper than remembering them).
-        self.grad = 0.0
-        found = {self.order: self} if self.parents else {}
+        # An iterative post-order walk (no recursion) lists the nodes with parents, each after
+        # all of its parents: a topological order, read backwards below. Only nodes with
+        # parents pass anything back, so only they are listed; leaves are just zeroed (twice,
+        # if shared: cheaper than remembering them). The walk keeps its marks in ``grad``,
+        # which it is about to overwrite anyway: ``entered`` while a node's parents are being
+        # walked, then ``zero``, a float 0.0 made for this call alone, once it is listed (the
+        # value its gradient starts from). Both objects are new, so no node holds either
+        # before the walk marks it, whatever an earlier call left behind.
+        if not self.parents:
+            self.grad = 1.0
+            return
+        entered, zero = object(), float("0")
+        listed: list[Value] = []
         stack = [self]
-        pop, push = stack.pop, stack.append
+        pop, push, append = stack.pop, stack.append, listed.append
         while stack:
-            for parent in pop().parents:
-                if parent.parents:
-                    order = parent.order
-                    if order not in found:
-                        found[order] = parent
+            node = pop()
+            mark = node.grad
+            if mark is entered:
+                node.grad = zero
+                append(node)
+            elif mark is not zero:
+                node.grad = entered  # type: ignore[assignment]  # a mark, for the walk only
+                push(node)
+                # Reversed, so that the first parent is walked, and listed, first.
+                for parent in reversed(node.parents):
+                    if parent.parents:
+                        if parent.grad is not zero:
+                            push(parent)
+                    else:
                         parent.grad = 0.0
-                        push(parent)
-                else:
-                    parent.grad = 0.0
         self.grad = 1.0
-        for order in sorted(found, reverse=True):
-            node = found[order]
+        for node in reversed(listed):
             adjoint = node.grad
             if adjoint:
                 parents = node.parents

@@ -135,7 +135,7 @@ def test_node_not_reaching_the_output_has_gradient_zero_no_paths_and_a_warning()
         ("paths", lambda: list(pg.paths(unrelated, y)), []),
         ("path_sum", lambda: pg.path_sum(unrelated, y), 0.0),
     ]:
-        with pytest.warns(pg.PathgradWarning, match=f"^{who}: u does not reach exp#") as caught:
+        with pytest.warns(pg.PathgradWarning, match=f"^{who}: u does not reach exp ") as caught:
             assert call() == answer
         assert len(caught) == 1 and caught[0].filename == __file__  # points at this line
 
@@ -180,13 +180,13 @@ def test_user_operation_with_wrong_number_of_partials_is_refused():
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: pg.Value(-1.0).log(), r"log\(leaf#\d+=-1\): log needs a positive operand"),
+        (lambda: pg.Value(-1.0).log(), r"log\(leaf=-1\): log needs a positive operand"),
         (lambda: pg.Value(0.0).log(), "log needs a positive operand"),
         (lambda: pg.Value(1.0) / 0, "division by zero"),
         (lambda: 1 / pg.Value(0.0), "division by zero"),
         (lambda: pg.Value(1.0) / pg.Value(0.0), "division by zero"),
-        (lambda: pg.Value(800.0).exp(), r"exp\(leaf#\d+=800\) failed: the result overflows"),
-        (lambda: pg.Value(10.0) ** 400.0, r"pow\(leaf#\d+=10, 400.0\) failed: the result over"),
+        (lambda: pg.Value(800.0).exp(), r"exp\(leaf=800\) failed: the result overflows"),
+        (lambda: pg.Value(10.0) ** 400.0, r"pow\(leaf=10, 400.0\) failed: the result over"),
         (lambda: pg.Value(2.0) ** pg.Value(2000.0), r"pow\(.*\) failed: the result overflows"),
         (lambda: pg.Value(10**400), r"^Value: the number 10000000\.\.\.0000 \(401 digits\) is too"),
         (lambda: pg.Value(1.0) * 10**400, "^operand of mul: the number .* too large for a float"),
@@ -239,7 +239,7 @@ def test_labels_and_repr():
     x = pg.Value(1.0, name="w^2_12")
     y = x * 2
     assert x.label == "w^2_12"
-    assert y.label.startswith("mul#")
+    assert y.label == "mul" and pg.Value(3.0).label == "leaf"
     assert repr(x) == "Value(1, name='w^2_12')"
     assert y.operands == (x, 2)
 
