@@ -229,6 +229,24 @@ RELU = Op("relu", lambda x: x if x > 0 else 0.0, lambda x: (1.0 if x > 0 else 0.
 
 _ONE, _ZERO, _ONE_ONE, _ONE_MINUS_ONE = (1.0,), (0.0,), (1.0, 1.0), (1.0, -1.0)
 
+# ``w * c`` for a number ``c`` has the rate tuple ``(c,)``; the nodes of one constant share
+# it (micrograd's MLP multiplies every input by a weight of each neuron of the next layer):
+# a tuple fewer per node to allocate, track and free. Zero is left out, so that 0.0 and -0.0
+# keep their own signs; the table is emptied when it passes a few thousand constants.
+_shared_rates: dict[float, tuple[float]] = {}
+_shared_rate = _shared_rates.get
+_SHARED_MOST = 4096
+
+
+def _rate_of(constant: float) -> tuple[float]:
+    """``(constant,)``, shared with the other nodes of that constant (see ``_shared_rates``)."""
+    if not constant:
+        return (constant,)
+    if len(_shared_rates) >= _SHARED_MOST:
+        _shared_rates.clear()
+    rates = _shared_rates[constant] = (constant,)
+    return rates
+
 
 def _node(
     data: float, parents: tuple, rates: tuple, op: Op | None, args: object, name: str | None = None
@@ -315,19 +333,36 @@ class Value:
         return f"Value({self.data:.6g}{name})"
 
     # Arithmetic. The operations that make most of every graph build their node right here
-    # instead of going through Op.__call__: a call fewer, shared tuples for constant rates,
-    # and a bare number in ``_args`` for a constant right operand. Anything unusual (an int or
-    # other non-float constant, a non-finite result) takes the general path, which gives the
-    # same node or the error that names the operation.
+    # instead of going through Op.__call__, and write its slots in place rather than call a
+    # constructor: shared tuples for constant rates, and a bare number in ``_args`` for a
+    # constant right operand. Anything unusual (an int or other non-float constant, a
+    # non-finite result) takes the general path, which gives the same node or the error that
+    # names the operation.
     def __add__(self, other: Operand) -> Value:
         if type(other) is Value:
             data = self.data + other.data
             if _isfinite(data):
-                return _node(data, (self, other), _ONE_ONE, ADD, None)
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self, other)
+                node.rates = _ONE_ONE
+                node.op = ADD
+                node._args = None
+                node.name = None
+                return node
         elif type(other) is float:
             data = self.data + other
             if _isfinite(data):
-                return _node(data, (self,), _ONE, ADD, other)
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self,)
+                node.rates = _ONE
+                node.op = ADD
+                node._args = other
+                node.name = None
+                return node
         return ADD(self, other)
 
     def __radd__(self, other: Number) -> Value:
@@ -338,21 +373,38 @@ class Value:
         return ADD(other, self)
 
     def __mul__(self, other: Operand) -> Value:
-        if type(other) is Value:
-            data = self.data * other.data
-            if _isfinite(data):
-                return _node(data, (self, other), (other.data, self.data), MUL, None)
-        elif type(other) is float:
+        if type(other) is float:
             data = self.data * other
             if _isfinite(data):
-                return _node(data, (self,), (other,), MUL, other)
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self,)
+                node.rates = _shared_rate(other) or _rate_of(other)
+                node.op = MUL
+                node._args = other
+                node.name = None
+                return node
+        elif type(other) is Value:
+            data = self.data * other.data
+            if _isfinite(data):
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self, other)
+                node.rates = (other.data, self.data)
+                node.op = MUL
+                node._args = None
+                node.name = None
+                return node
         return MUL(self, other)
 
     def __rmul__(self, other: Number) -> Value:
         if type(other) is float:
             data = other * self.data
             if _isfinite(data):
-                return _node(data, (self,), (other,), MUL, (other, self))
+                return _node(data, (self,), _shared_rate(other) or _rate_of(other), MUL,
+                             (other, self))
         return MUL(other, self)
 
     def __sub__(self, other: Operand) -> Value:
@@ -399,9 +451,19 @@ class Value:
         return TANH(self)
 
     def relu(self) -> Value:
+        node = _new(Value)
         if self.data > 0:
-            return _node(self.data, (self,), _ONE, RELU, None)
-        return _node(0.0, (self,), _ZERO, RELU, None)
+            node.data = self.data
+            node.rates = _ONE
+        else:
+            node.data = 0.0
+            node.rates = _ZERO
+        node.grad = 0.0
+        node.parents = (self,)
+        node.op = RELU
+        node._args = None
+        node.name = None
+        return node
 
     def backward(self) -> None:
         """Reverse sweep from this node (backpropagation): ``node.grad = ∂self/∂node``.
@@ -420,13 +482,14 @@ class Value:
         # specification; the tests compare the two) written out by hand: graphs built in a
         # training loop are swept once each, so there is no Graph to build first.
         # An iterative post-order walk (no recursion) lists the nodes with parents, each after
-        # all of its parents: a topological order, read backwards below. Only nodes with
-        # parents pass anything back, so only they are listed; leaves are just zeroed (twice,
-        # if shared: cheaper than remembering them). The walk keeps its marks in ``grad``,
-        # which it is about to overwrite anyway: ``entered`` while a node's parents are being
-        # walked, then ``zero``, a float 0.0 made for this call alone, once it is listed (the
-        # value its gradient starts from). Both objects are new, so no node holds either
-        # before the walk marks it, whatever an earlier call left behind.
+        # all of its parents: a topological order, read backwards below, the very order of
+        # pathgrad.topological_order. Only nodes with parents pass anything back, so only
+        # they are listed; leaves (nodes of no operation) are just zeroed (twice, if shared:
+        # cheaper than remembering them). The walk keeps its marks in ``grad``, which it is
+        # about to overwrite anyway: ``entered`` while a node's parents are being walked, then
+        # ``zero``, a float 0.0 made for this call alone, once it is listed (the value its
+        # gradient starts from). Both objects are new, so no node holds either before the
+        # walk marks it, whatever an earlier call left behind.
         if not self.parents:
             self.grad = 1.0
             return
@@ -437,23 +500,41 @@ class Value:
         while stack:
             node = pop()
             mark = node.grad
-            if mark is entered:
+            if mark is entered:  # its parents are all listed: list it
                 node.grad = zero
                 append(node)
-            elif mark is not zero:
-                node.grad = entered  # type: ignore[assignment]  # a mark, for the walk only
-                push(node)
-                # Reversed, so that the first parent is walked, and listed, first.
-                for parent in reversed(node.parents):
-                    if parent.parents:
-                        if parent.grad is not zero:
-                            push(parent)
-                    else:
-                        parent.grad = 0.0
+                continue
+            if mark is zero:  # pushed again by another child, and listed since
+                continue
+            parents = node.parents
+            if len(parents) == 1:  # the most common case, without a loop
+                parent = parents[0]
+                if parent.op is None:
+                    parent.grad = 0.0
+                elif parent.grad is not zero:
+                    node.grad = entered  # type: ignore[assignment]  # a mark, for the walk only
+                    push(node)
+                    push(parent)
+                    continue
+                node.grad = zero
+                append(node)
+                continue
+            node.grad = entered  # type: ignore[assignment]
+            push(node)
+            # Reversed, so that the first parent is walked, and listed, first.
+            for parent in reversed(parents):
+                if parent.op is None:
+                    parent.grad = 0.0
+                elif parent.grad is not zero:
+                    push(parent)
+            if stack[-1] is node:  # no parent left to walk
+                pop()
+                node.grad = zero
+                append(node)
         self.grad = 1.0
         for node in reversed(listed):
             adjoint = node.grad
-            if adjoint:
+            if adjoint != 0.0:
                 parents = node.parents
                 if len(parents) == 1:
                     parents[0].grad += adjoint * node.rates[0]
