@@ -191,21 +191,22 @@ class Graph:
     def reached_from(self, start: int) -> list[int]:
         """Positions of the nodes a change at position ``start`` reaches, in topological order.
 
-        Found by pulling, as every forward sweep is: in topological order after ``start``, a
-        node is reached when one of its parents is. On a network, a weight ``w^2_jk`` reaches
-        one neuron of layer 2 and what follows it.
+        On a network, a weight ``w^2_jk`` reaches one neuron of layer 2 and what follows it.
+        This follows the children lists, built once for the graph: it serves a caller that
+        asks about many nodes of one graph (the explorer's nudges). A single forward question
+        needs no children: the sweeps pull from parents.
         """
-        nodes = self.nodes
-        reached = {nodes[start]}
-        found = [start]
-        for i in range(start + 1, len(nodes)):
-            node = nodes[i]
-            for parent in node.parents:
-                if parent in reached:
-                    reached.add(node)
-                    found.append(i)
-                    break
-        return found
+        children = self.children_lists()
+        index = self.index
+        seen = {start}
+        stack = [start]
+        while stack:
+            for edge in children[stack.pop()]:
+                position = index[edge.dst]
+                if position not in seen:
+                    seen.add(position)
+                    stack.append(position)
+        return sorted(seen)
 
     def find(self, name: str) -> Value:
         """The node with this name (``"w^2_12"``, ``"C"``, ...)."""
