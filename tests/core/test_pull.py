@@ -78,6 +78,12 @@ def test_operation_order_is_the_topological_order_without_its_leaves(rg):
     assert all(position[p] < i for i, node in enumerate(nodes) for p in node.parents)
 
 
+def test_a_leaf_output_has_no_operation_to_sweep():
+    leaf = pg.Value(1.0)
+    assert operation_order(leaf) == [] and pg.topological_order(leaf) == [leaf]
+    assert pg.count_paths(leaf, leaf) == 1 and pg.forward_grad(leaf, leaf) == 1.0
+
+
 def test_post_order_lists_the_first_operand_side_first():
     a, b = pg.Value(1.0, name="a"), pg.Value(2.0, name="b")
     left = (a * 2.0).exp()
@@ -112,10 +118,24 @@ def test_a_leaf_of_another_graph_is_told_apart_from_a_leaf_with_no_path():
     c = x * 0.0  # one path, of product 0
     assert pg.count_paths(x, c) == 1 and pg.top_paths(x, c) == []
     assert pg.sample_paths(x, c, n=5).estimate == 0.0
-    for call in (lambda: pg.count_paths(other, c), lambda: pg.forward_grad(c, other),
-                 lambda: pg.top_paths(other, c), lambda: pg.path_stats(other, c)):
+    for call, nothing in [(lambda: pg.count_paths(other, c), 0),
+                          (lambda: pg.forward_grad(c, other), 0.0),
+                          (lambda: pg.top_paths(other, c), []),
+                          (lambda: pg.path_stats(other, c).count, 0),
+                          (lambda: pg.sample_paths(other, c, n=5).estimate, 0.0)]:
         with pytest.warns(pg.PathgradWarning, match="other does not reach mul"):
-            call()
+            assert call() == nothing
     with pytest.raises(ValueError, match="computed from mul, so it cannot change it"):
         pg.count_paths(c.exp(), c)
     assert math.isclose(pg.forward_grad(c, c), 1.0)
+
+
+def test_a_source_that_is_not_a_value_is_refused_by_name():
+    c = pg.Value(2.0) * 3.0
+    for call, who in [(lambda: pg.forward_grad(c, "w"), "forward_grad"),
+                      (lambda: pg.count_paths(1.5, c), "count_paths"),
+                      (lambda: pg.sample_paths(None, c), "sample_paths"),
+                      (lambda: pg.top_paths([], c), "top_paths"),
+                      (lambda: pg.path_stats(c.op, c), "path_stats")]:
+        with pytest.raises(pg.PathgradError, match=f"^{who}: expected a pathgrad Value, got"):
+            call()
