@@ -77,6 +77,8 @@ def test_the_sets_add_up_to_the_reverse_sweep_and_each_can_be_had_alone():
         assert np.array_equal(alone, sets.gradients[mask])
         assert np.array_equal(alone, sets.through(*blocks))
     assert not np.allclose(sets.through(1), sets.through(2))
+    assert np.array_equal(gradient_through(net, X, Y, [3, 3, 5], cross_entropy),
+                          sets.through(3, 5))                  # a block named twice is one
 
 
 def test_veits_measure_adds_the_norms_of_the_sets_of_each_size():
@@ -86,6 +88,7 @@ def test_veits_measure_adds_the_norms_of_the_sets_of_each_size():
     assert sets.blocks == 4
     assert sets.sizes.tolist() == [bin(mask).count("1") for mask in range(16)]
     by_size = sets.norm_by_blocks_passed()
+    assert len(by_size) == 5                                   # k = 0 .. 4
     for k in range(5):
         norms = [math.sqrt(float(np.sum(sets.gradients[mask] ** 2)))
                  for mask in range(16) if bin(mask).count("1") == k]
@@ -145,11 +148,12 @@ def test_the_cross_entropy_needs_outputs_and_targets_in_zero_one():
 
 def test_too_many_sets_are_refused_before_anything_is_allocated():
     net = ResNet(4, 2, 30, 1, "tanh", seed=0)
-    with pytest.raises(pg.PathgradError, match=r"2\^30 sets of 30 blocks.*max_bytes"):
+    with pytest.raises(pg.PathgradError,
+                       match=r"2\^30 sets of 30 blocks.*fewer blocks or fewer examples.*max_bytes"):
         block_set_gradients(net, np.zeros((10, 4)), np.zeros((10, 1)))
     small = block_set_gradients(ResNet(4, 2, 3, 1, seed=0), np.zeros((2, 4)), np.zeros((2, 1)),
                                 max_bytes=8 * 2**3 * 2 * 4)
     assert small.gradients.shape == (8, 2, 4)
-    with pytest.raises(pg.PathgradError, match="max_bytes=255"):
+    with pytest.raises(pg.PathgradError, match="max_bytes=511"):   # 2^3 sets × 2 × 4 inputs
         block_set_gradients(ResNet(4, 2, 3, 1, seed=0), np.zeros((2, 4)), np.zeros((2, 1)),
-                            max_bytes=255)
+                            max_bytes=511)
