@@ -95,7 +95,7 @@ def test_every_notebook_has_an_exercise_and_every_one_beyond_chapter_2_claims():
     assert len(headed) == len(EXERCISES)
 
 
-CHAPTER, BEYOND = TABLE.split("\n## Beyond chapter 2\n")[0], TABLE.split("\n## Beyond chapter 2\n")[1]
+CHAPTER, BEYOND = TABLE.split("\n## Beyond chapter 2\n")
 BEYOND = BEYOND.split("\n## ")[0]
 SECTIONS = re.split(r"^### Notebook (\d\d): ", BEYOND, flags=re.M)[1:]
 
