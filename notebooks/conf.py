@@ -57,6 +57,10 @@ html_theme_options = {
     "use_fullscreen_button": False,
 }
 html_context = {"default_mode": "auto"}  # light or dark as the reader's system says
-html_favicon = "_static/favicon.svg"
+html_favicon = "_static/favicon.ico"
+html_extra_path = ["_static/favicon.ico"]  # at the root too, where browsers look for it
 html_last_updated_fmt = None
+# Search lists the pages and API entries it finds, without a text snippet: a snippet is cut
+# from the page's source, where the formulas are still TeX.
+html_show_search_summary = False
 html_copy_source = True

@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -137,11 +140,45 @@ def copy_gallery_pages(app: Sphinx, error: Exception | None) -> None:
         shutil.copyfile(page, target / page.name)
 
 
+#: TeX in a page's title, said in Unicode for the places MathJax does not reach.
+SYMBOLS = {"partial": "∂", "delta": "δ", "Delta": "Δ", "sigma": "σ", "odot": "⊙", "nabla": "∇",
+           "times": "×", "cdot": "·", "sum": "Σ", "prod": "Π", "to": "→"}
+SCRIPTS = str.maketrans("0123456789+-lnjkL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡⁿʲᵏᴸ"), str.maketrans("0123456789+-jk", "₀₁₂₃₄₅₆₇₈₉₊₋ⱼₖ")
+
+
+def plain(tex: str) -> str:
+    """``\\partial C/\\partial w^2_{12}`` → ``∂C/∂w²₁₂``: math for a title bar or a side bar."""
+    text = re.sub(r"\\([A-Za-z]+)\s*", lambda m: SYMBOLS.get(m[1], m[1]), tex)
+    for mark, table in zip("^_", SCRIPTS):
+        text = re.sub(re.escape(mark) + r"(?:\{([^}]*)\}|(\w))",
+                      lambda m, t=table: (m[1] or m[2]).translate(t), text)
+    return text.replace("{", "").replace("}", "")
+
+
+def plain_titles(app: Sphinx, doctree: nodes.document) -> None:
+    """``doctree-read``: titles' math becomes Unicode in the side bars, the tab and search.
+
+    The page itself keeps its math for MathJax; the copies Sphinx keeps of its title and
+    table of contents, shown on every other page too, get plain text.
+    """
+    docname = app.env.docname
+    for copy in (app.env.titles, app.env.longtitles, app.env.tocs):
+        for math in list(copy[docname].findall(nodes.math)) if docname in copy else []:
+            math.replace_self(nodes.Text(plain(math.astext())))
+
+
+def skip_fields(app: Sphinx, what: str, name: str, obj: Any, skip: bool, options: Any) -> bool | None:
+    """``autodoc-skip-member``: a class's fields are in its signature; list its methods only."""
+    if what == "class" and not (callable(obj) or isinstance(obj, (property, cached_property))):
+        return True
+    return None
+
+
 def setup(app: Sphinx) -> dict:
-    # MathJax on every page: a notebook's title in the side bar may hold math on any page.
-    app.set_html_assets_policy("always")
     app.connect("source-read", embed_explorers)
     app.connect("build-finished", copy_gallery_pages)
+    app.connect("autodoc-skip-member", skip_fields)
+    app.connect("doctree-read", plain_titles, priority=900)  # after Sphinx collects titles
     app.add_directive("pathgrad-explorer", ExplorerPage)
     app.add_directive("pathgrad-gallery", Gallery)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
