@@ -143,7 +143,10 @@ def copy_gallery_pages(app: Sphinx, error: Exception | None) -> None:
 #: TeX in a page's title, said in Unicode for the places MathJax does not reach.
 SYMBOLS = {"partial": "∂", "delta": "δ", "Delta": "Δ", "sigma": "σ", "odot": "⊙", "nabla": "∇",
            "times": "×", "cdot": "·", "sum": "Σ", "prod": "Π", "to": "→"}
-SCRIPTS = str.maketrans("0123456789+-lnjkL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡⁿʲᵏᴸ"), str.maketrans("0123456789+-jk", "₀₁₂₃₄₅₆₇₈₉₊₋ⱼₖ")
+SCRIPTS = (
+    str.maketrans("0123456789+-lnjkL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ˡⁿʲᵏᴸ"),  # after ^
+    str.maketrans("0123456789+-jk", "₀₁₂₃₄₅₆₇₈₉₊₋ⱼₖ"),  # after _
+)
 
 
 def plain(tex: str) -> str:
@@ -167,7 +170,9 @@ def plain_titles(app: Sphinx, doctree: nodes.document) -> None:
             math.replace_self(nodes.Text(plain(math.astext())))
 
 
-def skip_fields(app: Sphinx, what: str, name: str, obj: Any, skip: bool, options: Any) -> bool | None:
+def skip_fields(
+    app: Sphinx, what: str, name: str, obj: Any, skip: bool, options: Any
+) -> bool | None:
     """``autodoc-skip-member``: a class's fields are in its signature; list its methods only."""
     if what == "class" and not (callable(obj) or isinstance(obj, (property, cached_property))):
         return True
