@@ -1,11 +1,14 @@
 """The course site, built once for every test in this folder (and the browser that reads it).
 
-The build is the README's command, ``sphinx-build -W -b html notebooks <folder>``, run into a
-temporary folder with ``--keep-going`` so that every warning is listed, not just the first.
+The build is the README's command (``.venv/bin/sphinx-build -W -b html notebooks build/site``,
+read from its section "The course site"), run into a temporary folder, with ``--keep-going`` so
+that every warning is listed, not just the first.
 """
 
 from __future__ import annotations
 
+import re
+import shlex
 import subprocess
 import sys
 import time
@@ -48,13 +51,22 @@ def report(request: pytest.FixtureRequest, line: str) -> None:
             reporter.write_line(line)
 
 
+def readme_command() -> list[str]:
+    """The README's command that builds the site, as words."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## The course site", 1)[1].split("\n## ", 1)[0]
+    [command] = re.findall(r"```sh\n(.*?)\n```", section, re.S)
+    return shlex.split(command)
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     folder = tmp_path_factory.mktemp("course-site") / "site"
+    program, *arguments, output = readme_command()
+    assert program.endswith("sphinx-build") and output == "build/site" and "-W" in arguments
     start = time.perf_counter()
     build = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html",
-         str(NOTEBOOKS), str(folder)],
+        [sys.executable, "-m", "sphinx", "--keep-going", *arguments, str(folder)],
         capture_output=True, text=True, timeout=900, cwd=ROOT,
     )
     return Site(folder, build.returncode, build.stdout + build.stderr,
