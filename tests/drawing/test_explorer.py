@@ -184,6 +184,7 @@ def test_static_viewers_get_the_still_picture_as_html_too(net):
     assert base64.b64decode(inline) == bundle["image/png"]  # the very PNG, not another
     assert re.search(r'alt="a &lt;net&gt;, neurons \(equation 53\)"', html)
     assert "<figcaption>a &lt;net&gt;: a still picture" in html and "<net>" not in html
+    assert "explorer's first level (neurons (equation 53))." in html
     assert "explorer.save" in html
 
 

@@ -13,12 +13,13 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import nbformat
 import numpy as np
 import pytest
 
 import pathgrad as pg
 from tests.site.conftest import NOTEBOOKS, Site
-from tests.site.folding import PROMPTS, is_folded, kind
+from tests.site.folding import PROMPTS, fold, is_folded, kind
 from tests.test_architecture import layer_of
 
 NOTEBOOK_FILES = sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
@@ -85,6 +86,31 @@ def test_the_site_folds_them_behind_buttons_that_say_what_they_hide(site: Site, 
             assert PROMPTS[which][0] in summary
             # outputs stay in the reading
             assert not any(out.find_parent("details") for out in html.select("div.cell_output"))
+
+
+def test_the_folding_script_folds_what_checks_and_keeps_every_output(tmp_path):
+    cells = [
+        nbformat.v4.new_code_cell("# claim: x\nassert 1 + 1 == 2\nprint(2)", outputs=[
+            nbformat.v4.new_output("stream", name="stdout", text="2\n")]),
+        nbformat.v4.new_code_cell("assert True"),
+        nbformat.v4.new_code_cell("pg.check_answer(answer_1_1, 5.0)"),
+        nbformat.v4.new_code_cell("answer_1_1 = 5.0\nassert pg.check_answer(answer_1_1, 5.0)"),
+        nbformat.v4.new_code_cell("x = 1\nassert x\nx", outputs=[
+            nbformat.v4.new_output("execute_result", data={"text/plain": "1"})]),
+        nbformat.v4.new_markdown_cell("# claim: in prose, not folded"),
+    ]
+    path = tmp_path / "11_new.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    assert [kind(c) for c in cells] == ["claim", "check", "checker", "solution", None, None]
+    assert [is_folded(c) for c in cells] == [False] * 4 + [True, True]
+    assert fold(path) == 4 and fold(path) == 0
+    folded = nbformat.read(path, as_version=4).cells
+    assert all(is_folded(c) for c in folded)
+    assert [c.metadata.get("tags") for c in folded] == [["hide-input"]] * 4 + [None, None]
+    assert folded[3].metadata.mystnb.code_prompt_show.startswith("Show the worked solution")
+    assert [c.get("outputs") for c in folded] == [c.get("outputs") for c in cells]
+    folded[0].metadata.jupyter.source_hidden = False  # the site folds it, JupyterLab would not
+    assert not is_folded(folded[0])
 
 
 def test_claim_cells_exist_and_are_folded_kind_by_kind():
