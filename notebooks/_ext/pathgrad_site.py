@@ -7,6 +7,9 @@
 * ``{pathgrad-explorer} gallery/explorer-network-2-3-2.html`` embeds a saved page of the gallery.
 * ``{pathgrad-gallery}`` shows every picture and explorer page of ``gallery/``, whatever the
   gallery holds when the site is built.
+* A title's math is said in Unicode (``∂C/∂w``) where MathJax does not reach: the browser's tab,
+  the side bars and search results; the page itself keeps its typeset math.
+* The API reference lists each class's methods and properties; its fields are in its signature.
 
 Every saved page is self-contained (its script, style and data inline), so the site asks for
 nothing outside itself.

@@ -158,7 +158,7 @@ def test_nothing_is_loaded_from_outside_the_site(site: Site):
     ]
     assert loaded == [] and stylesheets == []
     assert (site.folder / "_static" / "mathjax" / "tex-chtml.js").is_file()
-    assert 'src="_static/mathjax/tex-chtml.js' in (site.folder / "api.html").read_text("utf-8")
+    assert 'src="_static/mathjax/tex-chtml.js' in (site.folder / "index.html").read_text("utf-8")
 
 
 def test_the_explorer_of_notebook_5_is_its_saved_page_embedded(site: Site):
