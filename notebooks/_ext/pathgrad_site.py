@@ -21,6 +21,7 @@ import html
 import json
 import re
 import shutil
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from typing import Any
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
+from sphinx.search import js_index
 from sphinx.util.docutils import SphinxDirective
 
 from pathgrad import Explorer
@@ -156,9 +158,13 @@ def plain(tex: str) -> str:
     """``\\partial C/\\partial w^2_{12}`` → ``∂C/∂w²₁₂``: math for a title bar or a side bar."""
     text = re.sub(r"\\([A-Za-z]+)\s*", lambda m: SYMBOLS.get(m[1], m[1]), tex)
     for mark, table in zip("^_", SCRIPTS):
-        text = re.sub(re.escape(mark) + r"(?:\{([^}]*)\}|(\w))",
-                      lambda m, t=table: (m[1] or m[2]).translate(t), text)
+        text = re.sub(re.escape(mark) + r"(?:\{([^}]*)\}|(\w))", scripted(table), text)
     return text.replace("{", "").replace("}", "")
+
+
+def scripted(table: dict[int, int]) -> Callable[[re.Match[str]], str]:
+    """What replaces ``^{12}`` or ``_j``: its characters raised or lowered by ``table``."""
+    return lambda match: (match[1] or match[2]).translate(table)
 
 
 def plain_titles(app: Sphinx, doctree: nodes.document) -> None:
@@ -173,6 +179,19 @@ def plain_titles(app: Sphinx, doctree: nodes.document) -> None:
             math.replace_self(nodes.Text(plain(math.astext())))
 
 
+def plain_search_titles(app: Sphinx, error: Exception | None) -> None:
+    """``build-finished``: the section titles search lists, their math said in Unicode too."""
+    index = Path(app.outdir) / "searchindex.js"
+    if error is not None or not index.is_file():
+        return
+    data = js_index.loads(index.read_text(encoding="utf-8"))
+    titles: dict[str, list] = {}
+    for title, places in data["alltitles"].items():
+        titles.setdefault(plain(title) if "\\" in title else title, []).extend(places)
+    data["alltitles"] = titles
+    index.write_text(js_index.dumps(data), encoding="utf-8")
+
+
 def skip_fields(
     app: Sphinx, what: str, name: str, obj: Any, skip: bool, options: Any
 ) -> bool | None:
@@ -185,6 +204,7 @@ def skip_fields(
 def setup(app: Sphinx) -> dict:
     app.connect("source-read", embed_explorers)
     app.connect("build-finished", copy_gallery_pages)
+    app.connect("build-finished", plain_search_titles)
     app.connect("autodoc-skip-member", skip_fields)
     app.connect("doctree-read", plain_titles, priority=900)  # after Sphinx collects titles
     app.add_directive("pathgrad-explorer", ExplorerPage)

@@ -151,8 +151,10 @@ def test_search_finds_the_notebook_for_hadamard_and_the_api_entry_for_path_stats
     assert "api.html#pathgrad.path_stats" in search(browser, base, "path_stats")
     results = browser.find("#search-results").text
     assert "pathgrad.path_stats" in results and not RAW_TEX.search(results)
-    assert search(browser, base, "partial")  # the math pages are found, said in Unicode
-    assert not RAW_TEX.search(browser.find("#search-results").text)
+    for words in ["partial", "Hadamard product"]:  # titles with math, said in Unicode
+        assert search(browser, base, words)
+        assert not RAW_TEX.search(browser.find("#search-results").text)
+    assert "The Hadamard product ⊙" in browser.find("#search-results").text
     assert browser.console_errors() == [] and outside(browser.requested_urls(), base) == []
 
 

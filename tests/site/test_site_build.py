@@ -7,6 +7,7 @@ These tests read the built HTML; ``test_site_browser.py`` opens the same pages i
 from __future__ import annotations
 
 import doctest
+import importlib.util
 import inspect
 import json
 import re
@@ -29,6 +30,7 @@ SECTION_OF_LAYER = {
     7: "nn", 8: "drawing",
 }
 IMAGE_TYPES = ("image/svg+xml", "image/png")
+EXTENSION = NOTEBOOKS / "_ext" / "pathgrad_site.py"
 
 
 def notebook(path: Path) -> dict:
@@ -183,6 +185,23 @@ def test_the_gallery_page_shows_every_picture_and_explorer_of_the_gallery(site: 
     assert frames == {p.name for p in gallery.glob("explorer-*.html")}
     for name in frames:
         assert (site.folder / "gallery" / name).read_bytes() == (gallery / name).read_bytes()
+
+
+def site_extension():
+    spec = importlib.util.spec_from_file_location("pathgrad_site", EXTENSION)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_titles_math_is_said_in_unicode_where_mathjax_does_not_reach(site: Site):
+    plain = site_extension().plain
+    assert plain(r"\partial C/\partial w^2_{12}") == "∂C/∂w²₁₂"
+    assert plain(r"\delta^l_j \odot \sigma'(z^L)") == "δˡⱼ ⊙σ'(zᴸ)"  # TeX drops that space
+    title = "5. The big picture: ∂C/∂w is a sum over paths"
+    assert site.page("05_sum_over_paths.html").title.get_text().startswith(title)
+    assert site.page("api.html").find("a", string=title) is not None  # in the side bar
+    assert site.page("05_sum_over_paths.html").select("h1 span.math")  # the page keeps TeX
 
 
 def api_entry(site: Site, name: str):
