@@ -263,6 +263,18 @@ class Transformer(Module):
     ``weights`` (the dict :meth:`arrays` returns) or :meth:`from_arrays` give them instead.
     A model of more than ``max_nodes`` parameters is refused before any is made. See the
     module docstring for the paths.
+
+    Equation 53 on a transformer: each logit's derivative in every input and parameter is a
+    sum over its paths, which :meth:`path_groups` sorts by the heads (and MLPs) they pass.
+
+    >>> import pathgrad as pg
+    >>> model = pg.Transformer(n_vocab=5, d_model=4, n_heads=2, d_head=2, n_layers=1, n_ctx=4,
+    ...                        d_mlp=3, seed=0)
+    >>> logits = model.logits([3, 1, 4])          # one row of n_vocab nodes per position
+    >>> len(logits), len(logits[0])
+    (3, 5)
+    >>> list(model.path_terms([3, 1, 4], 2, 0))   # the direct path, each head, the MLP
+    [(), ((0, 0),), ((0, 1),), ((0, 'mlp'),), ((0, 0), (0, 'mlp')), ((0, 1), (0, 'mlp'))]
     """
 
     def __init__(self, n_vocab: int, d_model: int, n_heads: int, d_head: int, n_layers: int,
@@ -486,7 +498,20 @@ class Transformer(Module):
 
 class AttentionOnlyTransformer(Transformer):
     """The paper's attention-only transformer: :class:`Transformer` without MLPs, so with
-    frozen attention its logits are exactly the sum of its path terms."""
+    frozen attention its logits are exactly the sum of its path terms.
+
+    Equation 53 as Elhage et al. expand it: the direct path, one term per head, one virtual
+    head per pair of heads in two layers, each the sum of its paths.
+
+    >>> import pathgrad as pg
+    >>> model = pg.AttentionOnlyTransformer(n_vocab=5, d_model=4, n_heads=2, d_head=2,
+    ...                                     n_layers=2, n_ctx=4, seed=2)
+    >>> terms = model.path_terms([3, 1, 4, 1], 3, 2)    # logit[3, 2]
+    >>> len(terms), round(terms[((0, 1), (1, 1))], 6)   # 9 groups; the virtual head L0H1 → L1H1
+    (9, 0.199195)
+    >>> abs(sum(terms.values()) - model.logits([3, 1, 4, 1])[3][2].data) < 1e-12
+    True
+    """
 
     def __init__(self, n_vocab: int, d_model: int, n_heads: int, d_head: int, n_layers: int,
                  n_ctx: int, *, seed: int | None = None, weights: dict[str, Any] | None = None,

@@ -44,7 +44,19 @@ from .groups import (
 class CollapsedGraph(Graph):
     """A graph of groups (see the module docstring): ``root`` is the sources' node,
     ``groups`` the fine graph's :class:`~pathgrad.pathsums.groups.PathGroups`, and
-    ``node(key)`` the coarse node where a group's path leaves the sources."""
+    ``node(key)`` the coarse node where a group's path leaves the sources.
+
+    Equation 53 on a smaller graph: one path per group, its product the group's sum.
+
+    >>> import pathgrad as pg
+    >>> x = pg.Value(1.0, name="x")
+    >>> y = x * 2.0 + x * 3.0
+    >>> coarse = pg.collapse(y, {y.parents[0]: "two", y.parents[1]: "three"}, x)
+    >>> coarse.root.name, [n.name for n in coarse.nodes[1:-1]], coarse.output.data
+    ('x', ['three', 'two'], 5.0)
+    >>> len(coarse.groups), coarse.node(("three",)).data
+    (2, 3.0)
+    """
 
     def __init__(self, output: Value, root: Value, entry: dict[Key, Value], groups: PathGroups
                  ) -> None:
@@ -87,8 +99,23 @@ def collapse(
     (a function or a dict; None or absent for no group). The label the sources all share, and
     the output's own, are the coarse graph's two ends and are not repeated inside it.
     ``label_name`` writes one label as text for the nodes' names, ``source_name`` names the
-    sources' node (by default their shared label, or ``"sources"``). ``name`` writes a whole
+    sources' node (by default their shared label, else the name of a single source, else
+    ``"sources"``). ``name`` writes a whole
     group for printing ``groups``. See the module docstring for what the nodes and edges hold.
+
+    Equation 53 between groups: the coarse path sum from the sources is the fine one.
+
+    >>> import pathgrad as pg
+    >>> x = pg.Value(1.0, name="x")
+    >>> h1, h2 = x * 2.0, x * 3.0                 # two heads of a first layer
+    >>> r = x + h1 + h2                           # the residual stream
+    >>> g = r * 5.0                               # a second layer's head reads it
+    >>> out = r + g
+    >>> coarse = pg.collapse(out, {h1: "L0H0", h2: "L0H1", g: "L1H0"}, x, source_name="embed")
+    >>> [n.name for n in coarse.nodes]
+    ['embed', 'L0H0', 'L0H1', 'L0H0 → L1H0', 'L0H1 → L1H0', 'L1H0', 'output']
+    >>> coarse.node(("L0H0", "L1H0")).data, pg.path_sum(coarse.root, coarse) == pg.grad(out, [x])[0]
+    (10.0, True)
     """
     fine = as_graph(graph)
     label_of = label_function(groups)
@@ -106,7 +133,7 @@ def collapse(
     totals: dict[Key, float] = {}
     for key, group in found.items():
         totals[inner(key)] = totals.get(inner(key), 0.0) + group.total
-    root = Value(1.0, name=source_name or (label_name(first) if first is not None else "sources"))
+    root = Value(1.0, name=source_name or _root_name(starts, first, label_name))
     made = _group_nodes(root, totals, label_name)
     ends = [(root, totals[()])] if () in totals else []
     ends += [(made[suffix], 1.0) for suffix in made if len(suffix) == 1]
@@ -114,6 +141,15 @@ def collapse(
     output = _sum_op("output", tuple(r for _, r in ends))(*(n for n, _ in ends), name=out_name)
     entry = {key: made.get(inner(key), output) for key in found}
     return CollapsedGraph(output, root, entry, found)
+
+
+def _root_name(starts: list[Value], first: Hashable | None,
+               label_name: Callable[[Hashable], str]) -> str:
+    """The sources' shared label, else the one source's own name, else ``"sources"``."""
+    if first is not None:
+        return label_name(first)
+    distinct = list(dict.fromkeys(starts))
+    return (distinct[0].name if len(distinct) == 1 else None) or "sources"
 
 
 def _group_nodes(root: Value, totals: dict[Key, float], label_name: Callable[[Hashable], str]

@@ -73,7 +73,22 @@ def default_name(key: Key) -> str:
 class PathGroups(Mapping[Key, PathGroup]):
     """Every group of paths from the sources to the output: ``groups[key]`` is a
     :class:`PathGroup`. ``total`` is the sum over all groups, ``∂C/∂w`` for one source (the sum
-    of the sources' derivatives for several); ``totals()`` gives ``{key: Σ products}``."""
+    of the sources' derivatives for several); ``totals()`` gives ``{key: Σ products}``.
+
+    Equation 53 with its paths sorted into groups: the groups' sums add up to the derivative.
+
+    >>> import pathgrad as pg
+    >>> x = pg.Value(2.0, name="x")
+    >>> a, b = x * 3.0, x * x                     # one path through a, two through b
+    >>> groups = pg.path_groups(x, a + b, label={a: "A", b: "B"})
+    >>> print(groups)                             # largest |sum| first
+    group  paths  Σ products  largest path
+    B          2           4             2
+    A          1           3             3
+    2 groups, 3 paths, Σ = 7
+    >>> groups[("B",)].largest.rates              # x → x·x → +: rate x, then 1
+    (2.0, 1.0)
+    """
 
     def __init__(self, groups: Iterable[PathGroup], name: Callable[[Key], str] = default_name
                  ) -> None:
@@ -164,6 +179,19 @@ def path_groups(
     the sum of the products (equation 51) and the largest path, all from one forward sweep
     (see the module docstring). ``name`` turns a group into text for printing. A source that
     does not reach the output has no paths (with a warning, as in :func:`pathgrad.path_sum`).
+
+    Equation 53, summed group by group: the groups' sums add up to ``∂C/∂w`` (to the sum of
+    the sources' derivatives for several sources).
+
+    >>> import pathgrad as pg
+    >>> x = pg.Value(2.0, name="x")
+    >>> a, b = x * 3.0, x * x                     # one path through a, two through b
+    >>> c = a + b
+    >>> groups = pg.path_groups(x, c, label={a: "A", b: "B"})
+    >>> groups.totals()
+    {('A',): 3.0, ('B',): 4.0}
+    >>> groups[("B",)].count, groups.total == pg.grad(c, [x])[0]
+    (2, True)
     """
     whole_number(max_groups, "max_groups", least=1)
     label_of = label_function(label)

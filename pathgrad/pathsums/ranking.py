@@ -76,6 +76,15 @@ def top_paths(
     come back when fewer qualify. A k-best dynamic programme in topological order: each node
     keeps its best ``k`` prefixes (per sign when ranking by sign); the paths are never listed.
     A ``k`` that would keep more than ``max_entries`` prefixes in all is refused up front.
+
+    Equation 53's largest terms, without listing the others.
+
+    >>> import numpy as np
+    >>> import pathgrad as pg
+    >>> deep = pg.Network([4, 6, 6, 6, 3], seed=3)
+    >>> g = deep.graph(np.full((4, 1), 0.5), np.zeros((3, 1)))
+    >>> [round(path.product, 6) for path in pg.top_paths(g.w(2, 1, 1), g.C, k=2)]
+    [0.000461, 0.000406]
     """
     one_of(by, "top_paths: by", RANKINGS)
     whole_number(k, "top_paths: k", least=1)

@@ -82,5 +82,8 @@ def test_the_sources_and_the_output_label_are_the_ends():
     assert [n.name for n in coarse.nodes] == ["in", "mid", "out"]
     assert coarse.output.data == 6.0
     no_label = pg.collapse(out, {}, x)
-    assert [n.name for n in no_label.nodes] == ["sources", "output"]
+    assert [n.name for n in no_label.nodes] == ["x", "output"]  # one source: its own name
+    assert pg.collapse(out, {}, [x, x]).root.name == "x"
+    assert pg.collapse(out, {}, [x, y]).root.name == "sources"
+    assert pg.collapse(out, {}, y).root.name == "sources"  # one unnamed source
     assert no_label.output.data == 6.0
