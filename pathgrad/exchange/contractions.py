@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -114,9 +115,9 @@ def count_product(step: Step, in_shapes: list[tuple[int, ...]],
 
 
 def _window_geometry(step: Step, spatial: Sequence[int], kernel: Sequence[int],
-                     ceil: bool = False) -> tuple[list[int], list[int], list[int], list[int]]:
-    """Output sizes, strides, dilations and leading pads of a window sliding over ``spatial``
-    (ONNX's ``auto_pad``, ``pads``, ``strides``, ``dilations`` and ``ceil_mode``)."""
+                     ceil: bool = False) -> list[tuple[int, int, int, int, int]]:
+    """For each spatial axis: the output size, stride, dilation and the padding before and
+    after (ONNX's ``auto_pad``, ``pads``, ``strides``, ``dilations`` and ``ceil_mode``)."""
     d = len(spatial)
     strides = step.ints("strides") or [1] * d
     dilations = step.ints("dilations") or [1] * d
@@ -126,49 +127,54 @@ def _window_geometry(step: Step, spatial: Sequence[int], kernel: Sequence[int],
         raise step.fail(f"strides, dilations, pads and the kernel must fit {d} spatial axes")
     if min(strides) < 1 or min(dilations) < 1 or min(kernel) < 1 or min(pads) < 0:
         raise step.fail("strides, dilations and the kernel must be positive, pads not negative")
-    sizes, begins = [], []
+    axes = []
     for i in range(d):
         span = dilations[i] * (kernel[i] - 1) + 1
         if auto_pad in ("SAME_UPPER", "SAME_LOWER"):
             out = -(-spatial[i] // strides[i])
             extra = max(0, (out - 1) * strides[i] + span - spatial[i])
             begin = extra // 2 if auto_pad == "SAME_UPPER" else extra - extra // 2
+            end = extra - begin
         elif auto_pad == "VALID":
-            out, begin = (spatial[i] - span) // strides[i] + 1, 0
+            out, begin, end = (spatial[i] - span) // strides[i] + 1, 0, 0
         elif auto_pad == "NOTSET":
             room = spatial[i] + pads[i] + pads[i + d] - span
             out = (-(-room // strides[i]) if ceil else room // strides[i]) + 1
             if ceil and (out - 1) * strides[i] >= spatial[i] + pads[i]:
                 out -= 1
-            begin = pads[i]
+            begin, end = pads[i], pads[i + d]
         else:
             raise step.fail(f"auto_pad={auto_pad!r} is not NOTSET, SAME_UPPER, SAME_LOWER or "
                             "VALID")
         if out < 1:
             raise step.fail(f"the window ({span} wide) does not fit the input ({spatial[i]} "
                             "wide) along a spatial axis")
-        sizes.append(out)
-        begins.append(begin)
-    return sizes, strides, dilations, begins
+        axes.append((out, strides[i], dilations[i], begin, end))
+    return axes
 
 
-def _taps(size: int, kernel: int, stride: int, dilation: int, begin: int,
-          extent: int) -> list[list[tuple[int, int]]]:
-    """For each output position along one axis, the (kernel offset, input position) pairs
-    whose input position is inside the input (padding contributes nothing)."""
-    return [
-        [(t, o * stride - begin + t * dilation) for t in range(kernel)
-         if 0 <= o * stride - begin + t * dilation < extent]
-        for o in range(size)
-    ]
+@dataclass
+class _Axis:
+    """One spatial axis of a sliding window: for each output position, the (kernel offset,
+    input position) pairs inside the input (padding contributes nothing), and how many of
+    the window's positions fall inside the input or its explicit padding (what an average
+    that counts the padding divides by)."""
+
+    taps: list[list[tuple[int, int]]]
+    padded: list[int]
 
 
-def _spatial_taps(step: Step, spatial: Sequence[int], kernel: Sequence[int],
-                  ceil: bool = False) -> tuple[list[int], list[list[list[tuple[int, int]]]]]:
-    sizes, strides, dilations, begins = _window_geometry(step, spatial, kernel, ceil)
-    taps = [_taps(sizes[i], kernel[i], strides[i], dilations[i], begins[i], spatial[i])
-            for i in range(len(spatial))]
-    return sizes, taps
+def _axes(step: Step, spatial: Sequence[int], kernel: Sequence[int],
+          ceil: bool = False) -> list[_Axis]:
+    found = []
+    for (out, stride, dilation, begin, end), k, extent in zip(
+            _window_geometry(step, spatial, kernel, ceil), kernel, spatial):
+        places = [[o * stride - begin + t * dilation for t in range(k)] for o in range(out)]
+        found.append(_Axis(
+            [[(t, p) for t, p in enumerate(ps) if 0 <= p < extent] for ps in places],
+            [sum(-begin <= p < extent + end for p in ps) for ps in places],
+        ))
+    return found
 
 
 def conv(step: Step, xs: list[Any]) -> list[np.ndarray]:
@@ -191,7 +197,8 @@ def conv(step: Step, xs: list[Any]) -> list[np.ndarray]:
     if step.ints("kernel_shape") not in (None, kernel):
         raise step.fail(f"kernel_shape {step.ints('kernel_shape')} disagrees with the kernel "
                         f"{kernel}")
-    sizes, taps = _spatial_taps(step, x.shape[2:], kernel)
+    axes = _axes(step, x.shape[2:], kernel)
+    sizes, taps = [len(a.taps) for a in axes], [a.taps for a in axes]
     entries = []
     for b in range(n_batch):
         for k in range(m):
@@ -227,19 +234,19 @@ def pool(step: Step, xs: list[Any]) -> list[np.ndarray]:
     if len(step.outputs) > 1 and step.outputs[1]:
         raise step.fail("its second output (the indices of the maxima) is not supported")
     if step.op_type == "GlobalAveragePool":
-        kernel = list(x.shape[2:])
-        sizes, taps = [1] * len(kernel), [[[(t, t) for t in range(k)]] for k in kernel]
-        divisor: int | None = None
+        axes = [_Axis([[(t, t) for t in range(k)]], [k]) for k in x.shape[2:]]
     else:
-        kernel = step.ints("kernel_shape") or []
-        sizes, taps = _spatial_taps(step, x.shape[2:], kernel, bool(step.attrs.get("ceil_mode")))
-        include_pad = step.op_type == "AveragePool" and step.attrs.get("count_include_pad", 0)
-        divisor = math.prod(kernel) if include_pad else None
+        axes = _axes(step, x.shape[2:], step.ints("kernel_shape") or [],
+                     bool(step.attrs.get("ceil_mode")))
+    include_pad = step.op_type == "AveragePool" and step.attrs.get("count_include_pad", 0)
+    sizes = [len(a.taps) for a in axes]
     entries = []
     for b, c in itertools.product(range(x.shape[0]), range(x.shape[1])):
         for position in itertools.product(*(range(s) for s in sizes)):
-            values = [x[(b, c) + tuple(p for _, p in window)]
-                      for window in itertools.product(*(t[o] for t, o in zip(taps, position)))]
+            values = [x[(b, c) + tuple(p for _, p in window)] for window in
+                      itertools.product(*(a.taps[o] for a, o in zip(axes, position)))]
+            divisor = math.prod(a.padded[o] for a, o in zip(axes, position)) \
+                if include_pad else None
             entries.append(_pooled(step.op_type, values, divisor))
     return [filled(entries, (*x.shape[:2], *sizes))]
 

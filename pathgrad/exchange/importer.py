@@ -236,10 +236,12 @@ def _build(file: ModelFile, program: Plan, examples: dict[str, np.ndarray],
         for i, (v, index) in enumerate(zip(values, np.ndindex(*shapes[name]))):
             if isinstance(v, Value) and v.name is None:
                 v.name = own[i] if own else _entry_name(name, index)
-    top, cost_name = _output_node(outputs, target, cost, file.where)
-    if cost_name is None:  # the cost a model written by pg.to_onnx names
-        named = {p.key: p.value for p in file.proto.metadata_props}.get("pathgrad.cost")
-        cost_name = named if named in COSTS else None
+    # The cost a model written by pg.to_onnx names: the default when a target is given.
+    named = {p.key: p.value for p in file.proto.metadata_props}.get("pathgrad.cost")
+    declared = named if named in COSTS else None
+    top, cost_name = _output_node(outputs, target, cost if cost is not None else declared,
+                                  file.where)
+    cost_name = cost_name or declared
     return ModelGraph(top, outputs=outputs, params=params, inputs=leaves, tensors=tensors,
                       chain=chain, size=size, cost_name=cost_name, where=file.where)
 

@@ -167,7 +167,8 @@ def gather(step: Step, xs: list[Any]) -> list[np.ndarray]:
     size = data.shape[axis]
     if np.any((indices < -size) | (indices >= size)):
         raise step.fail(f"an index is outside -{size}..{size - 1} (axis {axis} of {data.shape})")
-    return [np.take(data, np.where(indices < 0, indices + size, indices), axis=axis)]
+    picked = np.take(data, np.where(indices < 0, indices + size, indices), axis=axis)
+    return [np.asarray(picked, dtype=data.dtype)]
 
 
 def _slice_bounds(start: int, end: int, step_size: int, size: int) -> range:
