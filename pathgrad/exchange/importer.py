@@ -231,11 +231,6 @@ def _build(file: ModelFile, program: Plan, examples: dict[str, np.ndarray],
         _run(step, tensors, shapes, names)
     outputs = {name: list(np.asarray(tensors[name], dtype=object).ravel())
                for name in program.outputs}
-    for name, values in outputs.items():
-        own = names.get(name)
-        for i, (v, index) in enumerate(zip(values, np.ndindex(*shapes[name]))):
-            if isinstance(v, Value) and v.name is None:
-                v.name = own[i] if own else _entry_name(name, index)
     # The cost a model written by pg.to_onnx names: the default when a target is given.
     named = {p.key: p.value for p in file.proto.metadata_props}.get("pathgrad.cost")
     declared = named if named in COSTS else None
@@ -269,11 +264,16 @@ def _run(step: Step, tensors: dict[str, np.ndarray], shapes: dict[str, tuple[int
                 f"{shapes[name]}; pathgrad refuses to go on with a graph it did not count"
             )
         tensors[name] = result
-        own = names.get(name)
-        if own is not None and is_symbolic(result):
-            for v, n in zip(result.ravel(), own):
-                if isinstance(v, Value):
-                    v.name = n
+        if is_symbolic(result):
+            _name_entries(name, result, names.get(name))
+
+
+def _name_entries(tensor: str, values: np.ndarray, own: list[str] | None) -> None:
+    """Name the nodes a tensor's entries are (if nothing named them before): the book's
+    names in a dense chain, else the tensor's name and the entry's index (``relu[0,2]``)."""
+    for i, (v, index) in enumerate(zip(values.ravel(), np.ndindex(*values.shape))):
+        if isinstance(v, Value) and v.name is None:
+            v.name = own[i] if own is not None else _entry_name(tensor, index)
 
 
 def _entry_name(tensor: str, index: tuple[int, ...]) -> str:

@@ -295,8 +295,10 @@ def reshaping(draw, op_type: str) -> Case:
         if op_type == "Squeeze":
             ones = [i for i, d in enumerate(shape) if d == 1]
             axes = draw(st.lists(st.sampled_from(ones), unique=True)) if ones else []
-            if opset >= 13:  # the reference evaluator takes no negative attribute axes
+            if opset >= 13:
                 axes = [a - rank if draw(st.booleans()) else a for a in axes]
+            else:  # the reference evaluator removes attribute axes one by one, in order
+                axes.sort(reverse=True)
         else:
             new = rank + draw(st.integers(1, 2))
             axes = draw(st.lists(st.integers(0, new - 1), min_size=new - rank,
