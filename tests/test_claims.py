@@ -18,7 +18,7 @@ import pytest
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 TABLE = (NOTEBOOKS / "CLAIMS.md").read_text(encoding="utf-8")
 CLAIM_ROW = re.compile(r"^\| `([a-z0-9-]+)` \|.*?\| \[\d\d\]\(([\w.]+\.ipynb)\)", re.M)
-EXERCISE_ROW = re.compile(r"^\| (\d\.\d) [^|]+\| \[\d\d\]\(([\w.]+\.ipynb)\)", re.M)
+EXERCISE_ROW = re.compile(r"^\| (\d+\.\d) [^|]+\| \[\d\d\]\(([\w.]+\.ipynb)\)", re.M)
 MARKER = re.compile(r"^# claim: ([a-z0-9-]+)$", re.M)
 
 
@@ -79,7 +79,7 @@ def test_each_exercise_has_an_answer_cell_a_checker_and_a_hidden_solution(number
 
 
 def test_there_are_at_least_six_exercises_across_the_notebooks():
-    assert len(EXERCISES) >= 6 and len({notebook for _, notebook in EXERCISES}) == 6
+    assert len(EXERCISES) >= 6 and len({notebook for _, notebook in EXERCISES}) >= 6
     headed = [
         source(c) for path in NOTEBOOKS.glob("*.ipynb") for c in cells(path.name)
         if c["cell_type"] == "markdown" and source(c).startswith("### Exercise ")
