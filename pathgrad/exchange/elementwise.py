@@ -72,10 +72,14 @@ def binary(step: Step, xs: list[Any]) -> list[np.ndarray]:
     return [elementwise(_entry(step.op_type), x, y)]
 
 
+#: LeakyRelu's default slope, as ONNX stores an attribute: a 32-bit float.
+_ALPHA = float(np.float32(0.01))
+
+
 def _unary_op(step: Step) -> Op:
     kind = step.op_type
     if kind == "LeakyRelu":
-        return leaky_relu(float(step.attrs.get("alpha", 0.01)))
+        return leaky_relu(float(step.attrs.get("alpha", _ALPHA)))
     if kind == "Gelu":
         approximate = step.attrs.get("approximate", "none")
         if approximate not in ("none", "tanh"):
@@ -98,12 +102,8 @@ _METHODS: dict[str, Callable[[Value], Value]] = {
 def unary(step: Step, xs: list[Any]) -> list[np.ndarray]:
     """A function of one operand: one node per entry, one edge of rate ``f'(x)``."""
     x = np.asarray(xs[0])
-    if not is_symbolic(x) and x.dtype.kind in "iub":
-        if step.op_type == "Neg":
-            return [np.negative(x)]
-        if step.op_type == "Relu":
-            return [np.maximum(x, 0)]
-        raise step.fail(f"it is not defined on integers ({x.dtype})")
+    if not is_symbolic(x) and x.dtype.kind in "iub":  # ONNX's types allow Neg and Relu only
+        return [np.negative(x) if step.op_type == "Neg" else np.maximum(x, 0)]
     op = _unary_op(step)
     method = _METHODS.get(step.op_type)
 

@@ -110,6 +110,10 @@ def count_row_wise(step: Step, in_shapes: list[tuple[int, ...]],
     return n, n * width
 
 
+#: LayerNormalization's default ε, as ONNX stores an attribute: a 32-bit float.
+_EPSILON = float(np.float32(1e-5))
+
+
 def layer_normalization(step: Step, xs: list[Any]) -> list[np.ndarray]:
     """``LayerNormalization``: ``(x - μ)/√(σ² + ε) · scale + bias`` over the axes from
     ``axis`` on."""
@@ -117,7 +121,7 @@ def layer_normalization(step: Step, xs: list[Any]) -> list[np.ndarray]:
     if any(out for out in step.outputs[1:]):
         raise step.fail("its mean and inverse standard deviation outputs are not supported")
     axis = axis_of(int(step.attrs.get("axis", -1)), x.ndim, step)
-    epsilon = float(step.attrs.get("epsilon", 1e-5))
+    epsilon = float(step.attrs.get("epsilon", _EPSILON))
     rows = x.reshape(count_of(x.shape[:axis]), -1)
     n = rows.shape[1]
     hat = filled((apply(normalized(n, i, epsilon), row) for row in map(list, rows)

@@ -126,7 +126,7 @@ def unary(draw, op_type: str) -> Case:
     shape = _shape(draw)
     attrs: dict[str, Any] = {}
     opset = 18
-    if op_type == "LeakyRelu":
+    if op_type == "LeakyRelu" and draw(st.booleans()):  # else ONNX's default, 0.01
         attrs["alpha"] = draw(st.floats(0.0, 0.5))
     if op_type == "Gelu":
         attrs["approximate"] = draw(st.sampled_from(["none", "tanh"]))
@@ -166,6 +166,9 @@ def gemm(draw) -> Case:
     attrs = {"transA": int(trans_a), "transB": int(trans_b),
              "alpha": draw(st.sampled_from([1.0, 0.5, -2.0])),
              "beta": draw(st.sampled_from([1.0, 0.25, 3.0]))}
+    # ONNX's defaults (no transposes, α = β = 1) where an attribute is left out.
+    defaults = {"transA": 0, "transB": 0, "alpha": 1.0, "beta": 1.0}
+    attrs = {k: v for k, v in attrs.items() if v != defaults[k] or draw(st.booleans())}
     return Case("Gemm", floats, [_node("Gemm", inputs, **attrs)])
 
 
@@ -393,14 +396,14 @@ def layer_normalization(draw) -> Case:
     shape = _shape(draw)
     axis = draw(st.integers(-len(shape), len(shape) - 1))
     normalized = shape[axis:]
-    epsilon = draw(st.sampled_from([1e-5, 0.1]))
+    epsilon = draw(st.sampled_from([None, 1e-5, 0.1]))  # None: ONNX's default
     inputs = ["x", "scale"]
     floats = {"x": _numbers(draw, shape), "scale": _numbers(draw, normalized, 0.5, 1.5)}
     if draw(st.booleans()):
         floats["bias"] = _numbers(draw, normalized)
         inputs.append("bias")
-    return Case("LayerNormalization", floats,
-                [_node("LayerNormalization", inputs, axis=axis, epsilon=epsilon)])
+    attrs = {"axis": axis} if epsilon is None else {"axis": axis, "epsilon": epsilon}
+    return Case("LayerNormalization", floats, [_node("LayerNormalization", inputs, **attrs)])
 
 
 @st.composite
@@ -418,6 +421,46 @@ def constants(draw, op_type: str) -> Case:
                 nodes)
 
 
+@st.composite
+def shape_arithmetic(draw) -> Case:
+    """Integers and constants computed inside the model, as exporters write them: a shape
+    taken with ``Shape``, worked on by integer ``Mul``, ``Sub`` and ``Add`` (which ONNX's
+    shape inference follows) and given to ``Reshape``; the same shape through ``Div`` (which
+    truncates), ``Neg`` and ``Relu``, summed and cast into a float scale; and a scale made of
+    float constants by ``Sqrt``, ``Exp``, ``Pow`` and ``Div``. None of it costs a node."""
+    shape = _shape(draw, 2, 3)
+    k = draw(st.integers(2, 4))
+    ints = {"k": _int64(k), "k_less": _int64(k - 1), "zeros": _int64([0] * len(shape)),
+            "minus_one": _int64([-1]), "three": _int64(3)}
+    value = draw(st.sampled_from([0.25, 2.0, 9.0]))
+    nodes = [
+        _node("Shape", ["x"], ["s"]),
+        _node("Mul", ["s", "k"], ["sk"]),
+        _node("Mul", ["s", "k_less"], ["sk_less"]),
+        _node("Sub", ["sk", "sk_less"], ["s_again"]),      # d·k − d·(k−1) = d
+        _node("Add", ["s_again", "zeros"], ["target"]),
+        _node("Div", ["sk", "k"], ["divided"]),            # (d·k)/k = d
+        _node("Neg", ["divided"], ["negative"]),
+        _node("Relu", ["negative"], ["nothing"]),          # 0 for every d
+        _node("Div", ["minus_one", "three"], ["truncated"]),  # −1/3 truncates to 0
+        _node("Add", ["divided", "nothing"], ["dims"]),
+        _node("Add", ["dims", "truncated"], ["dims_again"]),
+        _node("ReduceSum", ["dims_again"], ["total"], keepdims=0),
+        _node("Cast", ["total"], ["count"], to=TensorProto.DOUBLE),
+        _node("Constant", [], ["c"], value=numpy_helper.from_array(np.array(value))),
+        _node("Sqrt", ["c"], ["root"]),
+        _node("Exp", ["root"], ["grown"]),
+        _node("Pow", ["grown", "c"], ["powered"]),
+        _node("Div", ["powered", "c"], ["scale"]),
+        _node("Mul", ["x", "p"], ["m"]),
+        _node("Mul", ["m", "scale"], ["scaled"]),
+        _node("Div", ["scaled", "count"], ["counted"]),
+        _node("Reshape", ["counted", "target"]),
+    ]
+    return Case("Shape", {"x": _numbers(draw, shape), "p": _numbers(draw, shape, 0.5, 1.5)},
+                nodes, ints=ints)
+
+
 STRATEGIES = {
     **{op: binary(op) for op in ("Add", "Sub", "Mul", "Div", "Pow")},
     **{op: unary(op) for op in ("Neg", "Exp", "Log", "Sqrt", "Erf", "Relu", "LeakyRelu",
@@ -431,4 +474,5 @@ STRATEGIES = {
     **{op: softmaxes(op) for op in ("Softmax", "LogSoftmax")},
     "LayerNormalization": layer_normalization(),
     **{op: constants(op) for op in ("Constant", "Shape")},
+    "shape arithmetic": shape_arithmetic(),
 }

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 import pathgrad as pg
 from pathgrad.exchange import SUPPORTED, ModelError, UnsupportedOperatorError
@@ -151,3 +151,30 @@ def test_without_onnx_import_works_and_from_onnx_says_how_to_install():
         "PathgradImportError reading an ONNX model needs the onnx package, which is not "
         "installed: pip install 'pathgrad[onnx]'",
     ]
+
+
+def _int64(name, values):
+    return numpy_helper.from_array(np.asarray(values, dtype=np.int64), name)
+
+
+@pytest.mark.parametrize(("nodes", "initializers", "words"), [
+    ([helper.make_node("Div", ["a", "z"], ["d"], name="divide")],
+     [_int64("a", [4]), _int64("z", [0])], "Div node 'divide': integer division by zero"),
+    ([helper.make_node("Constant", [], ["zero"], value_float=0.0),
+      helper.make_node("Div", ["zero", "zero"], ["d"], name="nothing")], [],
+     "Div node 'nothing': a constant computed by it is not a finite number"),
+])
+def test_constants_the_model_computes_are_checked(nodes, initializers, words):
+    nodes = [*nodes, helper.make_node("Cast", ["d"], ["dd"], to=TensorProto.DOUBLE),
+             helper.make_node("Mul", ["x", "dd"], ["y"])]
+    model = _model(nodes, [_double("x", [1])], [_double("y", [1])], initializers)
+    with pytest.raises(ModelError) as error:
+        pg.from_onnx(model, {"x": [1.0]}, cost=lambda out: out[0])
+    assert words in str(error.value)
+
+
+def test_an_unknown_gelu_approximation_is_refused():
+    model = _model([helper.make_node("Gelu", ["x"], ["y"], approximate="cubic")],
+                   [_double("x", [1])], [_double("y", [1])], opset=20)
+    with pytest.raises(ModelError, match="approximate='cubic' is not 'none' or 'tanh'"):
+        pg.from_onnx(model, {"x": [1.0]}, cost=lambda out: out[0])
