@@ -77,7 +77,7 @@ def leaky_relu(alpha: float) -> Op:
 
 
 @cache
-def affine(n: int, alpha: float = 1.0, beta: float = 1.0, bias: bool = True) -> Op:
+def affine(n: int, alpha: float, beta: float, bias: bool) -> Op:
     """``z = β c + α Σ_k w_k a_k`` over operands ``w_1..w_n, a_1..a_n`` (and ``c``)."""
 
     def value(*xs: float) -> float:
@@ -173,7 +173,7 @@ def maximum(n: int) -> Op:
 
 
 @cache
-def total(n: int, scale: float = 1.0, name: str = "sum") -> Op:
+def total(n: int, scale: float, name: str) -> Op:
     """``scale · Σ x_j`` over ``n`` numbers (a mean has ``scale = 1/count``): rates ``scale``."""
     rates = (scale,) * n
     if scale == 1.0:

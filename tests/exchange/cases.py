@@ -386,7 +386,9 @@ def softmaxes(draw, op_type: str) -> Case:
     shape = _shape(draw)
     opset = draw(st.sampled_from([11, 13, 18]))
     axis = draw(st.integers(-len(shape), len(shape) - 1))
-    case = _with_parameter(op_type, shape, draw, [_node(op_type, ["m"], axis=axis)], opset)
+    # Without the attribute, ONNX's default: the last axis (from opset 13), else 1.
+    attrs = {"axis": axis} if draw(st.booleans()) or (opset < 13 and len(shape) < 2) else {}
+    case = _with_parameter(op_type, shape, draw, [_node(op_type, ["m"], **attrs)], opset)
     case.runtime = "onnxruntime" if opset < 13 else "reference"
     return case
 
@@ -394,15 +396,19 @@ def softmaxes(draw, op_type: str) -> Case:
 @st.composite
 def layer_normalization(draw) -> Case:
     shape = _shape(draw)
-    axis = draw(st.integers(-len(shape), len(shape) - 1))
-    normalized = shape[axis:]
+    attrs: dict[str, Any] = {}
+    axis = -1  # ONNX's default, when the attribute is left out
+    if draw(st.booleans()):
+        axis = attrs["axis"] = draw(st.integers(-len(shape), len(shape) - 1))
     epsilon = draw(st.sampled_from([None, 1e-5, 0.1]))  # None: ONNX's default
+    if epsilon is not None:
+        attrs["epsilon"] = epsilon
+    normalized = shape[axis:]
     inputs = ["x", "scale"]
     floats = {"x": _numbers(draw, shape), "scale": _numbers(draw, normalized, 0.5, 1.5)}
     if draw(st.booleans()):
         floats["bias"] = _numbers(draw, normalized)
         inputs.append("bias")
-    attrs = {"axis": axis} if epsilon is None else {"axis": axis, "epsilon": epsilon}
     return Case("LayerNormalization", floats, [_node("LayerNormalization", inputs, **attrs)])
 
 
