@@ -234,8 +234,8 @@ def _build(file: ModelFile, program: Plan, examples: dict[str, np.ndarray],
     # The cost a model written by pg.to_onnx names: the default when a target is given.
     named = {p.key: p.value for p in file.proto.metadata_props}.get("pathgrad.cost")
     declared = named if named in COSTS else None
-    top, cost_name = _output_node(outputs, target, cost if cost is not None else declared,
-                                  file.where)
+    chosen = cost if cost is not None or target is None else declared
+    top, cost_name = _output_node(outputs, target, chosen, file.where)
     cost_name = cost_name or declared
     return ModelGraph(top, outputs=outputs, params=params, inputs=leaves, tensors=tensors,
                       chain=chain, size=size, cost_name=cost_name, where=file.where)

@@ -113,6 +113,10 @@ def test_the_file_names_the_cost_and_the_caller_may_override_it():
     assert {p.key: p.value for p in model.metadata_props} == {"pathgrad.cost": "cross-entropy"}
     assert pg.from_onnx(model, {"x": [0.1, 0.2]}, target=1).network().cost.name == \
         "cross-entropy"
+    # Without a target, no cost: a model of one output number ends in it.
+    single = pg.to_onnx(pg.Network([2, 1], cost="cross-entropy", seed=0))
+    alone = pg.from_onnx(single, {"x": [0.1, 0.2]})
+    assert alone.C.name == "a^2_1" and alone.network().cost.name == "cross-entropy"
     quadratic = pg.from_onnx(model, {"x": [0.1, 0.2]}, target=1, cost="quadratic")
     assert quadratic.network().cost.name == "quadratic"
     assert quadratic.C.data == pytest.approx(net.cost_of([0.1, 0.2], 1) * 0 + 0.5 * sum(
