@@ -181,18 +181,15 @@ def _slice_bounds(start: int, end: int, step_size: int, size: int) -> range:
 
 
 def slice_(step: Step, xs: list[Any]) -> list[np.ndarray]:
-    """``Slice``: starts, ends, axes and steps from the inputs (attributes before opset 10)."""
+    """``Slice``: starts, ends, and optionally axes and steps, from its inputs."""
     x = np.asarray(xs[0])
     if step.opset < 10:
-        starts, ends = step.ints("starts", []), step.ints("ends", [])
-        axes, steps = step.ints("axes"), None
-    else:
-        starts, ends = (constant_ints(v, step, what) for v, what in
-                        ((xs[1], "starts"), (xs[2], "ends")))
-        axes = constant_ints(xs[3], step, "axes") if len(xs) > 3 and xs[3] is not None else None
-        steps = constant_ints(xs[4], step, "steps") if len(xs) > 4 and xs[4] is not None \
-            else None
-    assert starts is not None and ends is not None
+        raise step.fail("a Slice of opset 9 or older (bounds as attributes) is not supported; "
+                        "export with opset 10 or later")
+    starts, ends = (constant_ints(v, step, what) for v, what in
+                    ((xs[1], "starts"), (xs[2], "ends")))
+    axes = constant_ints(xs[3], step, "axes") if len(xs) > 3 and xs[3] is not None else None
+    steps = constant_ints(xs[4], step, "steps") if len(xs) > 4 and xs[4] is not None else None
     axes = axes if axes is not None else list(range(len(starts)))
     steps = steps if steps is not None else [1] * len(starts)
     if not len(starts) == len(ends) == len(axes) == len(steps) or 0 in steps:

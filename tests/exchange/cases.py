@@ -323,10 +323,21 @@ def reshaping(draw, op_type: str) -> Case:
             starts.append(draw(st.integers(-d - 1, d + 1)))
             ends.append(draw(st.integers(-d - 1, d + 1)) if draw(st.booleans())
                         else (2**62 if steps[-1] > 0 else -(2**62)))
-        ints.update(starts=_int64(starts), ends=_int64(ends),
-                    axes=_int64([a - rank if draw(st.booleans()) else a for a in axes]),
-                    steps=_int64(steps))
-        inputs += ["starts", "ends", "axes", "steps"]
+        axes = [a - rank if draw(st.booleans()) else a for a in axes]
+        # Axes and steps may be left out (every axis in order, steps of 1).
+        given = draw(st.sampled_from(["all", "no steps", "no axes"]))
+        if given == "no steps":
+            steps = [1] * len(axes)
+        if given == "no axes":  # then the bounds are for the first axes, in order
+            starts, ends = (starts + [0] * rank)[:rank], (ends + [2**62] * rank)[:rank]
+        ints.update(starts=_int64(starts), ends=_int64(ends))
+        inputs += ["starts", "ends"]
+        if given != "no axes":
+            ints["axes"] = _int64(axes)
+            inputs.append("axes")
+        if given == "all":
+            ints["steps"] = _int64(steps)
+            inputs.append("steps")
     elif op_type == "Cast":
         attrs["to"] = draw(st.sampled_from([TensorProto.DOUBLE, TensorProto.DOUBLE]))
     elif op_type == "Dropout":
@@ -420,6 +431,12 @@ def constants(draw, op_type: str) -> Case:
         value = _numbers(draw, _broadcast_partner(draw, shape))
         made = _node("Constant", [], ["c"], value=numpy_helper.from_array(value))
         nodes = [made, _node("Add", ["x", "c"], ["a"]), _node("Mul", ["a", "p"])]
+        if draw(st.booleans()):  # constants beside Values in one tensor: no node for them
+            nodes = [made, _node("Mul", ["x", "p"], ["m"]),
+                     _node("Concat", ["m", "c"], ["joined"], axis=0),
+                     _node("Sub", ["joined", "c"])]
+            value = _numbers(draw, (1, *shape[1:]))
+            nodes[0] = _node("Constant", [], ["c"], value=numpy_helper.from_array(value))
     else:
         made = _node("Shape", ["x"], ["s"])
         nodes = [made, _node("Mul", ["x", "p"], ["m"]), _node("Reshape", ["m", "s"])]

@@ -178,3 +178,10 @@ def test_an_unknown_gelu_approximation_is_refused():
                    [_double("x", [1])], [_double("y", [1])], opset=20)
     with pytest.raises(ModelError, match="approximate='cubic' is not 'none' or 'tanh'"):
         pg.from_onnx(model, {"x": [1.0]}, cost=lambda out: out[0])
+
+
+def test_a_slice_of_opset_9_is_refused_by_name():
+    model = _model([helper.make_node("Slice", ["x"], ["y"], starts=[0], ends=[1], axes=[0])],
+                   [_double("x", [3])], [_double("y", [1])], opset=9)
+    with pytest.raises(ModelError, match="a Slice of opset 9 or older"):
+        pg.from_onnx(model, {"x": [1.0, 2.0, 3.0]}, cost=lambda out: out[0])
