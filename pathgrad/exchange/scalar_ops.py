@@ -93,10 +93,7 @@ def affine(n: int, alpha: float, beta: float, bias: bool) -> Op:
             rates = (*(alpha * a for a in xs[n : 2 * n]), *(alpha * w for w in xs[:n]))
         return (*rates, beta) if bias else rates
 
-    name = "weighted input" if (alpha, beta) == (1.0, 1.0) and bias else "Σ w·a"
-    if (alpha, beta) != (1.0, 1.0):
-        name = f"{alpha:g}·Σ w·a" + (f" + {beta:g}·c" if bias else "")
-    return Op(name, value, partials)
+    return Op("weighted input", value, partials)
 
 
 def _softmax(xs: Sequence[float]) -> list[float]:
