@@ -44,8 +44,7 @@ def reduce(step: Step, xs: list[Any]) -> list[np.ndarray]:
     x = np.asarray(xs[0])
     from_input = step.opset >= (13 if step.op_type == "ReduceSum" else 18)
     if from_input:
-        given = xs[1] if len(xs) > 1 else None
-        axes = constant_ints(given, step, "axes") if given is not None else []
+        axes = constant_ints(xs[1] if len(xs) > 1 else None)
     else:
         axes = step.ints("axes", []) or []
     if not axes and step.attrs.get("noop_with_empty_axes", 0):

@@ -185,3 +185,10 @@ def test_a_slice_of_opset_9_is_refused_by_name():
                    [_double("x", [3])], [_double("y", [1])], opset=9)
     with pytest.raises(ModelError, match="a Slice of opset 9 or older"):
         pg.from_onnx(model, {"x": [1.0, 2.0, 3.0]}, cost=lambda out: out[0])
+
+
+def test_a_square_root_at_zero_is_refused_with_why():
+    model = _model([helper.make_node("Sqrt", ["x"], ["y"], name="root")],
+                   [_double("x", [2])], [_double("y", [2])])
+    with pytest.raises(ModelError, match="Sqrt node 'root': .*sqrt needs a positive operand"):
+        pg.from_onnx(model, {"x": [4.0, 0.0]}, cost=lambda out: out[0])
