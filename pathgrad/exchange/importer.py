@@ -102,21 +102,24 @@ class ModelGraph(NetworkGraph):
         """The parameters by initializer name (call it for all of them in one list)."""
         return self._params
 
-    def _layer(self, l: int, first: int) -> None:  # noqa: E741 - the book's letter
+    def _require_chain(self) -> None:
         if self.chain is None:
             raise PathgradValueError(
                 f"{self.where} is not a chain of dense layers from one input, so its nodes "
                 "have no book names (w^l_jk, z^l_j, ...); find them through g.params, "
                 "g.inputs, g.outputs and g.tensors"
             )
+
+    def _layer(self, l: int, first: int) -> None:  # noqa: E741 - the book's letter
+        self._require_chain()
         super()._layer(l, first)
 
     def gradients(self, adj: Sequence[float] | None = None) -> tuple[list, list]:
-        self._layer(2, 2)
+        self._require_chain()
         return super().gradients(adj)
 
     def deltas(self, adj: Sequence[float] | None = None) -> list[np.ndarray]:
-        self._layer(2, 2)
+        self._require_chain()
         return super().deltas(adj)
 
     def param_grads(self) -> dict[str, np.ndarray]:

@@ -122,8 +122,7 @@ def count(program: Plan, shapes: dict[str, tuple[int, ...]]) -> ModelSize:
         in_shapes = [shapes.get(name, ()) for name in step.inputs]
         out_shapes = [shapes.get(name, ()) for name in step.outputs]
         nodes, edges = OPERATORS[step.op_type].count(step, in_shapes, out_shapes)
-        if nodes or edges:
-            steps.append((str(step), nodes, edges))
+        steps.append((str(step), nodes, edges))
     outputs = sum(count_of(shapes[name]) for name in program.outputs)
     return ModelSize(
         nodes=leaves + sum(s[1] for s in steps) + 1,

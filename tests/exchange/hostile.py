@@ -98,13 +98,14 @@ def _cases(folder: Path) -> dict[str, tuple[object, dict]]:
     (folder / "secret.bin").write_bytes(np.arange(4.0).tobytes())
     (inside / "w.bin").write_bytes(np.arange(4.0).tobytes())
     os.symlink(folder / "secret.bin", inside / "link.bin")
-    for name, location, length in (("external ../", "../secret.bin", 32),
+    for name, location, length, *offset in (("external ../", "../secret.bin", 32),
                                    ("external absolute", str(folder / "secret.bin"), 32),
                                    ("external link", "link.bin", 32),
                                    ("external lying length", "w.bin", 64),
+                                   ("external past the end", "w.bin", 32, 16),
                                    ("external good", "w.bin", 32)):
         path = inside / f"{name.replace(' ', '_').replace('/', '')}.onnx"
-        path.write_bytes(_external(folder, location, length).SerializeToString())
+        path.write_bytes(_external(folder, location, length, *offset).SerializeToString())
         cases[name] = (path, {"inputs": {"x": [[1.0, 2.0]]}, "cost": "sum"})
     big = inside / "big.onnx"
     big.write_bytes(_external(folder, "huge.bin", 8 * 4096 * 4096,

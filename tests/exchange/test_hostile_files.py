@@ -39,6 +39,7 @@ REFUSALS = {
     "external link": ("DamagedFileError", "leaves the model's folder"),
     "external lying length": ("DamagedFileError", "declares 32 bytes of double but its external "
                               "data is 64 bytes"),
+    "external past the end": ("DamagedFileError", "is 32 bytes at offset 16 of a 32-byte file"),
     "external too large": ("TooLargeError", "more than max_bytes=67,108,864"),
     "external bytes": ("DamagedFileError", "open the model from its path"),
     "foreign domain": ("DamagedFileError", "domain 'com.example'"),

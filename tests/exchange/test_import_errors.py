@@ -13,6 +13,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 import pathgrad as pg
 from pathgrad.exchange import SUPPORTED, ModelError, UnsupportedOperatorError
+from pathgrad.exchange.model_files import DATA_TYPES
 
 MLP = Path(__file__).parent / "models" / "mlp.onnx"
 X = [[0.1, -0.2, 0.3, 0.4]]
@@ -192,3 +193,50 @@ def test_a_square_root_at_zero_is_refused_with_why():
                    [_double("x", [2])], [_double("y", [2])])
     with pytest.raises(ModelError, match="Sqrt node 'root': .*sqrt needs a positive operand"):
         pg.from_onnx(model, {"x": [4.0, 0.0]}, cost=lambda out: out[0])
+
+
+def test_a_cnns_gradients_and_deltas_need_a_dense_chain():
+    graph = pg.from_onnx(Path(__file__).parent / "models" / "cnn.onnx",
+                         np.zeros((1, 1, 6, 6)), cost=lambda out: out[0])
+    for ask in (graph.gradients, graph.deltas):
+        with pytest.raises(pg.PathgradError, match="not a chain of dense layers"):
+            ask()
+
+
+@pytest.mark.parametrize("number", sorted(DATA_TYPES))
+def test_every_element_type_is_read_as_its_numbers(number):
+    kind = DATA_TYPES[number]
+    values = np.array([1, 0, 1] if kind.name == "bool" else [3, 1, 2]).astype(kind.stored)
+    tensor = numpy_helper.from_array(values, "u")
+    assert tensor.data_type == number
+    model = _model([helper.make_node("Cast", ["u"], ["d"], to=TensorProto.DOUBLE),
+                    helper.make_node("Mul", ["x", "d"], ["y"])],
+                   [_double("x", [3])], [_double("y", [3])], [tensor])
+    graph = pg.from_onnx(model, {"x": [1.0, 1.0, 1.0]}, cost=lambda out: out[0])
+    expected = values.astype(np.float64)
+    assert [v.data for v in graph.outputs["y"]] == expected.tolist()
+    if kind.is_float:  # a parameter: one leaf per entry
+        assert [v.data for v in graph.params["u"]] == expected.tolist()
+    else:  # a constant: plain numbers of its own type
+        assert graph.tensors["u"].dtype == values.dtype and "u" not in graph.params
+
+
+def test_integers_computed_inside_a_model_stay_integers():
+    ints = [numpy_helper.from_array(np.array([2, -3], dtype=np.int64), "a")]
+    model = _model([helper.make_node("Neg", ["a"], ["n"]),
+                    helper.make_node("Relu", ["n"], ["r"]),
+                    helper.make_node("Cast", ["r"], ["d"], to=TensorProto.DOUBLE),
+                    helper.make_node("Mul", ["x", "d"], ["y"])],
+                   [_double("x", [2])], [_double("y", [2])], ints)
+    graph = pg.from_onnx(model, {"x": [1.0, 1.0]}, cost=lambda out: out[1])
+    assert graph.tensors["n"].dtype == graph.tensors["r"].dtype == np.int64
+    assert graph.tensors["r"].tolist() == [0, 3] and graph.C.data == 3.0
+
+
+def test_a_matmul_asked_for_is_not_merged_with_its_bias():
+    models = Path(__file__).parent / "models"
+    x = np.load(models / "attention.npz")["input:x"]
+    graph = pg.from_onnx(models / "attention.onnx", x, output="val_1", cost=lambda out: out[0])
+    weights = np.array([v.data for v in graph.params["val_0"]]).reshape(4, 4)
+    assert graph.outputs["val_1"][0].data == pytest.approx(float((x[0] @ weights)[0, 0]))
+    assert len(graph.outputs["val_1"][0].parents) == 8  # four weights and four inputs, no bias

@@ -103,6 +103,8 @@ def test_the_pytorch_mlp_is_a_network_with_the_same_numbers():
     np.testing.assert_allclose(net.feedforward(inputs["x"][0])[:, 0],
                                _values(graph.outputs["y"]), rtol=1e-15)
     assert graph.w(2, 3, 4) is graph.params["hidden.weight"][2 * 4 + 3]
+    assert [v.name for v in graph.params["hidden.weight"][:5]] == [
+        "w^2_11", "w^2_12", "w^2_13", "w^2_14", "w^2_21"]
     assert graph.a(3, 2) is graph.outputs["y"][1]
 
 
@@ -160,6 +162,8 @@ def test_scikit_learn_mlp_classifiers(digits, activation, classes):
     # The dense chain has the book's names, in scikit-learn's layout (coefs_[0][k-1, j-1]).
     assert graph.layer_sizes == (64, 6, 10 if classes == 10 else 1)
     assert graph.w(2, 3, 5).data == pytest.approx(clf.coefs_[0][4, 2], rel=1e-6)
+    assert graph.w(2, 3, 5).name == "w^2_35" and graph.z(3, 1).name == "z^3_1"
+    assert [v.name for v in graph.params["coefficient"][:3]] == ["w^2_11", "w^2_21", "w^2_31"]
     assert graph.b(3, 1).data == pytest.approx(clf.intercepts_[1][0], rel=1e-6)
     assert graph.a(1, 10).data == x[9]
     nabla_b, nabla_w = graph.gradients()
