@@ -27,7 +27,7 @@ NOTEBOOK_FILES = sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
 #: The API page's section for each layer of tests/test_architecture.py's LAYERS.
 SECTION_OF_LAYER = {
     0: "support", 1: "core", 2: "core", 3: "core", 4: "path-sums", 5: "checking", 6: "book",
-    7: "nn", 8: "drawing",
+    7: "nn", 8: "exchange", 9: "drawing",
 }
 IMAGE_TYPES = ("image/svg+xml", "image/png")
 EXTENSION = NOTEBOOKS / "_ext" / "pathgrad_site.py"
