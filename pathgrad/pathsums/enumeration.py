@@ -16,7 +16,7 @@ about the paths (their statistics, the top ``k``, a random sample) has a polynom
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..graph import Edge, Graph, as_graph
@@ -163,3 +163,55 @@ def path_sum(source: Value, output: Value | Graph, limit: int | None = DEFAULT_L
     """
     graph, start = source_and_graph(source, output, "path_sum")
     return math.fsum(path.product for path in _listed(graph, source, start, limit))
+
+
+def path_numbers(chosen: Iterable[Path], output: Value | Graph) -> list[int]:
+    """Each path's number: its place, from 1, in the order :func:`paths` lists the paths from
+    its first node, worked out without listing them.
+
+    One numbering everywhere: the demo, the pictures' captions and the explorer number a path
+    by this place, whatever order they show the paths in. The number of a path is 1 plus the
+    count of the paths listed before it: at each node on the way, the paths to the output
+    through the edges the listing tries first (counted by one backward sweep,
+    ``n[tail] += n[head]``). Two identical paths (the parallel edges of ``x * x``) take the
+    numbers of their parallel edges in turn, as :func:`paths` lists them.
+    """
+    graph = as_graph(output)
+    children = graph.children_lists()
+    index = graph.index
+    to_output = [0] * len(graph.nodes)
+    to_output[index[graph.output]] = 1
+    for i in range(len(graph.nodes) - 1, -1, -1):
+        if children[i]:
+            to_output[i] = sum(to_output[index[edge.dst]] for edge in children[i])
+    numbers = []
+    seen: dict[tuple, int] = {}
+    for path in chosen:
+        if path.nodes[-1] is not graph.output:
+            raise PathgradValueError(
+                f"path_numbers: the path {path.route} does not end at the output "
+                f"{graph.output.label}; only paths to the output are numbered"
+            )
+        places = [1]  # the numbers of every path identical to this one
+        for step, (tail, head) in enumerate(zip(path.nodes, path.nodes[1:])):
+            before, offsets = 0, []
+            for edge in children[index[tail]]:
+                if edge.dst is head and edge.rate == path.rates[step]:
+                    offsets.append(before)
+                before += to_output[index[edge.dst]]
+            if not offsets:
+                raise PathgradValueError(
+                    f"path_numbers: the path {path.route} is not in this graph "
+                    f"(no edge {tail.label} → {head.label} of rate {path.rates[step]!r})"
+                )
+            places = [p + o for p in places for o in offsets][:_MAX_TWINS]
+        key = (path.nodes, path.rates)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        places.sort()
+        numbers.append(places[occurrence % len(places)])
+    return numbers
+
+
+# Identical paths numbered apart at most (past it, the later twins repeat numbers).
+_MAX_TWINS = 1024
