@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import pathgrad as pg
+from pathgrad.book.network_graphs import subscript
+from pathgrad.names import pretty, typed_name
 
 
 def test_nodes_are_in_topological_order_and_end_with_the_output():
@@ -130,3 +135,30 @@ def test_check_refuses_a_node_that_does_not_reach_the_output():
     other = pg.Network([2, 2], seed=0).graph([0.1, 0.2], 0)
     with pytest.raises(ValueError, match="w\\^2_11 does not reach C"):
         pg.check(pg.Network([2, 2], seed=0).graph([0.1, 0.2], 0), wrt=[other.w(2, 1, 1)])
+
+
+@given(st.sampled_from("wbaz"), st.integers(1, 12), st.lists(st.integers(1, 12), min_size=1,
+                                                             max_size=2))
+def test_a_name_is_found_as_typed_and_as_printed(symbol, layer, indices):
+    name = f"{symbol}^{layer}_{subscript(*indices)}"
+    node = pg.Value(1.0, name=name)
+    graph = pg.Graph(node * 2.0)
+    assert typed_name(pretty(name)) == name
+    assert graph.find(name) is node and graph.find(pretty(name)) is node
+
+
+def test_a_wrong_name_lists_the_names_of_the_kind_asked_for():
+    graph = pg.Network([2, 3, 2], seed=1).graph([0.5, 0.9], [1, 0])
+    with pytest.raises(KeyError) as error:
+        graph.find("w^7_11")
+    message = str(error.value)
+    assert "its weights are w^2_11, w^2_12, w^2_21, …, w^3_22, w^3_23 (12 in all)" in message
+    assert "a^" not in message and "b^" not in message
+    biases = "its biases are b^2_1, b^2_2, b^2_3, b^3_1, b^3_2"
+    with pytest.raises(KeyError, match=re.escape(biases)):
+        graph.find("b²₉")  # a printed name of no node: the hint still reads its kind
+    with pytest.raises(KeyError) as error:
+        graph.find("q")  # a kind the graph has none of: every kind it has
+    message = str(error.value)
+    for part in ("activations a^1_1", "biases b^2_1", "weights w^2_11", "C"):
+        assert part in message
