@@ -29,6 +29,7 @@ from ..book.network import Network
 from ..book.network_graphs import NetworkGraph
 from ..graph import Graph
 from ..pathsums import count_paths, eliminate, path_stats, path_sum, top_paths
+from ..support.timing import duration_text
 from ..sweeps import adjoints
 from ..value import Op, Value
 from . import median_time, table, title
@@ -74,8 +75,7 @@ def _many_paths(quick: bool) -> None:
             ["reverse sweep (all of ∂C/∂·)", f"{t_reverse:.4f}", "1.00"],
         ],
     ))
-    years = count / 1e7 / 3.15e7
-    print(f"listing them at 10^7 paths/s would take about {years:.1e} years")
+    print(f"listing them at 10^7 paths/s would take about {duration_text(count / 1e7)}")
 
 
 def _top_paths(quick: bool) -> None:
