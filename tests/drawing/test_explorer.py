@@ -265,3 +265,22 @@ def test_a_tall_column_is_set_in_parts_as_tall_as_the_next_column():
     assert len({placed.x[i] for i in inputs}) == 3  # 64 inputs in three parts
     assert len({(placed.x[i], placed.y[i]) for i in inputs}) == 64  # none on another
     assert 0.5 < placed.width / placed.height < 2  # neither a thin strip nor a thin column
+
+
+def test_without_anywidget_a_notebook_shows_the_still_picture_and_how_to_install(net, monkeypatch):
+    import sys
+
+    from pathgrad.drawing.explorer import widget
+
+    monkeypatch.setitem(sys.modules, "anywidget", None)
+    widget.explorer_widget_class.cache_clear()
+    try:
+        explorer = pg.explore(net, EXAMPLE)
+        bundle = explorer._repr_mimebundle_()
+        assert bundle["image/svg+xml"].lstrip().startswith(("<?xml", "<svg"))
+        assert 'pip install "pathgrad[notebooks]"' in bundle["text/plain"]
+        assert "application/vnd.jupyter.widget-view+json" not in bundle
+        with pytest.raises(ImportError, match=re.escape('pip install "pathgrad[notebooks]"')):
+            explorer.widget  # noqa: B018
+    finally:
+        widget.explorer_widget_class.cache_clear()

@@ -36,7 +36,7 @@ from ...book.graph_sizes import graph_size
 from ...graph import Graph
 from ...names import name_hint, typed_name
 from ...support.arguments import one_of, real_number, whole_number
-from ...support.errors import PathgradTypeError, PathgradValueError
+from ...support.errors import PathgradImportError, PathgradTypeError, PathgradValueError
 from ...support.writing import check_output, write_file
 from ...value import Value
 from ..engine import ENGINES, RenderError
@@ -146,7 +146,11 @@ class Explorer:
         still = self._still  # what shows where no kernel runs
         if still is not None:
             bundle["image/svg+xml"], bundle["image/png"] = still
-        shown = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        try:
+            shown = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        except PathgradImportError as missing:  # no anywidget: the still picture, and why
+            bundle["text/plain"] = f"{self!r}\n{missing}"
+            return bundle
         bundle.update(shown[0] if isinstance(shown, tuple) else shown)  # anywidget: (data, meta)
         bundle["text/plain"] = repr(self)
         return bundle
