@@ -281,6 +281,11 @@ def test_the_command_line_speaks_its_own_words(tmp_path, capsys, monkeypatch):
         main(argv)
         out, err = capsys.readouterr()
         assert not PYTHON_WORDS.search(out + err), (argv, PYTHON_WORDS.search(out + err))
+    assert main(["explore", "--nudge-budget", "1", "-o", "budget.html"]) == 0
+    capsys.readouterr()
+    notes = " ".join(note for level in explorer_data(tmp_path / "budget.html")["levels"]
+                     for note in level["notes"])
+    assert "--nudge-budget on the command line" in notes and "pg.explore" not in notes
     slow = tmp_path / "graphviz-pure"  # only graphviz-pure here, and dot asked for
     slow.write_text("#!/bin/sh\nexit 1\n")
     slow.chmod(0o755)
