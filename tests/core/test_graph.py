@@ -162,3 +162,28 @@ def test_a_wrong_name_lists_the_names_of_the_kind_asked_for():
     message = str(error.value)
     for part in ("activations a^1_1", "biases b^2_1", "weights w^2_11", "C"):
         assert part in message
+
+
+@pytest.mark.parametrize(
+    ("printed", "typed"),
+    [("a²", "a^2"), ("w₁₂", "w_12"), ("w²₃,₁₂", "w^2_3,12"), ("²₁", "²₁"), ("w²x", "w²x"),
+     ("w²,₁", "w²,₁"), ("C", "C"), ("δ²₁", "δ^2_1")],
+)
+def test_a_printed_name_is_read_back_and_anything_else_left_as_it_is(printed, typed):
+    assert typed_name(printed) == typed
+
+
+def test_a_hint_lists_its_kind_in_book_order_and_shortens_a_long_list():
+    graph = pg.Network([12, 2, 1], seed=1).graph([0.5] * 12, [1.0])
+    with pytest.raises(KeyError) as error:
+        graph.find("w^9_99")
+    assert "its weights are w^2_11, w^2_12, w^2_13, …, w^3_11, w^3_12 (26 in all)" in str(
+        error.value)  # by layer and index, w^2_1,10 after w^2_19: not alphabetical
+    eight = pg.Network([2, 5, 3], seed=1).graph([0.5, 0.5], [1.0, 0.0, 0.0])
+    with pytest.raises(KeyError) as error:
+        eight.find("b^4_1")
+    assert str(error.value).endswith(
+        "its biases are b^2_1, b^2_2, b^2_3, b^2_4, b^2_5, b^3_1, b^3_2, b^3_3")  # all eight
+    with pytest.raises(KeyError) as error:
+        eight.find("C^2")  # the one node named C is not a kind to list
+    assert "its named nodes are C; activations a^1_1" in str(error.value)
