@@ -141,9 +141,13 @@ DEFAULT_SEED = 1
 DEFAULT_NODE = "w^2_12"
 
 
-def add_network_options(parser: argparse.ArgumentParser) -> None:
+def add_network_options(parser: argparse.ArgumentParser) -> argparse._MutuallyExclusiveGroup:
     """The options of every command that builds a network: the same names, the same defaults,
-    the same numbers for the same options (see :func:`network_and_example`)."""
+    the same numbers for the same options (see :func:`network_and_example`).
+
+    Returns the group of the network's sources (``--sizes`` or ``--network``), where another
+    source (a model file of another format) joins as one more option, exclusive of the rest.
+    """
     group = parser.add_argument_group(
         "the network and its example (the same options for demo, paths, draw and explore)"
     )
@@ -161,6 +165,7 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--y", type=numbers, metavar="Y1,Y2,...",
                        help="the desired output, one number per output neuron, default 1,0 "
                             "(1, then 0s)")
+    return source
 
 
 def network_and_example(
