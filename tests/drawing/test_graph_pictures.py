@@ -127,6 +127,8 @@ def test_colour_is_the_sign_of_the_paths_and_width_the_size_of_their_sum(seed):
     # the legend explains the colours the picture uses, and only those
     assert ("dark grey: paths of both signs" in source) == bool(shared)
     assert ("red, dashed: paths of negative product" in source) == any(p < 0 for p in products)
+    assert (f'<font color="{NEGATIVE}"><b>– – –</b></font>' in source) == any(
+        p < 0 for p in products)  # the legend's swatch is dashed too
     assert ("blue: paths of positive product" in source) == any(p > 0 for p in products)
 
 
@@ -363,7 +365,7 @@ def test_a_caption_lists_every_path_it_shows_numbered_as_everywhere():
     every = list(pg.paths(w, graph))
     caption = draw(graph, highlight=every).caption
     rows = caption_rows(caption)
-    assert caption.startswith(f"all {len(every)} paths from w²₁₂ to C")
+    assert caption.startswith(f"all {len(every)} paths from w²₁₂ to C, largest |product| first:")
     assert "more" not in caption and len(rows) == len(every) == 8
     # each path by its number, the place pg.paths gives it; largest |product| first
     assert {(n, route) for n, route, _ in rows} == {(i, p.route) for i, p in enumerate(every, 1)}
@@ -379,5 +381,9 @@ def test_a_caption_lists_every_path_it_shows_numbered_as_everywhere():
     numbers = dict(zip(map(id, many), range(1, len(many) + 1), strict=True))
     largest = sorted(many, key=lambda p: -abs(p.product))[:CAPTION_PATHS]
     assert [n for n, _, _ in rows] == [numbers[id(p)] for p in largest]
+    inner = list(pg.paths(start, graph["a^3_1"]))  # paths that stop short of C: no numbers
+    caption = draw(graph, highlight=inner).caption
+    assert caption.startswith(f"{len(inner)} paths from a¹₁, largest |product| first:")
+    assert "#" not in caption and f"sum of these {len(inner)}: " in caption and "%" not in caption
     one = draw(graph, highlight=pg.top_paths(w, graph, k=1)).caption
     assert one.startswith(f"path #{every.index(pg.top_paths(w, graph, k=1)[0]) + 1} w²₁₂ → ")
