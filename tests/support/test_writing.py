@@ -104,3 +104,18 @@ def test_a_new_file_never_replaces_one_and_never_follows_a_link(tmp_path):
     assert write_new_file(tmp_path / "new.html", b"x").name == "new.html"
     with pytest.raises(PathgradOSError, match="and the next 1 names like it are taken"):
         write_new_file(tmp_path / "paths.svg", b"three", tries=2)
+
+
+def test_a_new_file_tries_exactly_as_many_names_as_it_says_with_the_usual_mode(tmp_path):
+    for name in ("a.svg", "a-2.svg", "a-3.svg", "a-4.svg"):
+        (tmp_path / name).write_text("taken")
+    with pytest.raises(PathgradOSError, match="and the next 3 names like it are taken"):
+        write_new_file(tmp_path / "a.svg", b"x", tries=4)  # a-5.svg is free, but not tried
+    assert not (tmp_path / "a-5.svg").exists()
+    assert write_new_file(tmp_path / "a.svg", b"x", tries=5).name == "a-5.svg"  # the fifth
+    mask = os.umask(0o027)
+    try:
+        made = write_new_file(tmp_path / "b.svg", b"y")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(made.stat().st_mode) == 0o640
