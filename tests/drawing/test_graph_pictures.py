@@ -387,3 +387,29 @@ def test_a_caption_lists_every_path_it_shows_numbered_as_everywhere():
     assert "#" not in caption and f"sum of these {len(inner)}: " in caption and "%" not in caption
     one = draw(graph, highlight=pg.top_paths(w, graph, k=1)).caption
     assert one.startswith(f"path #{every.index(pg.top_paths(w, graph, k=1)[0]) + 1} w²₁₂ → ")
+
+
+def rank_groups(source: str, graph) -> list[list[str]]:
+    ranks = re.findall(r"\{\s*rank=same\s+((?:n\d+\s+)+)((?:n\d+ -> n\d+ \[style=invis\]\s+)*)\}",
+                       source)
+    return [[graph.nodes[int(i[1:])].name for i in group.split()] for group, _ in ranks]
+
+
+def test_with_the_weights_hidden_a_shown_weight_stands_with_the_inputs():
+    """No column of weights between two layers of neurons: the kept w²₁₂ joins the input
+    layer's column, and each layer of neurons keeps a column of its own."""
+    graph = demo_network((3, 4, 4, 2))
+    source = draw(graph, highlight=list(pg.paths(graph["w^2_12"], graph))).source
+    columns = rank_groups(source, graph)
+    assert columns[0] == ["a^1_1", "w^2_12", "a^1_2", "a^1_3"]
+    assert columns[1:] == [[f"a^{l}_{j}" for j in range(1, n + 1)]
+                           for l, n in ((2, 4), (3, 4), (4, 2))]  # noqa: E741
+    assert "nodesep=0.08" in source
+    full = draw(graph, highlight=list(pg.paths(graph["w^2_12"], graph)), hide_params=False)
+    assert rank_groups(full.source, graph)[1][0] == "w^2_11" and "nodesep=0.18" in full.source
+
+
+def test_a_picture_without_caption_or_legend_has_no_label():
+    source = draw(sigmoid_neuron(), legend=False).source
+    assert "label=<" not in source.split("node [")[0]  # no graph label at all
+    assert "label=<" in draw(sigmoid_neuron()).source.split("node [")[0]
