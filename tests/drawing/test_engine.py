@@ -164,3 +164,18 @@ def test_demo_survives_a_missing_engine(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv(engine.ENV_VAR, raising=False)
     assert main(["demo", "--picture", str(tmp_path / "demo.svg")]) == 0
     assert "No picture written (No Graphviz program found" in capsys.readouterr().out
+
+
+def test_an_engine_asked_for_by_name_and_missing_says_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.setattr(engine, "_search_path", lambda: str(tmp_path))  # neither installed
+    with pytest.raises(EngineNotFoundError) as error:
+        find_engine("dot")
+    assert str(error.value).startswith("'dot' was not found to render the picture. Install one")
+    assert "pip install graphviz-pure" in str(error.value)
+    pure = tmp_path / "graphviz-pure"  # only graphviz-pure: named as the way out, not installed
+    pure.write_text("#!/bin/sh\n")
+    pure.chmod(0o755)
+    with pytest.raises(EngineNotFoundError) as error:
+        find_engine("dot")
+    assert "or use graphviz-pure, which is installed (engine='graphviz-pure')" in str(error.value)
+    assert "pip install graphviz-pure" not in str(error.value)
