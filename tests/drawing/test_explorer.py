@@ -265,6 +265,14 @@ def test_a_tall_column_is_set_in_parts_as_tall_as_the_next_column():
     assert len({placed.x[i] for i in inputs}) == 3  # 64 inputs in three parts
     assert len({(placed.x[i], placed.y[i]) for i in inputs}) == 64  # none on another
     assert 0.5 < placed.width / placed.height < 2  # neither a thin strip nor a thin column
+    shown = [i for i, x in enumerate(placed.x) if x is not None]
+    assert all(0 < placed.x[i] < placed.width and 0 < placed.y[i] < placed.height for i in shown)
+    assert max(placed.x[i] for i in shown) == pytest.approx(placed.width - 40)  # margins alike
+    outputs = [placed.y[big.index[big.a(3, j)]] for j in range(1, 11)]
+    for column in (outputs, [placed.y[big.index[big.C]]], [placed.y[i] for i in inputs[:22]]):
+        assert sum(column) / len(column) == pytest.approx(placed.height / 2)  # centred
+    gaps = sorted({placed.x[i] for i in inputs})
+    assert gaps[1] - gaps[0] == gaps[2] - gaps[1] < placed.x[hidden[0]] - gaps[2]
 
 
 def test_without_anywidget_a_notebook_shows_the_still_picture_and_how_to_install(net, monkeypatch):
