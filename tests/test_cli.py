@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import pathgrad as pg
-from pathgrad.cli import build_parser, main
+from pathgrad.cli import build_parser, learning_hint, main
 from pathgrad.drawing import engine
 from pathgrad.drawing.explorer import gallery_pages
 from pathgrad.drawing.explorer.browser import BrowserMissingError
@@ -312,3 +312,13 @@ def test_a_run_that_learns_nothing_says_why(capsys):
     assert "try a smaller --eta, such as 3" in out
     assert main(["train", "--data", "xor"]) == 0  # learned: no hint
     assert "hint" not in capsys.readouterr().out
+
+
+def test_the_hint_for_a_run_that_learned_nothing_points_the_right_way():
+    assert learning_hint(0.53, 0.5, 3.0, 3.0, 30) is None  # above chance: learned something
+    assert learning_hint(0.1, 0.1, 100.0, 3.0, 30).endswith(
+        "With --eta 100, above the default 3, each step overshoots and saturates the neurons: "
+        "try a smaller --eta, such as 3.")
+    assert learning_hint(0.515, 0.5, 3.0, 3.0, 30).endswith(
+        "Try more --epochs (now 30) or a larger --eta (now 3, the default 3).")
+    assert "larger --eta (now 0.01" in learning_hint(0.1, 0.1, 0.01, 3.0, 5)
