@@ -40,7 +40,8 @@ import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from ..graph import topological_order
 from ..nn import modules as pathgrad_modules
@@ -63,6 +64,29 @@ def micrograd_model(sizes: Sequence[int], seed: int = 0):
 
     with own_random(seed, micrograd.nn):
         return micrograd.nn.MLP(sizes[0], list(sizes[1:]))
+
+
+@contextmanager
+def micrograd_nn_on_pathgrad(swap: bool = True) -> Iterator[None]:
+    """micrograd's nn.py building pathgrad Values while the block runs (if ``swap``)."""
+    if not swap:
+        yield
+        return
+    import micrograd.nn
+
+    original = micrograd.nn.Value
+    micrograd.nn.Value = Value
+    try:
+        yield
+    finally:
+        micrograd.nn.Value = original
+
+
+def value_model(sizes: Sequence[int], seed: int = 0):
+    """micrograd's own ``MLP`` with ``pathgrad.Value`` swapped in: what a learner arriving
+    from micrograd writes first. Its steps then make pathgrad nodes only."""
+    with micrograd_nn_on_pathgrad():
+        return micrograd_model(sizes, seed)
 
 
 def pathgrad_model(sizes: Sequence[int], seed: int = 0, level: str = "z") -> MLP:
@@ -193,7 +217,8 @@ def compare_mlp(sizes: Sequence[int], repeat: int, rounds: int = 3, seed: int = 
         return time_it
 
     runners = {} if missing("micrograd.nn", INSTALL) else {
-        "micrograd": timed(lambda: micrograd_model(sizes, seed))}
+        "micrograd": timed(lambda: micrograd_model(sizes, seed)),
+        "value": timed(lambda: value_model(sizes, seed))}
     for level in LEVELS:
         runners[level] = timed(lambda level=level: pathgrad_model(sizes, seed, level))
     # Alternate them so that drift in machine speed hits all alike.
@@ -213,8 +238,11 @@ def _gradients_nodes_and_memory(sizes: Sequence[int], seed: int, x, y) -> dict:
     theirs = None if missing("micrograd.nn", INSTALL) else micrograd_model(sizes, seed)
     facts: dict[str, float] = {"worst_relative_difference": 0.0}
     if theirs is not None:
+        raw = value_model(sizes, seed)
         facts["micrograd_nodes"] = micrograd_node_count(step(theirs, x, y))
         facts["micrograd_bytes"] = peak_bytes(lambda: step(theirs, x, y))
+        facts["worst_relative_difference"] = gradients_agree(theirs, raw, x, y)
+        facts["value_bytes"] = peak_bytes(lambda: step(raw, x, y))
     for level in LEVELS:
         ours = pathgrad_model(sizes, seed, level)
         if theirs is not None:
@@ -283,15 +311,21 @@ def run(quick: bool = False) -> list[Target]:
     rows, targets = [], []
     for sizes in shapes:
         r = compare_mlp(sizes, repeat=3 if quick else 7, rounds=1 if quick else 3)
+        theirs = None if absent else r["micrograd_s"]
+        if theirs is not None:
+            what = f"MLP {r['sizes']}, micrograd's nn.py on pathgrad.Value"
+            targets.append(target(f"{what}: speed-up", theirs / r["value_s"],
+                                  least=SPEED_TARGETS[r["sizes"]]))
+            targets.append(target(f"{what}: bytes per node", r["value_bytes"] / r["nodes"],
+                                  most=BYTES_TARGET, unit=" B"))
         for level in reversed(LEVELS):
             what = f"MLP {r['sizes']} build+backward, level {level}"
-            if not absent:
-                targets.append(target(f"{what}: speed-up", r["micrograd_s"] / r[f"{level}_s"],
+            if theirs is not None:
+                targets.append(target(f"{what}: speed-up", theirs / r[f"{level}_s"],
                                       least=SPEED_TARGETS[r["sizes"]]))
             targets.append(target(f"{what}: bytes per node", r[f"{level}_bytes"] / r["nodes"],
                                   most=BYTES_TARGET, unit=" B"))
         n = r["nodes"]
-        theirs = None if absent else r["micrograd_s"]
         if theirs is None:
             rows.append([r["sizes"], "micrograd", f"{n:,}", "skipped", "", "", "", "", ""])
         else:
@@ -300,14 +334,16 @@ def run(quick: bool = False) -> list[Target]:
                 f"{theirs * 1e3:.1f} ({r['micrograd_gc_s'] * 1e3:.1f})", _rate(n, theirs),
                 "1.0x", f"{r['micrograd_bytes'] / n:.0f}", "1.00", "",
             ])
-        for level in LEVELS:
-            ours = r[f"{level}_s"]
+        value_row = [] if theirs is None else [("value", "pathgrad.Value, micrograd's nn.py")]
+        for key, label in [*value_row,
+                           *((level, f"pathgrad.nn, level {level}") for level in LEVELS)]:
+            ours = r[f"{key}_s"]
             rows.append([
-                "", f"pathgrad.nn, level {level}", "",
-                f"{ours * 1e3:.1f} ({r[f'{level}_gc_s'] * 1e3:.1f})", _rate(n, ours),
+                "", label, "",
+                f"{ours * 1e3:.1f} ({r[f'{key}_gc_s'] * 1e3:.1f})", _rate(n, ours),
                 "" if theirs is None else f"{theirs / ours:.1f}x",
-                f"{r[f'{level}_bytes'] / n:.0f}",
-                "" if theirs is None else f"{r[f'{level}_bytes'] / r['micrograd_bytes']:.2f}",
+                f"{r[f'{key}_bytes'] / n:.0f}",
+                "" if theirs is None else f"{r[f'{key}_bytes'] / r['micrograd_bytes']:.2f}",
                 "" if theirs is None else f"{r['worst_relative_difference']:.1e}",
             ])
     print(table(
@@ -319,10 +355,12 @@ def run(quick: bool = False) -> list[Target]:
         "medians over repeats, gc on as a user has it; (in gc) = time in the cycle collector.\n"
         "nodes = micrograd's graph as pathgrad records it at level 'ops', the same work for\n"
         "every row (micrograd's own count, with a node per number constant, in brackets);\n"
-        "level 'z' does that work with one node per weighted input. B/node = tracemalloc peak\n"
-        "of build+backward / nodes. targets: speed-up >= 3.5x on 64-30-10 and >= 10x on\n"
-        "784-30-10, <= 150 B/node; max grad diff = largest relative difference of the\n"
-        "gradients, both levels against micrograd (must be <= 1e-12)."
+        "level 'z' does that work with one node per weighted input. 'pathgrad.Value,\n"
+        "micrograd's nn.py' is micrograd's own MLP with pathgrad.Value swapped in: the same\n"
+        "loops, pathgrad's nodes. B/node = tracemalloc peak of build+backward / nodes.\n"
+        "targets: speed-up >= 3.5x on 64-30-10 and >= 10x on 784-30-10, <= 150 B/node;\n"
+        "max grad diff = largest relative difference of the gradients, every pathgrad row\n"
+        "against micrograd (must be <= 1e-12)."
     )
     if absent:
         print(absent)
@@ -345,8 +383,8 @@ def run(quick: bool = False) -> list[Target]:
     ))
     print(
         "linear up to memory effects: per node, work outside the collector grows only as the\n"
-        "graph outgrows the CPU caches (and by the log n of one sort); the collector's full\n"
-        "passes over that growing heap are what creeps up most."
+        "graph outgrows the CPU caches; the collector's full passes over that growing heap are\n"
+        "what creeps up most."
     )
     if absent:
         print(f"micrograd's recursion limit: {absent}")

@@ -85,3 +85,16 @@ def test_the_weights_come_from_a_generator_of_their_own(monkeypatch):
     assert [p.data for p in scalar.pathgrad_model((4, 3, 2), seed=7).parameters()] == first
     assert [p.data for p in scalar.micrograd_model((4, 3, 2), seed=7).parameters()] == theirs
     assert theirs == first  # and micrograd's are pathgrad's: the same draws
+
+
+def test_micrograds_own_mlp_on_pathgrad_values_has_micrograds_gradients():
+    theirs = scalar.micrograd_model((8, 5, 3), seed=4)
+    raw = scalar.value_model((8, 5, 3), seed=4)
+    assert all(type(p) is Value for p in raw.parameters())
+    x, y = [0.3, -0.7, 1.1, 0.05, -0.2, 0.9, -1.3, 0.4], [0.5, -0.5, 0.25]
+    assert scalar.gradients_agree(theirs, raw, x, y) <= 1e-12
+    assert scalar.step(raw, x, y).data == scalar.step(theirs, x, y).data  # the same arithmetic
+    import micrograd.nn
+    from micrograd.engine import Value as MicrogradValue
+
+    assert micrograd.nn.Value is MicrogradValue  # swapped back
