@@ -191,7 +191,9 @@ _KINDS = {"w": "weights", "b": "biases", "a": "activations", "z": "weighted inpu
 _LISTED = 8
 
 
-def _book_order(name: str) -> tuple:
+def book_order(name: str) -> tuple:
+    """A sort key in the book's order: by layer, then by indices (``w^2_1,10`` after
+    ``w^2_19``); names that are not book names after the rest."""
     parsed = parse_name(name)
     if parsed is None:
         return (1, 0, (), name)
@@ -199,7 +201,7 @@ def _book_order(name: str) -> tuple:
 
 
 def _listing(names: list[str]) -> str:
-    ordered = sorted(names, key=_book_order)
+    ordered = sorted(names, key=book_order)
     if len(ordered) <= _LISTED:
         return ", ".join(ordered)
     return f"{', '.join(ordered[:3])}, …, {', '.join(ordered[-2:])} ({len(ordered):,} in all)"
@@ -218,6 +220,6 @@ def name_hint(asked: str, names: list[str]) -> str:
         return f"its {kind} are {_listing(by_symbol[wanted.symbol])}"
     kinds = [
         f"{_KINDS.get(symbol, symbol)} {_listing(group)}" if len(group) > 1 else group[0]
-        for symbol, group in sorted(by_symbol.items(), key=lambda item: _book_order(item[1][0]))
+        for symbol, group in sorted(by_symbol.items(), key=lambda item: book_order(item[1][0]))
     ]
     return "its named nodes are " + "; ".join(kinds)

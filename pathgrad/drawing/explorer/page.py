@@ -34,7 +34,7 @@ from typing import Any
 from ...book import Network, NetworkGraph
 from ...book.graph_sizes import graph_size
 from ...graph import Graph
-from ...names import name_hint, typed_name
+from ...names import book_order, name_hint, typed_name
 from ...support.arguments import one_of, real_number, whole_number
 from ...support.errors import PathgradImportError, PathgradTypeError, PathgradValueError
 from ...support.writing import check_output, write_file
@@ -216,8 +216,10 @@ def explore(
 
 
 def _opening_node(graph: Graph) -> str | None:
-    """The first named leaf, in the graph's order (a network's first input), or None."""
-    return next((node.name for node in graph.nodes if not node.parents and node.name), None)
+    """The first named leaf in the book's order (a network's first input ``a^1_1``), or
+    None."""
+    named = [node.name for node in graph.nodes if not node.parents and node.name]
+    return min(named, key=book_order, default=None)
 
 
 def _graphs(target, example, levels, max_nodes) -> tuple[list[Graph], list[str], str, list[str]]:
