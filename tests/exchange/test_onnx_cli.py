@@ -64,7 +64,7 @@ def test_draw_and_explore_an_onnx_model(inputs, tmp_path, capsys):
     (["--input", "{tmp}/wide.npy"], "input 'x' has shape (1, 5); the model takes (1, 4)"),
     (["--input", "{tmp}/x.npy", "--index", "3"], "--index 3: the output has 3 numbers, 0 to 2"),
     (["--input", "{tmp}/x.npy", "--tensor", "nowhere"], "output='nowhere' is not a tensor"),
-    (["--input", "{tmp}/x.npy", "--max-nodes", "10"], "(--max-nodes)"),
+    (["--input", "{tmp}/x.npy", "--max-nodes", "10"], "raise --max-nodes"),
 ])
 def test_mistakes_are_one_line_and_exit_2(inputs, capsys, argv, words):
     (inputs / "bad.npy").write_text("not numpy")
