@@ -17,7 +17,7 @@ Equation 53 is a sum over paths. This package answers it, and the questions arou
 from .coarse import CollapsedGraph, collapse
 from .complexity import CostReport, cost_report
 from .elimination import EliminatedGraph, EliminationBudgetError, eliminate
-from .enumeration import Path, PathLimitError, count_paths, path_sum, paths
+from .enumeration import Path, PathLimitError, count_paths, path_numbers, path_sum, paths
 from .groups import PathGroup, PathGroups, path_groups
 from .ranking import top_paths
 from .sampling import PathSample, sample_paths
@@ -39,6 +39,7 @@ __all__ = [
     "cost_report",
     "eliminate",
     "path_groups",
+    "path_numbers",
     "path_stats",
     "path_sum",
     "paths",
