@@ -61,12 +61,37 @@ def feedforward(
     X: np.ndarray,
 ) -> np.ndarray:
     """The output activations ``A^L`` for the columns of ``X``."""
-    a = X
+    return output_layer(weights, biases, layers, X)[1]
+
+
+def output_layer(
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray],
+    layers: Sequence[LayerActivation],
+    X: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The output layer's weighted inputs ``Z^L`` and activations ``A^L`` for the columns of
+    ``X`` (a cost may need ``Z^L``: :meth:`pathgrad.book.losses.Cost.value`)."""
+    a = z = X
     for w, b, layer in zip(weights, biases, layers, strict=True):
         z = w @ a
         z += b
         a = layer.apply(z)
-    return a
+    return z, a
+
+
+def cost(
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray],
+    layers: Sequence[LayerActivation],
+    cost: Cost,
+    X: np.ndarray,
+    Y: np.ndarray,
+) -> float:
+    """``C`` summed over the columns of ``X``: :meth:`Cost.value` of the output layer."""
+    z, a = output_layer(weights, biases, layers, X)
+    cost.check(a, Y)
+    return cost.value(z, a, Y, layers[-1])
 
 
 def deltas(

@@ -154,10 +154,8 @@ class Network:
 
     def cost_of(self, x: Any, y: Any) -> float:
         """``C`` for one example."""
-        a = self.feedforward(self._x(x))
-        y = self._y(y)
-        self.cost.check(a, y)
-        return self.cost.fn(a, y)
+        return matrix.cost(self.weights, self.biases, self.layers, self.cost, self._x(x),
+                           self._y(y))
 
     # --- graphs ---------------------------------------------------------------------------
 

@@ -63,6 +63,14 @@ class Dataset:
         ]
         return np.vstack(parts)
 
+    def output_layer(self, net: Trainable, chunk: int = 10_000) -> tuple[np.ndarray, np.ndarray]:
+        """The output layer's weighted inputs and activations, one row per example."""
+        parts = [
+            matrix.output_layer(net.weights, net.biases, net.layers, self.X[i : i + chunk].T)
+            for i in range(0, len(self), chunk)
+        ]
+        return np.vstack([z.T for z, _ in parts]), np.vstack([a.T for _, a in parts])
+
     def correct(self, net: Trainable) -> int:
         """How many examples are classified right (see :meth:`correct_outputs`)."""
         return self.correct_outputs(self.outputs(net))
@@ -79,12 +87,14 @@ class Dataset:
 
     def mean_cost(self, net: Trainable, lmbda: float = 0.0) -> float:
         """The mean cost of ``net`` over the examples, plus the L2 term when ``lmbda > 0``."""
-        return self.mean_cost_of(self.outputs(net), net, lmbda)
+        return self.mean_cost_of(*self.output_layer(net), net, lmbda)
 
-    def mean_cost_of(self, out: np.ndarray, net: Trainable, lmbda: float = 0.0) -> float:
-        """:meth:`mean_cost` from ``net``'s outputs ``out`` (one row per example)."""
+    def mean_cost_of(self, z: np.ndarray, out: np.ndarray, net: Trainable,
+                     lmbda: float = 0.0) -> float:
+        """:meth:`mean_cost` from ``net``'s output layer, weighted inputs ``z`` and outputs
+        ``out`` (one row per example)."""
         net.cost.check(out, self.Y)
-        cost = net.cost.fn(out, self.Y) / len(self)
+        cost = net.cost.value(z.T, out.T, self.Y.T, net.layers[-1]) / len(self)
         if lmbda:
             cost += 0.5 * (lmbda / len(self)) * sum(float(np.sum(w * w)) for w in net.weights)
         return cost
@@ -382,9 +392,9 @@ def _restore(net: Trainable, saved: _Parameters) -> None:
 
 def _test_epoch(record: EpochRecord, test: Dataset, net: Trainable, lmbda: float) -> None:
     """Set the test accuracy and cost of ``record``, from one forward pass over ``test``."""
-    out = test.outputs(net)
+    z, out = test.output_layer(net)
     record.test_accuracy = test.correct_outputs(out) / len(test)
-    record.test_cost = test.mean_cost_of(out, net, lmbda)
+    record.test_cost = test.mean_cost_of(z, out, net, lmbda)
 
 
 def _largest_magnitude(a: np.ndarray) -> float:

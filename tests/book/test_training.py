@@ -268,7 +268,7 @@ def test_combinations_that_cannot_train_are_refused_before_the_first_step():
 def test_the_test_data_run_forward_once_an_epoch(monkeypatch):
     from pathgrad.book import training
 
-    calls = counted(monkeypatch, training.Dataset, "outputs")
+    calls = counted(monkeypatch, training.Dataset, "output_layer")
     data = pg.data.xor()
     net = pg.Network([2, 3, 1], seed=4)
     history = net.sgd(data, 5, 2, 2.0, lmbda=0.1, test_data=data, seed=1, progress=False)
