@@ -49,7 +49,8 @@ def surely_finite_cost(
         kinds = set(layer.per_neuron)
         if not kinds <= set(_BOUNDED + _UNBOUNDED):
             return False
-        z_bound = float(np.max(np.abs(w).sum(axis=1) * bound + np.abs(b[:, 0])))
+        with np.errstate(over="ignore", invalid="ignore"):  # an infinite bound proves nothing
+            z_bound = float(np.max(np.abs(w).sum(axis=1) * bound + np.abs(b[:, 0])))
         if not z_bound < SAFE:  # also False for NaN
             return False
         bound = 1.0 if kinds <= set(_BOUNDED) else max(1.0, z_bound)

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..support.errors import NotFiniteError
 from .activations import LayerActivation
 from .losses import Cost
 
@@ -45,13 +46,47 @@ def forward(
     zs: Arrays = []
     activations: Arrays = [X]
     a = X
-    for w, b, layer in zip(weights, biases, layers, strict=True):
-        z = w @ a
-        z += b
-        a = layer.apply(z)
+    for l, (w, b, layer) in enumerate(zip(weights, biases, layers, strict=True), 2):  # noqa: E741
+        z, a = _layer(w, b, layer, a, l)
         zs.append(z)
         activations.append(a)
     return zs, activations
+
+
+def _layer(
+    w: np.ndarray, b: np.ndarray, layer: LayerActivation, a: np.ndarray, l: int  # noqa: E741
+) -> tuple[np.ndarray, np.ndarray]:
+    """``Z^l = W^l A^{l-1} + b^l`` and ``A^l = σ(Z^l)``, each checked finite."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = w @ a
+        z += b
+        out = layer.apply(z)
+    require_finite(z, f"the weighted input z^{l}_{{j}}", l, w, a)
+    require_finite(out, f"the activation a^{l}_{{j}}", l, w, a)
+    return z, out
+
+
+def require_finite(
+    values: np.ndarray, name: str, l: int,  # noqa: E741
+    w: np.ndarray | None = None, a: np.ndarray | None = None,
+) -> None:
+    """Raise :class:`NotFiniteError` naming the first neuron ``j`` of layer ``l`` (and the
+    example) whose value in ``values`` (one row per neuron, one column per example) is not
+    finite; ``name`` shows the number, ``{j}`` standing for the neuron."""
+    if np.isfinite(values).all():
+        return
+    j, column = (int(i) for i in np.argwhere(~np.isfinite(values))[0])
+    example = f" for example {column + 1}" if values.shape[1] > 1 else ""
+    sizes = "" if w is None or a is None else (
+        f" (largest |w^{l}_jk| = {np.max(np.abs(w)):.3g}, largest input "
+        f"{np.max(np.abs(a)):.3g})"
+    )
+    value = float(values[j, column])
+    raise NotFiniteError(
+        f"{name.format(j=j + 1)} is {value!r}{example}, not a finite number: "
+        f"the weights and inputs of layer {l}{sizes} are too large for a float; scale them down",
+        f"{name.format(j=j + 1)} became {value!r}",
+    )
 
 
 def feedforward(
@@ -73,10 +108,8 @@ def output_layer(
     """The output layer's weighted inputs ``Z^L`` and activations ``A^L`` for the columns of
     ``X`` (a cost may need ``Z^L``: :meth:`pathgrad.book.losses.Cost.value`)."""
     a = z = X
-    for w, b, layer in zip(weights, biases, layers, strict=True):
-        z = w @ a
-        z += b
-        a = layer.apply(z)
+    for l, (w, b, layer) in enumerate(zip(weights, biases, layers, strict=True), 2):  # noqa: E741
+        z, a = _layer(w, b, layer, a, l)
     return z, a
 
 
@@ -125,9 +158,14 @@ def backprop(
     One forward and one backward pass over the whole mini-batch: BP1-BP4 in matrix form.
     """
     zs, activations = forward(weights, biases, layers, X)
-    errors = deltas(weights, layers, cost, zs, activations, Y)
-    nabla_b = [delta.sum(axis=1, keepdims=True) for delta in errors]
-    nabla_w = [delta @ a.T for delta, a in zip(errors, activations[:-1], strict=True)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        errors = deltas(weights, layers, cost, zs, activations, Y)
+        nabla_b = [delta.sum(axis=1, keepdims=True) for delta in errors]
+        nabla_w = [delta @ a.T for delta, a in zip(errors, activations[:-1], strict=True)]
+    for l, (delta, nb, nw) in enumerate(zip(errors, nabla_b, nabla_w, strict=True), 2):  # noqa: E741
+        require_finite(delta, f"the error δ^{l}_{{j}}", l)
+        require_finite(nb, f"∂C/∂b^{l}_{{j}}", l)
+        require_finite(nw, f"∂C/∂w^{l}_{{j}}k for some k", l)
     return nabla_b, nabla_w
 
 

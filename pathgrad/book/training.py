@@ -26,7 +26,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..support.arguments import float_array, real_number, whole_number
-from ..support.errors import PathgradTypeError, PathgradValueError
+from ..support.errors import NotFiniteError, PathgradTypeError, PathgradValueError
 from . import matrix
 from .activations import LayerActivation
 from .cost_bounds import surely_finite_cost
@@ -310,11 +310,12 @@ def check_hyper(epochs: int, mini_batch_size: int, eta: float, lmbda: float, n: 
         )
 
 
-def _diverged(epoch: int, cost: float, eta: float, lmbda: float, history: History) -> None:
-    """Raise :class:`TrainingDivergedError` for ``epoch``, saying what to try."""
+def _diverged(epoch: int, what: str, eta: float, lmbda: float, history: History) -> None:
+    """Raise :class:`TrainingDivergedError` for ``epoch`` (``what`` became infinite or NaN),
+    saying what to try."""
     tried = f"eta={eta:g}" + (f", lmbda={lmbda:g}" if lmbda else "")
     raise TrainingDivergedError(
-        f"training diverged in epoch {epoch}: the cost became {cost} ({tried}). The network "
+        f"training diverged in epoch {epoch}: {what} ({tried}). The network "
         f"is left as it was before epoch {epoch}. Try a smaller learning rate, such as "
         f"eta={eta / 10:g}" + (", or a smaller lmbda" if lmbda else ""),
         history,
@@ -354,24 +355,29 @@ def sgd(
     rng = np.random.default_rng(seed)
     history = History()
     bounds = _largest_magnitude(train.X), _largest_magnitude(train.Y)
+    if not surely_finite_cost(net.weights, net.biases, net.layers, net.cost, *bounds):
+        train.mean_cost(net)  # the start itself: a weighted input that overflows is refused
     saved: _Parameters | None = None  # the parameters as they are now, if already copied
     with progress_bar(epochs, progress) as bar:
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
             before = saved if saved is not None else _snapshot(net)
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked below
-                matrix.sgd_epoch(
-                    net.weights, net.biases, net.layers, net.cost, train.X, train.Y,
-                    rng.permutation(len(train)), mini_batch_size, float(eta), float(lmbda),
-                )
-                seconds = time.perf_counter() - start
-                cost, saved = _cost_or_later(train, net, lmbda, bounds)
-            if not callable(cost) and not math.isfinite(cost):
+            try:
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    matrix.sgd_epoch(
+                        net.weights, net.biases, net.layers, net.cost, train.X, train.Y,
+                        rng.permutation(len(train)), mini_batch_size, float(eta), float(lmbda),
+                    )
+                    seconds = time.perf_counter() - start
+                    cost, saved = _cost_or_later(train, net, lmbda, bounds)
+                if not callable(cost) and not math.isfinite(cost):
+                    raise NotFiniteError(f"the cost became {cost}")
+                record = EpochRecord(epoch, cost, seconds)
+                if test is not None:
+                    _test_epoch(record, test, net, lmbda)
+            except NotFiniteError as error:
                 _restore(net, before)
-                _diverged(epoch, cost, eta, lmbda, history)
-            record = EpochRecord(epoch, cost, seconds)
-            if test is not None:
-                _test_epoch(record, test, net, lmbda)
+                _diverged(epoch, error.subject, eta, lmbda, history)
             finish_epoch(history, record, bar, callback)
             if callback is not None:
                 saved = None  # the callback may have changed the parameters

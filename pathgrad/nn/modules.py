@@ -205,6 +205,13 @@ def _whole_neuron(
     data, (s,) = act.op.evaluate((_finite_sum(wdata, b, inputs, name),))
     into_w = [s * x for x in inputs.data]
     into_a = [s * wk for wk, x in zip(wdata, inputs.operands) if isinstance(x, Value)]
+    if abs(s) > 1.0 and not all(map(math.isfinite, (*into_w, *into_a))):
+        # |σ'| <= 1 (every built-in activation) keeps σ'·a and σ'·w finite: checked otherwise.
+        raise PathgradValueError(
+            f"a rate factor σ'(z)·a or σ'(z)·w into {name or 'a neuron'} overflows (σ'(z) = "
+            f"{s:.6g}): the activation's slope is too steep for these weights and inputs; "
+            "scale them down"
+        )
     args = None if inputs.all_values else (*w, *inputs.operands, b)
     return Value._make(data, (*w, *inputs.values, b), (*into_w, *into_a, s),
                        neuron_op(act, len(w)), args, name)

@@ -180,3 +180,39 @@ def test_matrix_backprop_bad_shapes():
 def test_numbers_python_or_numpy_cannot_convert_are_pathgrad_errors(call, message):
     with pytest.raises(pg.PathgradError, match=message):
         call(pg.Network([2, 2], seed=0))
+
+
+def test_accepted_weights_whose_weighted_input_overflows_never_give_an_infinite_cost():
+    """Finite weights (so accepted) that overflow z for an input: every way in refuses, naming
+    the neuron, instead of carrying inf (C = inf) or hiding it behind σ(inf) = 1 (C = 0.5)."""
+    for activation in ("linear", "sigmoid"):
+        net = pg.Network([2, 1], activation=activation, weights=[[[1e308, 1e308]]],
+                         biases=[[[0.0]]])
+        for call in (lambda net=net: net.graph([1, 1], [0], level="neuron"),
+                     lambda net=net: net.graph([1, 1], [0], level="z"),
+                     lambda net=net: net.feedforward([1, 1]),
+                     lambda net=net: net.cost_of([1, 1], [0]),
+                     lambda net=net: net.matrix_backprop([[1], [1]], [[0]]),
+                     lambda net=net: net.total_cost([([1, 1], [0])])):
+            with pytest.raises(pg.PathgradError, match=r"the weighted input z\^2_1 is inf, not a "
+                                                       r"finite number: .*largest \|w\^2_jk\| = "
+                                                       "1e\\+308, largest input 1"):
+                call()
+        with pytest.raises(pg.PathgradError, match="add.* gave inf"):
+            net.graph([1, 1], [0], level="ops")
+        before = [w.copy() for w in net.weights]
+        with pytest.raises(pg.PathgradError, match=r"z\^2_1 is inf for example 1"):
+            net.sgd([([1, 1], [0])] * 4, 1, 2, 1.0)  # refused before the first epoch
+        assert np.array_equal(net.weights[0], before[0])
+    # a user's activation whose slope overflows a rate factor of the neuron level
+    steep = Activation("steep", lambda z: 1e300 * z, lambda z: np.full_like(z, 1e300))
+    net = pg.Network([1, 1], activation=steep, weights=[[[1e10]]], biases=[[[0.0]]])
+    with pytest.raises(pg.PathgradError, match=r"a rate factor σ'\(z\)·w or σ'\(z\)·a into "
+                                               r"a\^2_1 is inf"):
+        net.graph([1e-300], [0.0], level="neuron")
+
+
+def test_a_cost_that_overflows_is_refused_by_the_graph():
+    net = pg.Network([1, 1], activation="linear", weights=[[[1e200]]], biases=[[[0.0]]])
+    with pytest.raises(pg.PathgradError, match="quadratic cost of these outputs is inf"):
+        net.graph([1.0], [0.0])

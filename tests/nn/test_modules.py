@@ -264,3 +264,13 @@ def test_a_layer_gives_each_neurons_activation_of_its_weighted_input():
     assert b.tolist() == [[0.1], [-0.3], [0.2]]
     single = Layer(2, 1, activation="sigmoid")([0.4, -0.8])  # one neuron: its Value alone
     assert isinstance(single, pg.Value) and single.name == "a^2_1"
+
+
+def test_every_node_a_module_makes_is_finite_even_with_a_steep_activation_of_the_users():
+    steep = pg.Op("steep", lambda z: 1e-300 * z, lambda z: (1e300,))
+    neuron = Neuron(1, activation=steep, level="neuron", weights=[1e10])
+    with pytest.raises(pg.PathgradError, match=r"a rate factor σ'\(z\)·a or σ'\(z\)·w into "
+                                               r"a\^2_1 overflows \(σ'\(z\) = 1e\+300\)"):
+        neuron([pg.Value(1e-300)])  # σ'·w = 1e310
+    fine = Neuron(1, activation=steep, level="neuron", weights=[1e-10])
+    assert fine([pg.Value(1.0)]).rates == (1e300, 1e290, 1e300)  # σ'·a, σ'·w, σ'
