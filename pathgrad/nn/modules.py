@@ -51,7 +51,8 @@ from ..book.activations import (
     relu,
 )
 from ..book.losses import get_cost
-from ..book.network import LEVELS, Network, _column, _target
+from ..book.graph_sizes import NODE_BYTES, graph_size
+from ..book.network import LEVELS, Network, _check_sizes, _column, _target
 from ..book.network_graphs import (
     NetworkGraph,
     book_name,
@@ -64,6 +65,7 @@ from ..book.network_graphs import (
 from ..support.arguments import float_array, one_of, whole_number
 from ..support.collector import paused_call, without_collector
 from ..support.errors import PathgradTypeError, PathgradValueError
+from ..support.limits import check_limit, size_text
 from ..value import Op, Value
 
 #: An activation as modules take it: a name, an Activation, or a one-operand Op.
@@ -99,6 +101,21 @@ def _with_activations(spec: Any) -> Any:
     if isinstance(spec, (list, tuple)):
         return [_with_activations(entry) for entry in spec]
     return spec
+
+
+#: Weights and biases a module may make, each a Value, unless told otherwise (about 0.25 GB).
+DEFAULT_MAX_PARAMETERS = 2_000_000
+
+
+def check_parameters(count: int, max_parameters: int | None, what: str) -> None:
+    """Refuse a module of more than ``max_parameters`` weights and biases before any is made."""
+    check_limit(
+        count, max_parameters, "max_parameters",
+        f"{what} would make {count:,} weights and biases, each a Value node (about "
+        f"{size_text(count * NODE_BYTES)})",
+        "Use narrower layers, or pathgrad.Network (numpy arrays, the matrix engine) for a net "
+        "this size",
+    )
 
 
 # -- inputs ------------------------------------------------------------------------------------
@@ -279,8 +296,10 @@ class Neuron(Module):
         index: int = 1,
         weights: Sequence[Any] | None = None,
         bias: Any = None,
+        max_parameters: int | None = DEFAULT_MAX_PARAMETERS,
     ) -> None:
         nin = whole_number(nin, "nin, the number of inputs of a neuron", least=1)
+        check_parameters(nin + 1, max_parameters, f"Neuron({nin})")
         spec = activation if activation is not None else ("relu" if nonlin else "linear")
         self.activation = as_activation(spec)
         self.nonlin = self.activation is not linear
@@ -341,14 +360,17 @@ class Layer(Module):
         layer: int = 2,
         weights: Any = None,
         biases: Any = None,
+        max_parameters: int | None = DEFAULT_MAX_PARAMETERS,
     ) -> None:
         nout = whole_number(nout, "nout, the number of neurons of a layer", least=1)
+        nin = whole_number(nin, "nin, the number of inputs of a layer", least=1)
+        check_parameters(nout * (nin + 1), max_parameters, f"Layer({nin}, {nout})")
         activations = one_per_neuron(activation, nout, layer)
         rows = _rows(weights, nout, "weights")
         column = _rows(biases, nout, "biases")
         self.neurons = [
             Neuron(nin, nonlin, activation=activations[j], level=level, layer=layer,
-                   index=j + 1, weights=rows[j], bias=column[j])
+                   index=j + 1, weights=rows[j], bias=column[j], max_parameters=None)
             for j in range(nout)
         ]
         self.layer = layer
@@ -395,6 +417,8 @@ class MLP(Module):
     :class:`Network`. ``init`` is ``"uniform"`` (micrograd's, from Python's ``random``) or
     Network's ``"standard"``/``"scaled"`` (with ``seed``); ``weights``/``biases`` in Nielsen's
     layout start it from given arrays. ``cost`` is kept for :meth:`graph` and :meth:`to_network`.
+    A net of more than ``max_parameters`` weights and biases (default two million, each a
+    Value) is refused before any is made; ``Neuron`` and ``Layer`` take the same limit.
     """
 
     def __init__(
@@ -409,6 +433,7 @@ class MLP(Module):
         weights: Sequence[Any] | None = None,
         biases: Sequence[Any] | None = None,
         cost: Any = "quadratic",
+        max_parameters: int | None = DEFAULT_MAX_PARAMETERS,
     ) -> None:
         if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence):
             raise PathgradTypeError(
@@ -418,7 +443,9 @@ class MLP(Module):
             raise PathgradValueError(
                 "nouts is empty: give the width of at least one layer, such as [16, 16, 1]"
             )
-        sizes = [nin, *nouts]
+        sizes = _check_sizes([nin, *nouts])
+        check_parameters(graph_size(sizes).parameters, max_parameters,
+                         f"MLP({nin}, {list(nouts)})")
         spec = (["relu"] * (len(nouts) - 1) + ["linear"]) if activation is None else activation
         per_layer = [layer.per_neuron
                      for layer in layer_activations(_with_activations(spec), sizes)]
@@ -432,7 +459,8 @@ class MLP(Module):
             Layer(sizes[i], sizes[i + 1], activation=list(per_layer[i]), level=level,
                   layer=i + 2,
                   weights=None if weights is None else weights[i].tolist(),
-                  biases=None if biases is None else biases[i][:, 0].tolist())
+                  biases=None if biases is None else biases[i][:, 0].tolist(),
+                  max_parameters=None)
             for i in range(len(nouts))
         ]
         self.level = level

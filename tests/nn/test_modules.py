@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ import pathgrad as pg
 from pathgrad.bench import moons
 from pathgrad.nn import MLP, Layer, Neuron
 from pathgrad.nn.modules import as_activation
+from pathgrad.support.errors import TooLargeError
 from tests.reference import assert_close, autograd_gradient, flat
 from tests.strategies import networks
 
@@ -274,3 +276,22 @@ def test_every_node_a_module_makes_is_finite_even_with_a_steep_activation_of_the
         neuron([pg.Value(1e-300)])  # σ'·w = 1e310
     fine = Neuron(1, activation=steep, level="neuron", weights=[1e-10])
     assert fine([pg.Value(1.0)]).rates == (1e300, 1e290, 1e300)  # σ'·a, σ'·w, σ'
+
+
+def test_a_module_too_large_is_refused_before_any_value_is_made():
+    """MLP(5000, [5000]) once built 25 million Values; now it is counted and refused."""
+    start = time.perf_counter()
+    with pytest.raises(TooLargeError, match=r"MLP\(5000, \[5000\]\) would make 25,005,000 "
+                                            r"weights and biases, each a Value node \(about 3 GB\)"
+                                            r": more than max_parameters=2,000,000\. .* raise "
+                                            "max_parameters") as refused:
+        MLP(5000, [5000])
+    assert refused.value.limit == "max_parameters" and time.perf_counter() - start < 0.5
+    with pytest.raises(TooLargeError, match=r"Layer\(10, 10\) would make 110 weights"):
+        Layer(10, 10, max_parameters=109)
+    with pytest.raises(TooLargeError, match=r"Neuron\(10\) would make 11 weights"):
+        Neuron(10, max_parameters=10)
+    with pytest.raises(TooLargeError, match=r"MLP\(1000000000, \[1000000000, 1\]\)"):
+        MLP(10**9, [10**9, 1])
+    assert len(MLP(3, [4, 2], max_parameters=26).parameters()) == 26
+    assert len(Layer(10, 10, max_parameters=110).parameters()) == 110
