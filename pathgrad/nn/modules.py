@@ -50,8 +50,8 @@ from ..book.activations import (
     one_per_neuron,
     relu,
 )
-from ..book.losses import get_cost
 from ..book.graph_sizes import NODE_BYTES, graph_size
+from ..book.losses import get_cost
 from ..book.network import LEVELS, Network, _check_sizes, _column, _target
 from ..book.network_graphs import (
     NetworkGraph,
