@@ -295,3 +295,29 @@ def test_a_module_too_large_is_refused_before_any_value_is_made():
         MLP(10**9, [10**9, 1])
     assert len(MLP(3, [4, 2], max_parameters=26).parameters()) == 26
     assert len(Layer(10, 10, max_parameters=110).parameters()) == 110
+
+
+@pytest.mark.parametrize("level", ["z", "ops", "neuron"])
+def test_an_mlps_graph_names_its_inputs_and_keeps_its_z_nodes(level):
+    """``mlp.graph`` reads like a Network's: inputs ``a^1_k``, and the ``z`` nodes (levels z and
+    ops) are the very nodes the activations are computed from, with δ = ∂C/∂z on them."""
+    random.seed(6)
+    mlp = MLP(3, [4, 2], activation="sigmoid", level=level)
+    x, y = [0.2, -0.5, 0.9], [1.0, 0.0]
+    g = mlp.graph(x, y)
+    assert [g.a(1, k).name for k in (1, 2, 3)] == ["a^1_1", "a^1_2", "a^1_3"]
+    assert [g.a(1, k).data for k in (1, 2, 3)] == x
+    assert g.a(1, 2) in g and g.a(1, 2).is_leaf
+    if level == "neuron":
+        with pytest.raises(pg.PathgradError, match="no z nodes"):
+            g.z(2, 1)
+        return
+    for l, width in ((2, 4), (3, 2)):  # noqa: E741
+        for j in range(1, width + 1):
+            z, a = g.z(l, j), g.a(l, j)
+            assert z.name == f"z^{l}_{j}" and z in g
+            assert a.parents == (z,)  # a = σ(z), one edge from its own z
+    deltas = g.deltas()
+    net = mlp.to_network()
+    for got, want in zip(deltas, net.deltas(x, y), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
