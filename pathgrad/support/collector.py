@@ -107,11 +107,11 @@ def resume(token: int) -> None:
 
 
 def settle(token: int) -> None:
-    """Finish :func:`resume` of ``token`` if an interrupt cut it short: its pause still counted,
-    the collector still held for no pause, or the lock still held by this thread. (A resume
-    that completed leaves none of these, so settling after it touches nothing, not even the
-    lock.)"""
-    if token in _active or (_owned and not _active) or _holder.get(0) == _get_ident():
+    """Finish :func:`resume` of ``token`` if an interrupt skipped it (its pause still counted)
+    or cut it short (every change is made holding the lock, so the lock is still held by this
+    thread). A resume that completed leaves neither, so settling after it touches nothing, not
+    even the lock."""
+    if token in _active or _holder.get(0) == _get_ident():
         resume(token)
 
 

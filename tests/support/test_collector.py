@@ -11,6 +11,7 @@ import gc
 import random
 import sys
 import threading
+import time
 
 import pytest
 
@@ -110,6 +111,81 @@ def test_threads_overlapping_leave_the_collector_on():
     leave[1].set()
     threads[1].join()
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_many_threads_switching_often_leave_the_collector_as_the_user_had_it(enabled):
+    """Eight threads pausing and resuming thousands of times, the interpreter switching between
+    them every microsecond: without the lock, one thread records "the collector was off" while
+    another has it paused, and the collector stays off for good."""
+    (gc.enable if enabled else gc.disable)()
+    step = without_collector(lambda: None)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=lambda: [step() for _ in range(3000)])
+                   for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert gc.isenabled() is enabled
+    assert collector._active == set() and collector._holder == {} and not collector._owned
+
+
+class SlowCollector:
+    """A stand-in for the ``gc`` module whose first ``isenabled()`` takes a while: long enough
+    for another thread to pause in between, as a thread switch could arrange."""
+
+    def __init__(self) -> None:
+        self.enabled = True
+        self.first = True
+
+    def isenabled(self) -> bool:
+        if self.first:
+            self.first = False
+            time.sleep(0.05)
+        return self.enabled
+
+    def disable(self) -> None:
+        self.enabled = False
+
+    def enable(self) -> None:
+        self.enabled = True
+
+
+def test_a_pause_that_overlaps_a_first_pause_waits_for_it(monkeypatch):
+    """Thread A starts the first pause and is between seeing no pause and asking the collector
+    its state when thread B pauses: B must wait, or A would see B's stopped collector, take it
+    for the user's and never restart it."""
+    slow = SlowCollector()
+    monkeypatch.setattr(collector, "gc", slow)
+    b_inside, b_leave = threading.Event(), threading.Event()
+
+    def a():
+        token = new_token()
+        pause(token)
+        resume(token)
+
+    def b():
+        token = new_token()
+        pause(token)
+        b_inside.set()
+        b_leave.wait()
+        resume(token)
+
+    first = threading.Thread(target=a)
+    first.start()
+    time.sleep(0.01)  # A is inside isenabled()
+    second = threading.Thread(target=b)
+    second.start()
+    assert b_inside.wait(timeout=5)
+    first.join(timeout=5)
+    b_leave.set()
+    second.join(timeout=5)
+    assert slow.enabled and not collector._owned and collector._active == set()
 
 
 # -- interrupts at every instruction ---------------------------------------------------------
