@@ -7,6 +7,7 @@ module's tests against each, and reports the ones no test noticed::
     .venv/bin/python -m tests.mutation pathgrad/book/losses.py
     .venv/bin/python -m tests.mutation pathgrad/value.py --tests tests/core --sample 60
     .venv/bin/python -m tests.mutation pathgrad/pathsums/*.py --report mutants.json
+    .venv/bin/python -m tests.mutation pathgrad/book/files.py --changed main  # what a branch did
 
 The changes: an arithmetic operator for its partner (``+``/``-``, ``*``/``/``, ``**`` to
 ``*``), a comparison for its neighbour (``<``/``<=``, ``>``/``>=``, ``==``/``!=``, ``is``/``is
@@ -331,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
                                                    "drawn at random (default: all)")
     parser.add_argument("--seed", type=int, default=0, help="for --sample")
     parser.add_argument("--lines", help="only mutants on these lines, such as 10-40,55")
+    parser.add_argument("--changed", metavar="REF",
+                        help="only mutants on the lines changed since the git commit REF")
     parser.add_argument("--timeout-factor", type=float, default=4.0,
                         help="a mutant whose tests take this many times longer is killed")
     parser.add_argument("--report", type=Path, help="write every mutant and outcome as JSON")
@@ -342,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     space = None if args.list else Workspace()
     try:
         for module in args.modules:
-            found = [m for m in mutants(module) if wanted is None or m.line in wanted]
+            lines = wanted if args.changed is None else changed_lines(module, args.changed)
+            found = [m for m in mutants(module) if lines is None or m.line in lines]
             if args.sample is not None and args.sample < len(found):
                 found = sorted(rng.sample(found, args.sample), key=lambda m: m.number)
             if args.list or space is None:
@@ -361,6 +365,18 @@ def main(argv: list[str] | None = None) -> int:
         args.report.write_text(json.dumps([asdict(m) for m in results], indent=1),
                                encoding="utf-8")
     return 0
+
+
+def changed_lines(module: Path, ref: str) -> set[int]:
+    """The lines of ``module`` added or changed since the commit ``ref`` (``git diff``)."""
+    diff = subprocess.run(["git", "diff", "-U0", ref, "--", str(module)], cwd=ROOT,
+                          capture_output=True, text=True, check=True).stdout
+    lines: set[int] = set()
+    for hunk in diff.splitlines():
+        if hunk.startswith("@@"):
+            start, _, count = hunk.split()[2][1:].partition(",")
+            lines.update(range(int(start), int(start) + int(count or 1)))
+    return lines
 
 
 def _line_set(text: str | None) -> set[int] | None:
