@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 
 import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -112,3 +113,22 @@ def test_past_the_float_range_the_rate_is_refused_by_name():
         raise AssertionError("not refused")
     nabla_b, _ = net.matrix_backprop([[0.0]], [[0.0]])  # δ = a - y needs no such rate
     assert nabla_b[0][0, 0] == 1.0
+
+
+def test_a_mixed_output_layer_takes_the_exact_form_for_its_sigmoid_neurons_only():
+    """Output neuron 1 is pathgrad's sigmoid, saturated at z = 40 with y = 0 (a rounds to 1);
+    neuron 2 is a user's logistic, at z = 0.5: its row can only use a."""
+    logistic = pg.Activation("logistic", lambda z: 1 / (1 + np.exp(-z)),
+                             lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, output_range=(0, 1))
+    net = pg.Network([1, 2], activation=[["sigmoid", logistic]], cost="cross-entropy",
+                     weights=[[[1.0], [1.0]]], biases=[[[40.0], [0.5]]])
+    y = [[0.0], [1.0]]
+    a2 = 1 / (1 + np.exp(-0.5))
+    softplus_40 = 40.0 + np.log1p(np.exp(-40.0))
+    assert net.cost_of([0.0], y) == softplus_40 - np.log(a2)
+    assert net.total_cost([([0.0], y)]) == softplus_40 - np.log(a2)
+    nabla_b, _ = net.matrix_backprop([[0.0]], y)
+    assert nabla_b[0][0, 0] == 1.0  # σ(40) − 0, exact
+    assert nabla_b[0][1, 0] == pytest.approx(a2 - 1.0, rel=1e-14)  # (a−y)/(a(1−a))·σ'(z)
+    graph = net.graph([0.0], y, level="z")
+    assert graph.C.data == softplus_40 - np.log(a2)
