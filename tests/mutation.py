@@ -235,18 +235,17 @@ def _skipped_lines(source: str) -> set[int]:
     return {i for i, line in enumerate(source.splitlines(), 1) if "pragma: no mutate" in line}
 
 
-def mutants(module: Path) -> list[Mutant]:
-    """Every mutant of ``module``."""
-    source = module.read_text(encoding="utf-8")
+def mutants(module: Path, source: str | None = None) -> list[Mutant]:
+    """Every mutant of ``module`` (of ``source``, its text, when given)."""
+    source = module.read_text(encoding="utf-8") if source is None else source
     sites = _Sites(_skipped_lines(source))
     sites.visit(ast.parse(source))
     name = str(module.resolve().relative_to(ROOT))
     return [Mutant(name, i, line, change) for i, (line, change) in enumerate(sites.found)]
 
 
-def mutated_source(module: Path, number: int) -> str:
-    """The text of ``module`` with mutant ``number`` applied."""
-    source = module.read_text(encoding="utf-8")
+def mutated_source(source: str, number: int) -> str:
+    """The text ``source`` of a module with its mutant ``number`` applied."""
     tree = _Sites(_skipped_lines(source), apply=number).visit(ast.parse(source))
     return ast.unparse(ast.fix_missing_locations(tree))
 
@@ -271,6 +270,10 @@ class Workspace:
                 shutil.copytree(source, self.folder / name, ignore=ignore)
             elif source.exists():
                 shutil.copy2(source, self.folder / name)
+
+    def source(self, module: Path) -> str:
+        """The text of ``module`` as it was copied."""
+        return (self.folder / module.resolve().relative_to(ROOT)).read_text(encoding="utf-8")
 
     def run(self, tests: list[str], timeout: float) -> tuple[str, float]:
         """``passed``, ``failed`` or ``timeout``, and the seconds the tests took."""
@@ -301,7 +304,7 @@ def run_module(space: Workspace, module: Path, tests: list[str], chosen: list[Mu
     say(f"{module}: {len(chosen)} mutants, tests {' '.join(tests)} ({seconds:.1f} s unmutated)")
     try:
         for mutant in chosen:
-            target.write_text(mutated_source(module, mutant.number), encoding="utf-8")
+            target.write_text(mutated_source(original, mutant.number), encoding="utf-8")
             result, _ = space.run(tests, limit)
             mutant.outcome = "survived" if result == "passed" else f"killed ({result})"
             if mutant.outcome == "survived":
@@ -346,7 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for module in args.modules:
             lines = wanted if args.changed is None else changed_lines(module, args.changed)
-            found = [m for m in mutants(module) if lines is None or m.line in lines]
+            # from the copy taken at the start: the working tree may change while this runs
+            source = None if space is None else space.source(module)
+            found = [m for m in mutants(module, source) if lines is None or m.line in lines]
             if args.sample is not None and args.sample < len(found):
                 found = sorted(rng.sample(found, args.sample), key=lambda m: m.number)
             if args.list or space is None:

@@ -243,8 +243,6 @@ class CrossEntropyCost(Cost):
         if rows is False:
             return self.fn(a, y)
         exact = y * softplus(-z) + (1.0 - y) * softplus(z)
-        if rows is True:
-            return float(np.sum(exact))
         return float(np.sum(np.where(rows, exact, -_xlogy(y, a) - _xlog1m(1.0 - y, a))))
 
     def derivative(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:

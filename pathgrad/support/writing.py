@@ -96,7 +96,7 @@ def _mode_of(target: Path) -> int:
     """The permissions the written file gets: those of the file it replaces (a private file
     stays private), or for a new file what ``open`` would give under the umask."""
     try:
-        return stat.S_IMODE(os.stat(target, follow_symlinks=False).st_mode)
+        return stat.S_IMODE(os.lstat(target).st_mode)
     except FileNotFoundError:
         return 0o666 & ~_umask()
 

@@ -132,3 +132,6 @@ def test_a_mixed_output_layer_takes_the_exact_form_for_its_sigmoid_neurons_only(
     assert nabla_b[0][1, 0] == pytest.approx(a2 - 1.0, rel=1e-14)  # (a−y)/(a(1−a))·σ'(z)
     graph = net.graph([0.0], y, level="z")
     assert graph.C.data == softplus_40 - np.log(a2)
+    alone = pg.Network([1, 1], activation=logistic, cost="cross-entropy",
+                       weights=[[[1.0]]], biases=[[[0.5]]])  # no sigmoid row: a alone
+    assert alone.total_cost([([0.0], [1.0])]) == alone.cost_of([0.0], [1.0]) == -np.log(a2)

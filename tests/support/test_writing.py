@@ -27,7 +27,13 @@ def test_a_file_is_written_whole_with_the_umask_and_replaces_the_old_one(tmp_pat
         os.umask(old)
     assert target.read_bytes() == b"new"
     assert stat.S_IMODE(target.stat().st_mode) == 0o604  # replaced: its own, not the umask's
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]  # no temporary left
+    old = os.umask(0)
+    try:
+        write_file(tmp_path / "open.bin", b"x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "open.bin").stat().st_mode) == 0o666  # as open() would
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["open.bin", "out.bin"]  # no temporary
 
 
 @pytest.mark.parametrize("mode", [0o600, 0o640, 0o755])
