@@ -258,7 +258,7 @@ class CrossEntropyCost(Cost):
         known = ~np.isnan(z)
         if not np.any(known):
             return self.fn(a, y), self.derivative(a, y)
-        zk = np.where(known, z, 0.0)
+        zk = np.nan_to_num(z)  # any number where unknown: those rows are masked below
         terms = np.where(known, y * softplus(-zk) + (1.0 - y) * softplus(zk),
                          -_xlogy(y, a) - _xlog1m(1.0 - y, a))
         with np.errstate(over="ignore", invalid="ignore"):

@@ -122,16 +122,19 @@ def test_a_mixed_output_layer_takes_the_exact_form_for_its_sigmoid_neurons_only(
                              lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, output_range=(0, 1))
     net = pg.Network([1, 2], activation=[["sigmoid", logistic]], cost="cross-entropy",
                      weights=[[[1.0], [1.0]]], biases=[[[40.0], [0.5]]])
-    y = [[0.0], [1.0]]
+    y = [[0.0], [0.25]]
     a2 = 1 / (1 + np.exp(-0.5))
-    softplus_40 = 40.0 + np.log1p(np.exp(-40.0))
-    assert net.cost_of([0.0], y) == softplus_40 - np.log(a2)
-    assert net.total_cost([([0.0], y)]) == softplus_40 - np.log(a2)
+    want = 40.0 + np.log1p(np.exp(-40.0)) - (0.25 * np.log(a2) + 0.75 * np.log1p(-a2))
+    assert net.cost_of([0.0], y) == want
+    assert net.total_cost([([0.0], y)]) == want
     nabla_b, _ = net.matrix_backprop([[0.0]], y)
     assert nabla_b[0][0, 0] == 1.0  # σ(40) − 0, exact
-    assert nabla_b[0][1, 0] == pytest.approx(a2 - 1.0, rel=1e-14)  # (a−y)/(a(1−a))·σ'(z)
+    assert nabla_b[0][1, 0] == pytest.approx(a2 - 0.25, rel=1e-14)  # (a−y)/(a(1−a))·σ'(z)
     graph = net.graph([0.0], y, level="z")
-    assert graph.C.data == softplus_40 - np.log(a2)
+    assert graph.C.data == pytest.approx(want, rel=1e-15)
+    assert graph.C.rates[1] == pytest.approx((a2 - 0.25) / (a2 * (1 - a2)), rel=1e-14)
     alone = pg.Network([1, 1], activation=logistic, cost="cross-entropy",
                        weights=[[[1.0]]], biases=[[[0.5]]])  # no sigmoid row: a alone
     assert alone.total_cost([([0.0], [1.0])]) == alone.cost_of([0.0], [1.0]) == -np.log(a2)
+    assert alone.graph([0.0], [0.25]).C.data == pytest.approx(
+        -(0.25 * np.log(a2) + 0.75 * np.log1p(-a2)), rel=1e-15)
