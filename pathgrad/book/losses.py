@@ -278,9 +278,7 @@ class CrossEntropyCost(Cost):
         # σ(z) - y, written (1-y)σ(z) - yσ(-z): exact when the output saturates. A training
         # step (fast) takes a - y, whose error is below 2^-53 absolute.
         exact = a - y if fast else (1.0 - y) * a - y * sigmoid_array(-z)
-        if rows is True:
-            return exact
-        return np.where(rows, exact, super().delta(z, a, y, layer, fast))
+        return exact if rows is True else np.where(rows, exact, super().delta(z, a, y, layer, fast))
 
     def _build(self, outputs: Sequence[Value], y: Sequence[float], name: str) -> Value:
         terms = []

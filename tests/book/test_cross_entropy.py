@@ -136,5 +136,7 @@ def test_a_mixed_output_layer_takes_the_exact_form_for_its_sigmoid_neurons_only(
     alone = pg.Network([1, 1], activation=logistic, cost="cross-entropy",
                        weights=[[[1.0]]], biases=[[[0.5]]])  # no sigmoid row: a alone
     assert alone.total_cost([([0.0], [1.0])]) == alone.cost_of([0.0], [1.0]) == -np.log(a2)
+    alone_b, _ = alone.matrix_backprop([[0.0]], [[0.25]])
+    assert alone_b[0][0, 0] == pytest.approx(a2 - 0.25, rel=1e-14)
     assert alone.graph([0.0], [0.25]).C.data == pytest.approx(
         -(0.25 * np.log(a2) + 0.75 * np.log1p(-a2)), rel=1e-15)
