@@ -46,7 +46,7 @@ def forward(
     zs: Arrays = []
     activations: Arrays = [X]
     a = X
-    for l, (w, b, layer) in enumerate(zip(weights, biases, layers, strict=True), 2):  # noqa: E741
+    for l, (w, b, layer) in enumerate(zip(weights, biases, layers), 2):  # noqa: E741
         z, a = _layer(w, b, layer, a, l)
         zs.append(z)
         activations.append(a)
@@ -108,7 +108,7 @@ def output_layer(
     """The output layer's weighted inputs ``Z^L`` and activations ``A^L`` for the columns of
     ``X`` (a cost may need ``Z^L``: :meth:`pathgrad.book.losses.Cost.value`)."""
     a = z = X
-    for l, (w, b, layer) in enumerate(zip(weights, biases, layers, strict=True), 2):  # noqa: E741
+    for l, (w, b, layer) in enumerate(zip(weights, biases, layers), 2):  # noqa: E741
         z, a = _layer(w, b, layer, a, l)
     return z, a
 
@@ -162,7 +162,7 @@ def backprop(
         errors = deltas(weights, layers, cost, zs, activations, Y)
         nabla_b = [delta.sum(axis=1, keepdims=True) for delta in errors]
         nabla_w = [delta @ a.T for delta, a in zip(errors, activations[:-1], strict=True)]
-    for l, (delta, nb, nw) in enumerate(zip(errors, nabla_b, nabla_w, strict=True), 2):  # noqa: E741
+    for l, (delta, nb, nw) in enumerate(zip(errors, nabla_b, nabla_w), 2):  # noqa: E741
         require_finite(delta, f"the error δ^{l}_{{j}}", l)
         require_finite(nb, f"∂C/∂b^{l}_{{j}}", l)
         require_finite(nw, f"∂C/∂w^{l}_{{j}}k for some k", l)

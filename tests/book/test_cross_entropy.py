@@ -8,6 +8,7 @@ its graph (``fit``'s cost node), the matrix engine and the training cost.
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal, localcontext
 
 import numpy as np
@@ -140,3 +141,26 @@ def test_a_mixed_output_layer_takes_the_exact_form_for_its_sigmoid_neurons_only(
     assert alone_b[0][0, 0] == pytest.approx(a2 - 0.25, rel=1e-14)
     assert alone.graph([0.0], [0.25]).C.data == pytest.approx(
         -(0.25 * np.log(a2) + 0.75 * np.log1p(-a2)), rel=1e-15)
+
+
+def test_the_ops_level_builds_one_minus_a_that_reruns_as_one_minus_a():
+    """At the ops level ``1 - a`` is a node of its own. For a sigmoid output it holds σ(-z)
+    (exact near a = 1) and re-running the graph recomputes it as 1 - a; for any other output
+    it is the plain subtraction."""
+    net = one_neuron(2.0, 0.25)
+    graph = net.graph([0.0], [0.25], level="ops")
+    complement = next(n for n in graph.nodes if n.op is not None and n.op.name == "sub")
+    assert complement.operands == (1.0, graph.a(2, 1)) and complement.rates == (-1.0,)
+    assert complement.data == 1 / (1 + math.exp(2.0))
+    assert graph.value_at({}) == pytest.approx(graph.C.data, rel=1e-15)
+    (db,) = pg.grad(graph, [graph.b(2, 1)])
+    assert db == pytest.approx(1 / (1 + math.exp(-2.0)) - 0.25, rel=1e-14)
+    logistic = pg.Activation("logistic", lambda z: 1 / (1 + np.exp(-z)),
+                             lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, output_range=(0, 1))
+    other = pg.Network([1, 1], activation=logistic, cost="cross-entropy", weights=[[[1.0]]],
+                       biases=[[[2.0]]]).graph([0.0], [0.25], level="ops")
+    a = 1 / (1 + math.exp(-2.0))
+    assert other.C.data == pytest.approx(-(0.25 * math.log(a) + 0.75 * math.log(1 - a)),
+                                         rel=1e-14)
+    (db,) = pg.grad(other, [other.b(2, 1)])
+    assert db == pytest.approx(a - 0.25, rel=1e-12)
