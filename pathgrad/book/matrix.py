@@ -61,25 +61,26 @@ def _layer(
         z = w @ a
         z += b
         out = layer.apply(z)
-    require_finite(z, f"the weighted input z^{l}_{{j}}", l, w, a)
-    require_finite(out, f"the activation a^{l}_{{j}}", l, w, a)
+    require_finite(z, f"the weighted input z^{l}_{{j}}", l, (w, a))
+    require_finite(out, f"the activation a^{l}_{{j}}", l, (w, a))
     return z, out
 
 
 def require_finite(
     values: np.ndarray, name: str, l: int,  # noqa: E741
-    w: np.ndarray | None = None, a: np.ndarray | None = None,
+    made_from: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """Raise :class:`NotFiniteError` naming the first neuron ``j`` of layer ``l`` (and the
     example) whose value in ``values`` (one row per neuron, one column per example) is not
-    finite; ``name`` shows the number, ``{j}`` standing for the neuron."""
+    finite; ``name`` shows the number, ``{j}`` standing for the neuron, and ``made_from`` the
+    layer's weights and inputs, whose largest sizes the message gives."""
     if np.isfinite(values).all():
         return
     j, column = (int(i) for i in np.argwhere(~np.isfinite(values))[0])
     example = f" for example {column + 1}" if values.shape[1] > 1 else ""
-    sizes = "" if w is None or a is None else (
-        f" (largest |w^{l}_jk| = {np.max(np.abs(w)):.3g}, largest input "
-        f"{np.max(np.abs(a)):.3g})"
+    sizes = "" if made_from is None else (
+        f" (largest |w^{l}_jk| = {np.max(np.abs(made_from[0])):.3g}, largest input "
+        f"{np.max(np.abs(made_from[1])):.3g})"
     )
     value = float(values[j, column])
     raise NotFiniteError(

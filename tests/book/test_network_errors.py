@@ -216,3 +216,15 @@ def test_a_cost_that_overflows_is_refused_by_the_graph():
     net = pg.Network([1, 1], activation="linear", weights=[[[1e200]]], biases=[[[0.0]]])
     with pytest.raises(pg.PathgradError, match="quadratic cost of these outputs is inf"):
         net.graph([1.0], [0.0])
+
+
+def test_an_activation_that_overflows_and_a_target_out_of_range_are_refused_by_the_engine():
+    explode = Activation("explode", lambda z: np.exp(1000.0 * z), lambda z: 1000.0 * np.exp(z))
+    net = pg.Network([1, 1], activation=explode, weights=[[[1.0]]], biases=[[[0.0]]])
+    with pytest.raises(pg.PathgradError, match=r"the activation a\^2_1 is inf, not a finite "
+                                               r"number: .*largest \|w\^2_jk\| = 1, largest "
+                                               "input 1"):
+        net.feedforward([1.0])
+    ce = pg.Network([1, 1], cost="cross-entropy", seed=0)
+    with pytest.raises(pg.PathgradError, match=r"desired outputs y in \[0, 1\]; got values from 2"):
+        ce.cost_of([0.5], [2.0])
