@@ -228,3 +228,11 @@ def test_an_activation_that_overflows_and_a_target_out_of_range_are_refused_by_t
     ce = pg.Network([1, 1], cost="cross-entropy", seed=0)
     with pytest.raises(pg.PathgradError, match=r"desired outputs y in \[0, 1\]; got values from 2"):
         ce.cost_of([0.5], [2.0])
+
+
+def test_a_slope_that_overflows_is_refused_before_a_node_is_made():
+    steep = Activation("steep", lambda z: z, lambda z: np.where(z > 0, np.inf, 1.0))
+    net = pg.Network([1, 1], activation=steep, weights=[[[1.0]]], biases=[[[0.0]]])
+    with pytest.raises(pg.PathgradError, match=r"the slope σ'\(z\^2_1\) is inf"):
+        net.graph([1.0], [0.0], level="z")
+    assert net.graph([-1.0], [0.0], level="z").a(2, 1).rates == (1.0,)

@@ -275,6 +275,10 @@ def test_the_test_data_run_forward_once_an_epoch(monkeypatch):
     assert len(calls) == 5  # the training cost, never read, is not computed
     assert history[-1].test_cost == net.total_cost(data, lmbda=0.1)
     assert history[-1].test_accuracy == net.accuracy(data)
+    # the mean over the four examples, each cost_of one of them
+    mean = sum(net.cost_of(x, y) for x, y in data) / 4
+    assert net.total_cost(data) == pytest.approx(mean, rel=1e-14)
+    assert all(0 <= record.seconds < 60 for record in history)  # a duration, not a clock
 
 
 def test_divergence_restores_the_epochs_start_with_or_without_a_callback(monkeypatch):
