@@ -1,10 +1,11 @@
 """The graph behind an output node: its nodes in topological order and its weighted edges.
 
 Every question pathgrad answers is a sweep over the nodes that reach the output ``C``, taken
-in an order where each node comes after all of its parents. Nodes are numbered as they are
-created and an operation's result is always created after its operands, so creation order is
-already topological: we collect the ancestors of ``C`` with an explicit stack (no recursion,
-so a chain of a million nodes is fine) and sort them by creation number.
+in an order where each node comes after all of its parents. An iterative post-order walk from
+``C`` finds one: a node is listed once all of its parents are, and its parents are walked
+first to last, so the first operand's side of the graph comes first. The walk keeps its own
+stack (no recursion, so a chain of a million nodes is fine) and needs nothing stored on the
+nodes: a node is a number, its parents and their rates, and nothing else.
 
 An :class:`Edge` is ``tail -> head`` with its rate factor ``∂head/∂tail``; parallel edges
 (``x * x``) appear once each.
@@ -15,7 +16,6 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Iterable, Iterator, Mapping
-from operator import attrgetter
 from types import FrameType
 from typing import NamedTuple
 
@@ -33,22 +33,68 @@ class Edge(NamedTuple):
 
 def topological_order(output: Value) -> list[Value]:
     """Every node that reaches ``output`` (itself included), parents before children."""
+    return _post_order(output)[0]
+
+
+def _post_order(output: Value) -> tuple[list[Value], dict[Value, int]]:
+    """The nodes that reach ``output`` in post order, and each one's position in that list.
+
+    A node is listed when it is popped the second time, after its parents (pushed last to
+    first above it) are all listed; a node pushed again before its first visit is skipped.
+    """
     if not isinstance(output, Value):
         raise PathgradTypeError(
             f"expected a pathgrad Value as the output, got {type(output).__name__}"
         )
-    seen = {output}
+    listed: list[Value] = []
+    index: dict[Value, int] = {}
+    entered: set[Value] = set()
     stack = [output]
-    pop, push, add = stack.pop, stack.append, seen.add
+    pop, push, append, enter = stack.pop, stack.append, listed.append, entered.add
     while stack:
-        for parent in pop().parents:
-            if parent not in seen:
-                add(parent)
-                push(parent)
-    return sorted(seen, key=_creation_order)
+        node = pop()
+        if node in index:
+            continue
+        parents = node.parents
+        if not parents or node in entered:
+            index[node] = len(listed)
+            append(node)
+        else:
+            enter(node)
+            push(node)
+            for parent in reversed(parents):
+                if parent not in index:
+                    push(parent)
+    return listed, index
 
 
-_creation_order = attrgetter("order")
+def operation_order(output: Value) -> list[Value]:
+    """The nodes with parents that reach ``output``, parents before children.
+
+    :func:`topological_order` without the leaves, in the same relative order (the order
+    :meth:`Value.backward` sweeps in): what a sweep that starts at a leaf needs to visit,
+    since a leaf other than the start holds nothing a sweep could carry.
+    """
+    listed: list[Value] = []
+    if not output.parents:
+        return listed
+    done: set[Value] = set()
+    entered: set[Value] = set()
+    stack = [output]
+    pop, push, append, enter, finish = stack.pop, stack.append, listed.append, entered.add, done.add
+    while stack:
+        node = pop()
+        if node in entered:
+            if node not in done:
+                finish(node)
+                append(node)
+        else:
+            enter(node)
+            push(node)
+            for parent in reversed(node.parents):
+                if parent.parents and parent not in done:
+                    push(parent)
+    return listed
 
 
 def _first_outside_pathgrad() -> int:
@@ -64,7 +110,8 @@ class Graph:
     """The nodes and edges that lead to one output, usually the cost ``C``.
 
     ``nodes`` is in topological order and ends with the output. ``index[node]`` is a node's
-    position in it. Children lists are built once, when first asked for.
+    position in it. Children lists (for listing paths and drawing sweeps) are built once,
+    when first asked for; no sweep needs them.
 
     ``evaluations`` counts the times the graph has been re-run (:meth:`values_at`,
     :meth:`value_at`, :meth:`evaluate`) and ``edges_read`` the operands those runs read to
@@ -74,8 +121,9 @@ class Graph:
 
     def __init__(self, output: Value) -> None:
         self.output = output
-        self.nodes: list[Value] = topological_order(output)
-        self.index: dict[Value, int] = {node: i for i, node in enumerate(self.nodes)}
+        nodes, index = _post_order(output)
+        self.nodes: list[Value] = nodes
+        self.index: dict[Value, int] = index
         self._children: list[list[Edge]] | None = None
         self._names: dict[str, Value] | None = None
         self.evaluations = 0
@@ -143,8 +191,10 @@ class Graph:
     def reached_from(self, start: int) -> list[int]:
         """Positions of the nodes a change at position ``start`` reaches, in topological order.
 
-        A forward sweep (derivative, path count, any semiring) needs only these nodes: on a
-        network, a weight ``w^2_jk`` reaches one neuron of layer 2 and what follows it.
+        On a network, a weight ``w^2_jk`` reaches one neuron of layer 2 and what follows it.
+        This follows the children lists, built once for the graph: it serves a caller that
+        asks about many nodes of one graph (the explorer's nudges). A single forward question
+        needs no children: the sweeps pull from parents.
         """
         children = self.children_lists()
         index = self.index
@@ -185,25 +235,11 @@ class Graph:
         computed *from* the output cannot change it: that is always an error, the arguments
         swapped (``usage`` shows the order, such as ``"path_sum(w, C)"``).
         """
-        who = usage.split("(")[0]
-        if not isinstance(node, Value):
-            raise PathgradTypeError(f"{who}: expected a pathgrad Value, got {node!r:.60}")
+        check_node(node, usage)
         where = self.index.get(node)
         if where is not None:
             return where
-        output = self.output
-        if output in topological_order(node):
-            raise PathgradValueError(
-                f"{who}: {node.label} is computed from {output.label}, so it cannot change it; "
-                f"the arguments look swapped: the call is {usage}"
-            )
-        problem = (
-            f"{who}: {node.label} does not reach {output.label} (it is not in its graph), so "
-            "there is no path and the derivative is 0; is it a node of another graph?"
-        )
-        if strict:
-            raise PathgradValueError(problem)
-        warnings.warn(problem, PathgradWarning, stacklevel=_first_outside_pathgrad())
+        not_reaching(node, self.output, usage, strict)
         return None
 
     def _require(self, node: Value) -> None:
@@ -283,6 +319,31 @@ class Graph:
                 )
             fixed[self.index[node]] = _as_float(value, f"new value for {node.label}")
         return fixed
+
+
+def check_node(node: object, usage: str) -> None:
+    """Refuse anything but a Value where ``usage`` (``"forward_grad(C, w)"``) wants a node."""
+    if not isinstance(node, Value):
+        who = usage.split("(")[0]
+        raise PathgradTypeError(f"{who}: expected a pathgrad Value, got {node!r:.60}")
+
+
+def not_reaching(node: Value, output: Value, usage: str, strict: bool = False) -> None:
+    """Say that ``node`` does not reach ``output``: a warning (an error with ``strict``), or
+    always an error when ``node`` is computed from ``output``, the arguments swapped."""
+    who = usage.split("(")[0]
+    if output in _post_order(node)[1]:
+        raise PathgradValueError(
+            f"{who}: {node.label} is computed from {output.label}, so it cannot change it; "
+            f"the arguments look swapped: the call is {usage}"
+        )
+    problem = (
+        f"{who}: {node.label} does not reach {output.label} (it is not in its graph), so "
+        "there is no path and the derivative is 0; is it a node of another graph?"
+    )
+    if strict:
+        raise PathgradValueError(problem)
+    warnings.warn(problem, PathgradWarning, stacklevel=_first_outside_pathgrad())
 
 
 def node_list(nodes: Iterable[Value] | Value) -> list[Value]:

@@ -7,7 +7,8 @@ topological order and keep, at each node, the total for the paths that reach it:
 
 * **forward sweep** from ``w``: seed ``v[w] = 1``; a node's total is the sum over its incoming
   edges of ``v[parent] · rate``. This carries a small change ``Δw`` forward, as in equations
-  47-50, and ``v[C] = ∂C/∂w`` for *one* ``w``.
+  47-50, and ``v[C] = ∂C/∂w`` for *one* ``w``. Each node *pulls* from its parents, which it
+  stores anyway, so the sweep needs only the nodes in topological order: no list of children.
 * **reverse sweep** from ``C`` (backpropagation): seed ``v[C] = 1``; a node's total is the sum
   over its outgoing edges of ``rate · v[child]``. Then ``v[node] = ∂C/∂node`` for *every* node
   at once: one pass gives the whole gradient, which is why backpropagation is cheap.
@@ -35,7 +36,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .graph import Graph, as_graph, node_list
+from .graph import Graph, as_graph, check_node, node_list, not_reaching, operation_order
 from .value import Value
 
 
@@ -89,21 +90,52 @@ def counted(semiring: Semiring) -> tuple[Semiring, Tally]:
     return Semiring(f"counted {semiring.name}", semiring.one, extend, plus), tally
 
 
-def sweep_forward(graph: Graph, source: Value, semiring: Semiring) -> dict[Value, Any]:
+def nodes_after(target: Value | Graph, source: Value) -> Sequence[Value] | None:
+    """The nodes a forward sweep from ``source`` visits: those after it in topological order.
+
+    From a :class:`Graph`, its nodes after ``source``'s position. From an output node, no
+    Graph is built: the nodes with parents that reach it (:func:`~pathgrad.graph.operation_order`)
+    after ``source``, or all of them when ``source`` is a leaf, since no other leaf can carry
+    anything. None when ``source`` is certainly not in the graph.
+    """
+    if isinstance(target, Graph):
+        start = target.index.get(source)
+        return None if start is None else target.nodes[start + 1 :]
+    order = operation_order(target)
+    if not source.parents:
+        return order
+    for i, node in enumerate(order):
+        if node is source:
+            return order[i + 1 :]
+    return None
+
+
+def output_of(target: Value | Graph) -> Value:
+    """The output node of a Graph, or the node itself."""
+    return target.output if isinstance(target, Graph) else target
+
+
+def sweep_forward(target: Value | Graph, source: Value, semiring: Semiring) -> dict[Value, Any]:
     """The semiring value of the paths from ``source`` to every node it reaches.
 
-    Nodes ``source`` does not reach are absent. One ``extend`` per edge leaving a reached
-    node, one ``plus`` per extra edge into a node; no recursion.
+    ``target`` is the output node or its :class:`Graph`. Each node after ``source``, in
+    topological order, pulls from its parents: one ``extend`` per edge from a reached parent,
+    one ``plus`` per extra such edge. Nodes ``source`` does not reach are absent, and the
+    result is empty when ``source`` does not reach the output. No recursion.
     """
-    start = graph.index.get(source)
-    if start is None:
+    after = nodes_after(target, source)
+    if after is None:
         return {}
+    values = pull(after, source, semiring)
+    return values if output_of(target) in values else {}
+
+
+def pull(nodes: Iterable[Value], source: Value, semiring: Semiring) -> dict[Value, Any]:
+    """The forward sweep itself: ``nodes`` in topological order, each combining its parents."""
     extend, plus = semiring.extend, semiring.plus
     values: dict[Value, Any] = {source: semiring.one}
     get = values.get
-    nodes = graph.nodes
-    for i in graph.reached_from(start)[1:]:
-        node = nodes[i]
+    for node in nodes:
         total = None
         for parent, rate in zip(node.parents, node.rates):
             v = get(parent)
@@ -113,6 +145,24 @@ def sweep_forward(graph: Graph, source: Value, semiring: Semiring) -> dict[Value
         if total is not None:
             values[node] = total
     return values
+
+
+def forward_order(target: Value | Graph, source: Value, usage: str) -> Sequence[Value] | None:
+    """:func:`nodes_after` for a public function (``usage`` such as ``"count_paths(w, C)"``):
+    ``source`` checked to be a Value, and None, with a warning (or the swapped-arguments
+    error), when it does not reach the output."""
+    check_node(source, usage)
+    after = nodes_after(target, source)
+    output = output_of(target)
+    if after is not None and (
+        source is output
+        or source.parents
+        or isinstance(target, Graph)
+        or any(source in node.parents for node in after)
+    ):
+        return after
+    not_reaching(source, output, usage)
+    return None
 
 
 def sweep_backward(graph: Graph, semiring: Semiring, steps: int | None = None) -> list[Any]:
@@ -169,12 +219,13 @@ def forward_grad(output: Value | Graph, wrt: Value) -> float:
     """``∂C/∂w`` by one forward sweep: carry ``tan[w] = 1`` (a unit change Δw) to ``C``.
 
     Equations 47-50: the change in ``w`` moves each later node by ``rate · change of its
-    parent``, summed over its parents: ``sweep_forward`` over :data:`SUM_PRODUCT`.
+    parent``, summed over its parents: ``sweep_forward`` over :data:`SUM_PRODUCT`. Called
+    with the output node, it builds no :class:`Graph` and costs about one reverse sweep.
     """
-    graph = as_graph(output)
-    if graph.position(wrt, "forward_grad(C, w)") is None:
+    after = forward_order(output, wrt, "forward_grad(C, w)")
+    if after is None:
         return 0.0
-    return sweep_forward(graph, wrt, SUM_PRODUCT).get(graph.output, 0.0)
+    return pull(after, wrt, SUM_PRODUCT).get(output_of(output), 0.0)
 
 
 def forward_grads(output: Value | Graph, wrt: Iterable[Value]) -> list[float]:

@@ -27,7 +27,6 @@ Design points, each against a known weakness of small autograd engines:
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Sequence
 from numbers import Real
@@ -39,9 +38,7 @@ from .support.errors import PathgradTypeError, PathgradValueError
 Number = int | float
 Operand = Union["Value", int, float]
 
-_creation = itertools.count()
 _isfinite = math.isfinite
-_next = next
 _new = object.__new__
 
 
@@ -232,6 +229,24 @@ RELU = Op("relu", lambda x: x if x > 0 else 0.0, lambda x: (1.0 if x > 0 else 0.
 
 _ONE, _ZERO, _ONE_ONE, _ONE_MINUS_ONE = (1.0,), (0.0,), (1.0, 1.0), (1.0, -1.0)
 
+# ``w * c`` for a number ``c`` has the rate tuple ``(c,)``; the nodes of one constant share
+# it (micrograd's MLP multiplies every input by a weight of each neuron of the next layer):
+# a tuple fewer per node to allocate, track and free. Zero is left out, so that 0.0 and -0.0
+# keep their own signs; the table is emptied when it passes a few thousand constants.
+_shared_rates: dict[float, tuple[float]] = {}
+_shared_rate = _shared_rates.get
+_SHARED_MOST = 4096
+
+
+def _rate_of(constant: float) -> tuple[float]:
+    """``(constant,)``, shared with the other nodes of that constant (see ``_shared_rates``)."""
+    if not constant:
+        return (constant,)
+    if len(_shared_rates) >= _SHARED_MOST:
+        _shared_rates.clear()
+    rates = _shared_rates[constant] = (constant,)
+    return rates
+
 
 def _node(
     data: float, parents: tuple, rates: tuple, op: Op | None, args: object, name: str | None = None
@@ -245,7 +260,6 @@ def _node(
     node.op = op
     node._args = args
     node.name = name
-    node.order = _next(_creation)
     return node
 
 
@@ -266,7 +280,7 @@ class Value:
     # constants, or, for the common ``node op constant`` (``w * 0.5``, ``z + 1.0``), just the
     # constant: one tuple fewer per node for the garbage collector to track. ``args`` and
     # ``operands`` always give the full tuple.
-    __slots__ = ("data", "grad", "parents", "rates", "op", "_args", "name", "order")
+    __slots__ = ("data", "grad", "parents", "rates", "op", "_args", "name")
 
     def __init__(self, data: Number, name: str | None = None) -> None:
         self.data = _as_float(data, "Value")
@@ -276,7 +290,6 @@ class Value:
         self.op: Op | None = None
         self._args: object = None
         self.name = name
-        self.order = next(_creation)
 
     @classmethod
     def _make(
@@ -310,29 +323,46 @@ class Value:
 
     @property
     def label(self) -> str:
-        """The node's name, or its operation and creation number when it has none."""
+        """The node's name; for an unnamed node its operation's name, or ``leaf``."""
         if self.name is not None:
             return self.name
-        return f"{self.op.name}#{self.order}" if self.op is not None else f"leaf#{self.order}"
+        return self.op.name if self.op is not None else "leaf"
 
     def __repr__(self) -> str:
         name = f", name={self.name!r}" if self.name is not None else ""
         return f"Value({self.data:.6g}{name})"
 
     # Arithmetic. The operations that make most of every graph build their node right here
-    # instead of going through Op.__call__: a call fewer, shared tuples for constant rates,
-    # and a bare number in ``_args`` for a constant right operand. Anything unusual (an int or
-    # other non-float constant, a non-finite result) takes the general path, which gives the
-    # same node or the error that names the operation.
+    # instead of going through Op.__call__, and write its slots in place rather than call a
+    # constructor: shared tuples for constant rates, and a bare number in ``_args`` for a
+    # constant right operand. Anything unusual (an int or other non-float constant, a
+    # non-finite result) takes the general path, which gives the same node or the error that
+    # names the operation.
     def __add__(self, other: Operand) -> Value:
         if type(other) is Value:
             data = self.data + other.data
             if _isfinite(data):
-                return _node(data, (self, other), _ONE_ONE, ADD, None)
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self, other)
+                node.rates = _ONE_ONE
+                node.op = ADD
+                node._args = None
+                node.name = None
+                return node
         elif type(other) is float:
             data = self.data + other
             if _isfinite(data):
-                return _node(data, (self,), _ONE, ADD, other)
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self,)
+                node.rates = _ONE
+                node.op = ADD
+                node._args = other
+                node.name = None
+                return node
         return ADD(self, other)
 
     def __radd__(self, other: Number) -> Value:
@@ -343,21 +373,38 @@ class Value:
         return ADD(other, self)
 
     def __mul__(self, other: Operand) -> Value:
-        if type(other) is Value:
-            data = self.data * other.data
-            if _isfinite(data):
-                return _node(data, (self, other), (other.data, self.data), MUL, None)
-        elif type(other) is float:
+        if type(other) is float:
             data = self.data * other
             if _isfinite(data):
-                return _node(data, (self,), (other,), MUL, other)
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self,)
+                node.rates = _shared_rate(other) or _rate_of(other)
+                node.op = MUL
+                node._args = other
+                node.name = None
+                return node
+        elif type(other) is Value:
+            data = self.data * other.data
+            if _isfinite(data):
+                node = _new(Value)
+                node.data = data
+                node.grad = 0.0
+                node.parents = (self, other)
+                node.rates = (other.data, self.data)
+                node.op = MUL
+                node._args = None
+                node.name = None
+                return node
         return MUL(self, other)
 
     def __rmul__(self, other: Number) -> Value:
         if type(other) is float:
             data = other * self.data
             if _isfinite(data):
-                return _node(data, (self,), (other,), MUL, (other, self))
+                return _node(data, (self,), _shared_rate(other) or _rate_of(other), MUL,
+                             (other, self))
         return MUL(other, self)
 
     def __sub__(self, other: Operand) -> Value:
@@ -404,9 +451,19 @@ class Value:
         return TANH(self)
 
     def relu(self) -> Value:
+        node = _new(Value)
         if self.data > 0:
-            return _node(self.data, (self,), _ONE, RELU, None)
-        return _node(0.0, (self,), _ZERO, RELU, None)
+            node.data = self.data
+            node.rates = _ONE
+        else:
+            node.data = 0.0
+            node.rates = _ZERO
+        node.grad = 0.0
+        node.parents = (self,)
+        node.op = RELU
+        node._args = None
+        node.name = None
+        return node
 
     def backward(self) -> None:
         """Reverse sweep from this node (backpropagation): ``node.grad = ∂self/∂node``.
@@ -424,30 +481,60 @@ class Value:
         # The reverse sweep of pathgrad.sweeps (sweep_backward over SUM_PRODUCT, its
         # specification; the tests compare the two) written out by hand: graphs built in a
         # training loop are swept once each, so there is no Graph to build first.
-        # The ancestors are found with an explicit stack (no recursion) and their gradients
-        # zeroed on the way. Only nodes with parents pass anything back, so only they are
-        # remembered, keyed by creation number: the keys are plain ints, and sorting them
-        # latest first gives a reverse topological order without a key function.
-        # Leaves are just zeroed (twice, if shared: cheaper than remembering them).
-        self.grad = 0.0
-        found = {self.order: self} if self.parents else {}
+        # An iterative post-order walk (no recursion) lists the nodes with parents, each after
+        # all of its parents: a topological order, read backwards below, the very order of
+        # pathgrad.topological_order. Only nodes with parents pass anything back, so only
+        # they are listed; leaves (nodes of no operation) are just zeroed (twice, if shared:
+        # cheaper than remembering them). The walk keeps its marks in ``grad``, which it is
+        # about to overwrite anyway: ``entered`` while a node's parents are being walked, then
+        # ``zero``, a float 0.0 made for this call alone, once it is listed (the value its
+        # gradient starts from). Both objects are new, so no node holds either before the
+        # walk marks it, whatever an earlier call left behind.
+        if not self.parents:
+            self.grad = 1.0
+            return
+        entered, zero = object(), float("0")
+        listed: list[Value] = []
         stack = [self]
-        pop, push = stack.pop, stack.append
+        pop, push, append = stack.pop, stack.append, listed.append
         while stack:
-            for parent in pop().parents:
-                if parent.parents:
-                    order = parent.order
-                    if order not in found:
-                        found[order] = parent
-                        parent.grad = 0.0
-                        push(parent)
-                else:
+            node = pop()
+            mark = node.grad
+            if mark is entered:  # its parents are all listed: list it
+                node.grad = zero
+                append(node)
+                continue
+            if mark is zero:  # pushed again by another child, and listed since
+                continue
+            parents = node.parents
+            if len(parents) == 1:  # the most common case, without a loop
+                parent = parents[0]
+                if parent.op is None:
                     parent.grad = 0.0
+                elif parent.grad is not zero:
+                    node.grad = entered  # type: ignore[assignment]  # a mark, for the walk only
+                    push(node)
+                    push(parent)
+                    continue
+                node.grad = zero
+                append(node)
+                continue
+            node.grad = entered  # type: ignore[assignment]
+            push(node)
+            # Reversed, so that the first parent is walked, and listed, first.
+            for parent in reversed(parents):
+                if parent.op is None:
+                    parent.grad = 0.0
+                elif parent.grad is not zero:
+                    push(parent)
+            if stack[-1] is node:  # no parent left to walk
+                pop()
+                node.grad = zero
+                append(node)
         self.grad = 1.0
-        for order in sorted(found, reverse=True):
-            node = found[order]
+        for node in reversed(listed):
             adjoint = node.grad
-            if adjoint:
+            if adjoint != 0.0:
                 parents = node.parents
                 if len(parents) == 1:
                     parents[0].grad += adjoint * node.rates[0]

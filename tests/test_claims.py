@@ -3,7 +3,10 @@
 Every row names a claim id and a notebook; that notebook must have a code cell marked
 ``# claim: <id>`` holding an ``assert`` (the test command runs it). Every marked cell must be in
 the table. Every exercise in the table must be in its notebook with an empty answer cell, a
-checker cell and a collapsed worked solution that asserts the checker's verdict.
+checker cell and a collapsed worked solution that asserts the checker's verdict. Every notebook
+has at least one exercise. Notebooks beyond chapter 2 (07 onwards) have their rows
+in the table's "Beyond chapter 2" section, one table per notebook headed ``### Notebook NN:``,
+and every claim there is broken by at least one of the library mutations listed under its table.
 """
 
 from __future__ import annotations
@@ -78,10 +81,41 @@ def test_each_exercise_has_an_answer_cell_a_checker_and_a_hidden_solution(number
     assert "assert pg.check_answer(answer_" in source(solution) and has_assert(source(solution))
 
 
-def test_there_are_at_least_six_exercises_across_the_notebooks():
-    assert len(EXERCISES) >= 6 and len({notebook for _, notebook in EXERCISES}) == 6
+def notebook_names() -> set[str]:
+    return {path.name for path in NOTEBOOKS.glob("*.ipynb")}
+
+
+def test_every_notebook_has_an_exercise_and_every_one_beyond_chapter_2_claims():
+    assert {notebook for _, notebook in EXERCISES} == notebook_names()
+    assert {name for name in notebook_names() if name[:2] > "06"} <= {nb for _, nb in ROWS}
     headed = [
         source(c) for path in NOTEBOOKS.glob("*.ipynb") for c in cells(path.name)
         if c["cell_type"] == "markdown" and source(c).startswith("### Exercise ")
     ]
     assert len(headed) == len(EXERCISES)
+
+
+CHAPTER, BEYOND = TABLE.split("\n## Beyond chapter 2\n")
+BEYOND = BEYOND.split("\n## ")[0]
+SECTIONS = re.split(r"^### Notebook (\d\d): ", BEYOND, flags=re.M)[1:]
+
+
+def test_notebooks_beyond_chapter_2_have_their_rows_in_their_own_section():
+    chapter_rows = {notebook for _, notebook in CLAIM_ROW.findall(CHAPTER)}
+    assert all(name[:2] <= "06" for name in chapter_rows)
+    beyond = {name for name in notebook_names() if name[:2] > "06"}
+    assert sorted(SECTIONS[::2]) == sorted(name[:2] for name in beyond)
+    for number, text in zip(SECTIONS[::2], SECTIONS[1::2], strict=True):
+        table = text.split("\nMutations tried")[0]
+        assert {notebook[:2] for _, notebook in CLAIM_ROW.findall(table)} == {number}
+
+
+@pytest.mark.parametrize("number", SECTIONS[::2])
+def test_every_claim_beyond_chapter_2_is_broken_by_a_listed_mutation(number):
+    text = SECTIONS[SECTIONS.index(number) + 1]
+    table, _, tried = text.partition("\nMutations tried")
+    ids = {claim for claim, _ in CLAIM_ROW.findall(table)}
+    bullets = re.findall(r"^- \*\*(.+?)\*\*.*?: breaks (.*)$", tried, re.M)
+    assert bullets, f"notebook {number}: no mutations listed"
+    broken = {claim for _, line in bullets for claim in re.findall(r"`([a-z0-9-]+)`", line)}
+    assert ids and ids <= broken, f"notebook {number}: no mutation breaks {sorted(ids - broken)}"

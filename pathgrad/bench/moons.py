@@ -23,11 +23,9 @@ from __future__ import annotations
 import gc
 import math
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from ..value import Value
 from . import Target, table, target, title
+from .scalar import micrograd_nn_on_pathgrad
 
 STEPS = 100
 TARGET = 10.0  # speed-up of pathgrad.nn over micrograd
@@ -97,28 +95,12 @@ ROWS = [
 ]
 
 
-@contextmanager
-def _micrograd_nn_on_pathgrad(swap: bool) -> Iterator[None]:
-    """micrograd's nn.py building pathgrad Values while the block runs (if ``swap``)."""
-    if not swap:
-        yield
-        return
-    import micrograd.nn
-
-    original = micrograd.nn.Value
-    micrograd.nn.Value = Value
-    try:
-        yield
-    finally:
-        micrograd.nn.Value = original
-
-
 def run_demo(source: str, steps: int, swap: bool = False) -> tuple[float, list]:
     """Seconds to run the demo's text for ``steps`` steps, and its (loss, accuracy) history."""
     scope: dict = {"STEPS": steps}
     code = compile(source, "micrograd-moons-demo", "exec")
     gc.collect()
-    with _micrograd_nn_on_pathgrad(swap):
+    with micrograd_nn_on_pathgrad(swap):
         start = time.perf_counter()
         exec(code, scope)
         seconds = time.perf_counter() - start

@@ -3,9 +3,12 @@
 Every figure is a median over repeats in this one process; where there is a peer (listing the
 paths against summing them, elimination against the reverse sweep) the ratio is printed.
 
-1. ``count_paths`` and ``path_stats`` from a weight ``w^2_jk`` of a neuron-level network ten
-   hidden layers deep and a hundred wide: about 10^20 paths, one sweep each.
-2. ``top_paths(k=10)`` from a weight ``w^2_jk`` of a ``[784, 30, 10]`` neuron-level graph.
+1. ``forward_grad``, ``count_paths``, ``sample_paths`` and ``path_stats`` from a weight
+   ``w^2_jk`` of a neuron-level network ten hidden layers deep and a hundred wide (about 10^20
+   paths), each called with the output node ``C`` as a user calls it, against one
+   ``C.backward()``; beside them, labelled, the same calls on a prebuilt ``Graph``.
+2. ``top_paths(k=10)`` from a weight ``w^2_jk`` of a ``[784, 30, 10]`` neuron-level graph, the
+   same way.
 3. Reverse-order vertex elimination of a graph of 10^5 nodes against one reverse sweep: both
    one multiplication per edge.
 4. Listing every path against one reverse sweep, for growing depth: the exponential curve
@@ -19,8 +22,9 @@ The networks are :class:`~pathgrad.book.network.Network` graphs at the neuron le
 from __future__ import annotations
 
 import math
+import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 
 import numpy as np
@@ -28,10 +32,10 @@ import numpy as np
 from ..book.network import Network
 from ..book.network_graphs import NetworkGraph
 from ..graph import Graph
-from ..pathsums import count_paths, eliminate, path_stats, path_sum, top_paths
-from ..sweeps import adjoints
+from ..pathsums import count_paths, eliminate, path_stats, path_sum, sample_paths, top_paths
+from ..sweeps import adjoints, forward_grad
 from ..value import Op, Value
-from . import median_time, table, title
+from . import Target, median_time, table, target, title
 
 
 def network_graph(sizes: Sequence[int], seed: int = 0) -> NetworkGraph:
@@ -43,54 +47,93 @@ def network_graph(sizes: Sequence[int], seed: int = 0) -> NetworkGraph:
 # -- the section ------------------------------------------------------------------------------
 
 
-def run(quick: bool = False) -> None:
-    """Print the four tables of this section."""
-    _many_paths(quick)
-    _top_paths(quick)
+def run(quick: bool = False) -> list[Target]:
+    """Print the four tables of this section and return its targets."""
+    targets = _many_paths(quick)
+    targets += _top_paths(quick)
     _elimination(quick)
     _enumeration_against_sweep(quick)
+    return targets
 
 
-def _many_paths(quick: bool) -> None:
+#: Each question from the output node, at most this many reverse sweeps (C.backward()).
+SWEEP_TARGETS = {"forward_grad": 1.5, "count_paths": 1.5, "sample_paths": 2.0,
+                 "path_stats": 4.0, "top_paths": 2.0}
 
+
+def interleaved(calls: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
+    """Median seconds of each call, timed in rounds that run every call once in turn, so a
+    burst of load from elsewhere on the machine hits all of them alike."""
+    for call in calls.values():
+        call()
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def _rows(seconds: dict[str, float], against: str) -> list[list[str]]:
+    return [[name, f"{t:.4f}", f"{t / seconds[against]:.2f}"] for name, t in seconds.items()]
+
+
+def _many_paths(quick: bool) -> list[Target]:
     width, hidden = (20, 4) if quick else (100, 10)
-    graph = network_graph([width] * (hidden + 2), seed=1)
-    w = graph.w(2, 1, 1)
-    count = count_paths(w, graph)
-    repeat = 3 if quick else 5
-    t_count = median_time(lambda: count_paths(w, graph), repeat=repeat)
-    t_stats = median_time(lambda: path_stats(w, graph), repeat=repeat)
-    t_reverse = median_time(lambda: adjoints(graph), repeat=repeat)
+    prebuilt = network_graph([width] * (hidden + 2), seed=1)
+    w, C = prebuilt.w(2, 1, 1), prebuilt.output
+    count = count_paths(w, C)
+    # From the output node, as the README shows every call: no Graph is built first.
+    seconds = interleaved({
+        "pg.forward_grad(C, w)": partial(forward_grad, C, w),
+        "pg.count_paths(w, C)": partial(count_paths, w, C),
+        "pg.sample_paths(w, C, n=1000)": partial(sample_paths, w, C, 1000, seed=0),
+        "pg.path_stats(w, C)": partial(path_stats, w, C),
+        "C.backward()": C.backward,
+        "graph = pg.Graph(C)": partial(Graph, C),
+        "pg.count_paths(w, graph), prebuilt graph": partial(count_paths, w, prebuilt),
+        "pg.path_stats(w, graph), prebuilt graph": partial(path_stats, w, prebuilt),
+        "pg.adjoints(graph), prebuilt graph": partial(adjoints, prebuilt),
+    }, rounds=3 if quick else 9)
     title(
-        f"paths: statistics of {count:.3e} paths from w^2_11, neuron-level "
-        f"{hidden} hidden layers × {width}, {graph.edge_count:,} edges"
+        f"paths: questions about {count:.3e} paths from w^2_11, neuron-level "
+        f"{hidden} hidden layers × {width}, {prebuilt.edge_count:,} edges"
     )
-    print(table(
-        ["what", "median s", "× reverse sweep"],
-        [
-            ["count_paths (count semiring)", f"{t_count:.4f}", f"{t_count / t_reverse:.2f}"],
-            ["path_stats (graded count×sum×mass, top-1)", f"{t_stats:.4f}",
-             f"{t_stats / t_reverse:.2f}"],
-            ["reverse sweep (all of ∂C/∂·)", f"{t_reverse:.4f}", "1.00"],
-        ],
-    ))
+    print(table(["call", "median s", "× C.backward()"], _rows(seconds, "C.backward()")))
     years = count / 1e7 / 3.15e7
-    print(f"listing them at 10^7 paths/s would take about {years:.1e} years")
+    print(f"listing them at 10^7 paths/s would take about {years:.1e} years. Each call is\n"
+          "timed as a user makes it, from the output node C; the prebuilt-graph rows pass a\n"
+          "Graph built beforehand (its build is the row 'graph = pg.Graph(C)').")
+    backward = seconds["C.backward()"]
+    return [
+        target(f"{name} / C.backward(), {hidden} × {width} net", seconds[call] / backward,
+               most=SWEEP_TARGETS[name])
+        for name, call in [("forward_grad", "pg.forward_grad(C, w)"),
+                           ("count_paths", "pg.count_paths(w, C)"),
+                           ("sample_paths", "pg.sample_paths(w, C, n=1000)"),
+                           ("path_stats", "pg.path_stats(w, C)")]
+    ]
 
 
-def _top_paths(quick: bool) -> None:
-
+def _top_paths(quick: bool) -> list[Target]:
     sizes = [196, 30, 10] if quick else [784, 30, 10]
-    graph = network_graph(sizes, seed=2)
-    w = graph.w(2, 1, 1)
-    t_reverse = median_time(partial(adjoints, graph), repeat=5)
-    rows = []
-    for by in ("abs", "positive", "negative"):
-        t = median_time(partial(top_paths, w, graph, k=10, by=by), repeat=5)
-        rows.append([f"top_paths(k=10, by={by!r})", f"{t:.4f}", f"{t / t_reverse:.2f}"])
-    rows.append(["reverse sweep (all of ∂C/∂·)", f"{t_reverse:.4f}", "1.00"])
-    title(f"paths: top-10 paths from w^2_11 of a {sizes} neuron graph ({graph.edge_count:,} edges)")
-    print(table(["what", "median s", "× reverse sweep"], rows))
+    prebuilt = network_graph(sizes, seed=2)
+    w, C = prebuilt.w(2, 1, 1), prebuilt.output
+    calls: dict[str, Callable[[], object]] = {
+        f"pg.top_paths(w, C, k=10, by={by!r})": partial(top_paths, w, C, k=10, by=by)
+        for by in ("abs", "positive", "negative")
+    }
+    calls["C.backward()"] = C.backward
+    calls["pg.top_paths(w, graph, k=10), prebuilt graph"] = partial(top_paths, w, prebuilt, k=10)
+    calls["pg.adjoints(graph), prebuilt graph"] = partial(adjoints, prebuilt)
+    seconds = interleaved(calls, rounds=5 if quick else 15)
+    title(f"paths: top-10 paths from w^2_11 of a {sizes} neuron graph "
+          f"({prebuilt.edge_count:,} edges)")
+    print(table(["call", "median s", "× C.backward()"], _rows(seconds, "C.backward()")))
+    ratio = seconds["pg.top_paths(w, C, k=10, by='abs')"] / seconds["C.backward()"]
+    return [target(f"top_paths(k=10) / C.backward(), {sizes}", ratio,
+                   most=SWEEP_TARGETS["top_paths"])]
 
 
 def _chain_of_layers(n_nodes: int) -> Graph:

@@ -71,6 +71,30 @@ def book_epoch(net: Network, X: np.ndarray, Y: np.ndarray, order: np.ndarray) ->
 
 
 
+def products_epoch_fn(net: Network, X: np.ndarray, order: np.ndarray) -> Callable[[], None]:
+    """The matrix products alone of one :func:`~pathgrad.book.matrix.sgd_epoch` over the rows
+    of ``X`` in ``order``: per mini-batch, the five that ``_sgd_step`` makes on a ``[784, 30,
+    10]`` net, with its shapes and operand layouts (``W x``, ``[W | b] [a; 1]``, ``W^T δ``,
+    ``δ [a; 1]^T``, ``δ x^T``), on the very mini-batches, gathered beforehand. Nothing else of
+    the epoch (activations, errors, updates, gathering the rows) is timed: its floor."""
+    first, joined = net.weights[0], np.hstack([net.weights[1], net.biases[1]])
+    batches = [X[order[start : start + BATCH]].T for start in range(0, len(order), BATCH)]
+    rng = np.random.default_rng(3)
+    hidden = np.vstack([rng.random((first.shape[0], BATCH)), np.ones((1, BATCH))])
+    delta_out = rng.random((joined.shape[0], BATCH))
+    delta_hidden = rng.random((first.shape[0], BATCH))
+
+    def epoch() -> None:
+        for xb in batches:
+            first @ xb
+            joined @ hidden
+            joined[:, :-1].T @ delta_out
+            delta_out @ hidden.T
+            delta_hidden @ xb.T
+
+    return epoch
+
+
 def _permuted(epoch: Callable[[np.ndarray], object], rng: np.random.Generator, n: int) -> None:
     epoch(rng.permutation(n))
 
@@ -151,6 +175,8 @@ def epoch_times(quick: bool) -> list[Target]:
     jobs["pairs"] = partial(pairs_epoch, Network(SIZES, seed=0), pairs)
     add("book", "book's per-example loop", b,
         partial(book_epoch, Network(SIZES, seed=0), X[:b], Y[:b]))
+    runs["products"] = ("the matrix engine's products alone (its floor)", m)
+    jobs["products"] = products_epoch_fn(Network(SIZES, seed=0), X[:m], rng.permutation(m))
     torch_threads = torch_thread_counts()
     for threads in torch_threads or ():
         epoch, version = torch_epoch_fn(Network(SIZES, seed=0), X, Y, threads)
@@ -160,7 +186,7 @@ def epoch_times(quick: bool) -> list[Target]:
     # elsewhere on the machine hits all of them alike. Multi-threaded PyTorch runs last, on
     # its own: its idle threads keep spinning for a while and would slow whatever came next.
     times: dict[str, list[float]] = {key: [] for key in jobs}
-    together = [key for key in jobs if key in ("matrix", "pairs", "book", "torch1")]
+    together = [key for key in jobs if key in ("matrix", "products", "pairs", "book", "torch1")]
     for key in together:
         jobs[key]()  # warm-up
     for _ in range(repeat):
@@ -185,10 +211,15 @@ def epoch_times(quick: bool) -> list[Target]:
     print(blas_note())
     print(f"median of {repeat} interleaved rounds after a warm-up; the pairs row counts the\n"
           f"conversion of the pairs once in its {PAIR_EPOCHS} epochs and no training cost (none is"
-          " read).\ntargets: book loop >= 8x slower than the matrix engine and than net.sgd on "
-          "pairs,\nPyTorch >= 4x slower")
+          " read).\nengine / its products = "
+          f"{seconds['matrix'] / seconds['products']:.2f}: how far the matrix engine's epoch is "
+          "from the time of its\nown matrix products (target <= 1.5).\n"
+          "targets: book loop >= 8x slower than the matrix engine and than net.sgd on pairs,\n"
+          "PyTorch >= 4x slower")
     targets = [target(f"SGD epoch, book's loop / {runs[key][0]}", seconds["book"] / seconds[key],
                       least=8.0) for key in ("matrix", "pairs")]
+    targets.append(target("SGD epoch, matrix engine / its matrix products alone",
+                          seconds["matrix"] / seconds["products"], most=1.5))
     torch_rows = [key for key in seconds if key.startswith("torch")]
     if torch_rows:
         fastest = min(seconds[key] for key in torch_rows)

@@ -268,18 +268,20 @@ def sgd_epoch(
     count = len(weights)
     first_w, first_b = weights[0], biases[0]
     joined = [np.hstack([w, b]) for w, b in zip(weights[1:], biases[1:], strict=True)]
+    first_step = np.empty_like(first_w)  # BP4's product for the first weights, every batch
     try:
         for start in range(0, n, mini_batch_size):
             rows = order[start : start + mini_batch_size]
             _sgd_step(first_w, first_b, joined, layers, cost, X[rows].T, Y[rows].T,
-                      eta / len(rows), decay, count)
+                      eta / len(rows), decay, count, first_step)
     finally:
         for i, both in enumerate(joined, 1):
             weights[i][...] = both[:, :-1]
             biases[i][...] = both[:, -1:]
 
 
-def _sgd_step(first_w, first_b, joined, layers, cost, xb, yb, step, decay, count) -> None:
+def _sgd_step(first_w, first_b, joined, layers, cost, xb, yb, step, decay, count,
+              first_step) -> None:
     size = xb.shape[1]
     zs, outputs = [], [xb]
     a = xb
@@ -309,5 +311,6 @@ def _sgd_step(first_w, first_b, joined, layers, cost, xb, yb, step, decay, count
         delta = below * layers[i - 1].slope(zs[i - 1], outputs[i][:-1])
     if decay != 1.0:
         first_w *= decay
-    first_w -= delta @ xb.T
-    first_b -= delta.sum(axis=1, keepdims=True)
+    np.matmul(delta, xb.T, out=first_step)  # no new array of the first layer's size
+    first_w -= first_step
+    first_b -= np.add.reduce(delta, axis=1, keepdims=True)

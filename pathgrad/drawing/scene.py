@@ -78,9 +78,10 @@ def _column(parsed: BookName | None) -> tuple[int, int] | None:
 
 
 def _within_column(entry: tuple[Value, BookName]) -> tuple:
-    # Parameters of neuron j together, weights before the bias: w_j1, w_j2, ..., b_j.
-    node, parsed = entry
-    return (parsed.neuron or 0, parsed.symbol == "b", parsed.indices[1:], node.order)
+    # Parameters of neuron j together, weights before the bias: w_j1, w_j2, ..., b_j. Ties
+    # keep the graph's order (the sorts that use this are stable).
+    _, parsed = entry
+    return (parsed.neuron or 0, parsed.symbol == "b", parsed.indices[1:])
 
 
 def html_text(text: str) -> str:

@@ -185,16 +185,7 @@ class ResNet(Module):
 
     def predict(self, X: Any) -> np.ndarray:
         """The outputs for the rows of ``X``, one row each, by numpy (no graph)."""
-        a = float_array(X, "X")
-        if a.ndim != 2 or a.shape[1] != self.sizes[0]:
-            raise PathgradValueError(
-                f"X must have shape (n, {self.sizes[0]}), one example per row; got {a.shape}"
-            )
-        _check_finite(a, "the inputs X")
-        a = _apply(self.input_layer, a)
-        for block in self.blocks:
-            a = a + _apply(block.layer, a) if block.skip else _apply(block.layer, a)
-        return _apply(self.output_layer, a)
+        return forward_rows(self, X)[1]
 
     def __repr__(self) -> str:
         kind = "ResNet" if self.skip else "PlainNet"
@@ -202,7 +193,27 @@ class ResNet(Module):
         return f"{kind}({nin}, {width} x {len(self.blocks)} blocks, {nout})"
 
 
-def _apply(layer: Layer, a: np.ndarray) -> np.ndarray:
-    """``σ(a W^T + b)`` for rows ``a``: a ResNet's layers have one activation each."""
-    w, b = layer.arrays()
-    return layer.neurons[0].activation.fn(a @ w.T + b.T)
+def input_rows(net: ResNet, X: Any) -> np.ndarray:
+    """``X`` as a float array of shape ``(m, n_in)``, one example per row, checked."""
+    a = float_array(X, "X")
+    if a.ndim != 2 or a.shape[1] != net.sizes[0]:
+        raise PathgradValueError(
+            f"X must have shape (n, {net.sizes[0]}), one example per row; got {a.shape}"
+        )
+    _check_finite(a, "the inputs X")
+    return a
+
+
+def forward_rows(net: ResNet, X: Any) -> tuple[list[np.ndarray], np.ndarray]:
+    """The weighted inputs ``z`` of every layer (input layer, blocks, output layer) and the
+    outputs, for the rows of ``X``, by numpy: ``a^l = a^{l-1} + σ(z^l)`` at each block with a
+    skip, ``σ(z^l)`` elsewhere."""
+    a = input_rows(net, X)
+    zs = []
+    for i, layer in enumerate([net.input_layer, *(b.layer for b in net.blocks),
+                               net.output_layer]):
+        w, b = layer.arrays()
+        zs.append(a @ w.T + b.T)
+        out = layer.neurons[0].activation.fn(zs[-1])
+        a = a + out if 0 < i <= len(net.blocks) and net.blocks[i - 1].skip else out
+    return zs, a

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Iterable, Sequence
 
 from ..graph import Graph
 from ..support.arguments import one_of, whole_number
+from ..support.collector import without_collector
 from ..support.limits import check_limit
-from ..sweeps import sweep_forward
+from ..sweeps import forward_order, output_of, pull
 from ..value import Value
-from .enumeration import Path, source_and_graph
+from .enumeration import Path
 from .semirings import COUNT
 
 RANKINGS = ("abs", "positive", "negative")
@@ -61,6 +63,7 @@ def _extend_entries(node: Value, lists: dict, cls: int, signed: bool, k: int) ->
 DEFAULT_MAX_ENTRIES = 5_000_000
 
 
+@without_collector
 def top_paths(
     source: Value, output: Value | Graph, k: int = 10, by: str = "abs",
     max_entries: int | None = DEFAULT_MAX_ENTRIES,
@@ -76,17 +79,15 @@ def top_paths(
     """
     one_of(by, "top_paths: by", RANKINGS)
     whole_number(k, "top_paths: k", least=1)
-    graph, start = source_and_graph(source, output, "top_paths")
-    if start is None:
+    after = forward_order(output, source, "top_paths(w, C)")
+    if after is None:
         return []
     signed = by != "abs"
-    _check_entries(graph, source, k, (2 if signed else 1), max_entries)
+    _check_entries(after, source, k, (2 if signed else 1), max_entries)
     # Exponent and mantissa are stored negated, so that ascending order is best first.
     start_entry = (-1, -0.5, -1, -1, 0)  # 1.0 == 0.5 * 2**1
     lists: dict[Value, tuple] = {source: ([start_entry], []) if signed else ([start_entry],)}
-    nodes = graph.nodes
-    for i in range(start + 1, len(nodes)):
-        node = nodes[i]
+    for node in after:
         if not node.parents:
             continue
         classes = tuple(
@@ -94,27 +95,58 @@ def top_paths(
         )
         if any(classes):
             lists[node] = classes
-    held = lists.get(graph.output)
+    end = output_of(output)
+    held = lists.get(end)
     if held is None:
         return []
     chosen = held[1] if by == "negative" else held[0]
-    return [_trace(graph.output, lists, 1 if by == "negative" else 0, rank, source)
+    return [_trace(end, lists, 1 if by == "negative" else 0, rank, source)
             for rank in range(len(chosen))]
 
 
-def _check_entries(graph: Graph, source: Value, k: int, classes: int,
+def _check_entries(after: Sequence[Value], source: Value, k: int, classes: int,
                    max_entries: int | None) -> None:
-    """Refuse a ``k`` whose prefixes would pass ``max_entries``: a node keeps at most ``k``
-    of them per class, and no more than the paths that reach it (counted exactly, but only
-    when the quick bound ``k`` per node might pass the limit)."""
-    if max_entries is None or classes * k * len(graph.nodes) <= max_entries:
+    """Refuse a ``k`` whose prefixes would pass ``max_entries``: ``source`` and each node after
+    it keep at most ``k`` of them per class, and no more than the paths that reach them
+    (counted exactly, but only when the quick bound ``k`` per node might pass the limit)."""
+    if max_entries is None or classes * k * (len(after) + 1) <= max_entries:
         return
-    reaching = sweep_forward(graph, source, COUNT)
+    reaching = pull(after, source, COUNT)
     entries = classes * sum(min(k, count) for count in reaching.values())
     check_limit(
         entries, max_entries, "max_entries",
         f"top_paths: k={k:,} would keep {entries:,} partial paths", "Ask for fewer paths",
     )
+
+
+def largest_path(after: Iterable[Value], source: Value, output: Value) -> Path | None:
+    """The path of largest ``|product|`` from ``source`` to ``output``: ``top_paths(source,
+    output, k=1)`` written out by hand, its specification (the tests compare the two), with
+    ``after`` the nodes after ``source`` in topological order. Each node keeps one entry, the
+    best over its parents with the same tie-breaks, and no list of candidates is made."""
+    best: dict[Value, tuple] = {source: (-1, -0.5, -1, 0, 0)}
+    get, frexp = best.get, math.frexp
+    for node in after:
+        top = None
+        slot = -1
+        for parent, rate in zip(node.parents, node.rates):
+            slot += 1
+            held = get(parent)
+            if held is None or rate == 0.0:
+                continue
+            factor, shift = frexp(abs(rate))
+            mantissa = held[1] * factor
+            if mantissa > -0.5:
+                exponent, mantissa = held[0] - shift + 1, mantissa * 2
+            else:
+                exponent = held[0] - shift
+            if top is None or exponent < top[0] or (exponent == top[0] and mantissa < top[1]):
+                top = (exponent, mantissa, slot, 0, 0)
+        if top is not None:
+            best[node] = top
+    if output not in best:
+        return None
+    return _trace(output, {node: ([entry],) for node, entry in best.items()}, 0, 0, source)
 
 
 def _trace(node: Value, lists: dict, cls: int, rank: int, source: Value) -> Path:

@@ -10,77 +10,78 @@ from __future__ import annotations
 import bisect
 import math
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import accumulate, repeat
+from operator import mul
 
 from ..graph import Graph
 from ..names import display_name
 from ..support.arguments import one_of, whole_number
+from ..support.collector import without_collector
 from ..support.errors import PathgradValueError
 from ..support.limits import check_limit
-from ..sweeps import sweep_backward
+from ..sweeps import forward_order, output_of
 from ..value import Value
-from .enumeration import Path, source_and_graph
-from .semirings import ABS_MASS
+from .enumeration import Path
 
 PROPOSALS = ("mass", "uniform")
 
 
 class _Proposal:
-    """How a random walk from ``source`` picks its next edge, and each edge's probability.
+    """How a random walk picks its edges, walking from the output back to ``source``.
 
-    ``"uniform"``: each edge out of a node equally likely. ``"mass"``: an edge ``v → u`` with
-    probability ``|rate| · M(u) / M(v)``, where ``M(v) = Σ |products|`` over paths ``v → C``
-    (a reverse sweep with absolute rates). Under "mass" every path's weight
-    ``product / probability`` is ``±M(source)``: only its sign varies.
+    Walks run backwards, along the parents every node stores, so nothing but the nodes in
+    topological order is needed. ``M(v) = Σ |products|`` over the paths ``source → v`` (one
+    forward sweep with absolute rates) is known for every node ``source`` reaches.
+    ``"mass"``: at ``v`` the edge ``u → v`` is taken with probability ``|rate| · M(u) / M(v)``
+    (those add up to 1, by the sweep's own rule), so a path's probabilities telescope to
+    ``|product| / M(C)`` and every walk's weight ``product / probability`` is ``±M(C)``: only
+    its sign varies. ``"uniform"``: each edge into ``v`` from a node ``source`` reaches, alike.
     """
 
-    def __init__(self, graph: Graph, kind: str) -> None:
-        self.graph = graph
+    def __init__(self, after: Iterable[Value], source: Value, kind: str) -> None:
+        self.source = source
         self.kind = kind
-        self.children = graph.children_lists()
-        self.mass = self._abs_mass_to_output() if kind == "mass" else None
-        self._tables: dict[int, tuple] = {}
+        self.mass = abs_mass(after, source)
+        self._tables: dict[Value, tuple] = {}
 
-    def _abs_mass_to_output(self) -> list[float]:
-        masses = sweep_backward(self.graph, ABS_MASS)
-        return [0.0 if m is None else m for m in masses]
+    def edge_weights(self, node: Value) -> list[tuple[Value, float, float]]:
+        """``(parent, rate, weight)`` of each edge into ``node`` from a node ``source`` reaches."""
+        mass = self.mass
+        uniform = self.kind == "uniform"
+        return [
+            (parent, rate, 1.0 if uniform else abs(rate) * mass[parent])
+            for parent, rate in zip(node.parents, node.rates, strict=True)
+            if parent in mass
+        ]
 
-    def edge_weights(self, position: int) -> list[float]:
-        edges = self.children[position]
-        if self.mass is None:
-            return [1.0] * len(edges)
-        index = self.graph.index
-        return [abs(e.rate) * self.mass[index[e.dst]] for e in edges]
-
-    def table(self, position: int) -> tuple[list, list[float], list[float]]:
-        """The edges out of a node that can be drawn, their probabilities and running totals."""
-        found = self._tables.get(position)
+    def table(self, node: Value) -> tuple[tuple, tuple, list[float], list[float], float, int]:
+        """For a walk at ``node``: its parents and rates, the weight of each edge (0 for a
+        parent ``source`` does not reach), the running totals of the weights, their sum, and
+        the last edge of weight above 0 (a weight of 0 is never drawn)."""
+        found = self._tables.get(node)
         if found is None:
-            weights = self.edge_weights(position)
-            total = math.fsum(weights)
-            edges, probabilities, cumulative = [], [], []
-            running = 0.0
-            for edge, w in zip(self.children[position], weights, strict=True):
-                if w > 0:
-                    edges.append(edge)
-                    probabilities.append(w / total)
-                    running += w
-                    cumulative.append(running)
-            found = (edges, probabilities, cumulative)
-            self._tables[position] = found
+            parents, mass = node.parents, self.mass
+            if self.kind == "uniform":
+                weights = list(map(float, map(mass.__contains__, parents)))
+            else:
+                weights = list(map(mul, map(mass.get, parents, repeat(0.0)), map(abs, node.rates)))
+            last = len(weights) - 1
+            while not weights[last] > 0:
+                last -= 1
+            found = (parents, node.rates, weights, list(accumulate(weights)),
+                     math.fsum(weights), last)
+            self._tables[node] = found
         return found
 
     def probability(self, path: Path) -> float:
         """The probability that one walk draws ``path`` (edges told apart by their rates)."""
-        index = self.graph.index
         p = 1.0
         for tail, head, rate in zip(path.nodes, path.nodes[1:], path.rates, strict=False):
-            position = index[tail]
-            weights = self.edge_weights(position)
-            total = math.fsum(weights)
-            edges = self.children[position]
-            pairs = zip(edges, weights, strict=True)
-            same = [w for e, w in pairs if e.dst is head and e.rate == rate]
+            weights = self.edge_weights(head)
+            total = math.fsum(w for _, _, w in weights)
+            same = [w for parent, r, w in weights if parent is tail and r == rate]
             share, matching = math.fsum(same), len(same)
             p *= share / matching / total
         return p
@@ -131,6 +132,7 @@ class PathSample:
 DEFAULT_MAX_N = 1_000_000
 
 
+@without_collector
 def sample_paths(
     source: Value,
     output: Value | Graph,
@@ -142,8 +144,9 @@ def sample_paths(
 ) -> PathSample:
     """Estimate ``∂C/∂source`` from ``n`` random paths to the output.
 
-    Each walk starts at ``source`` and picks an outgoing edge at every step (see
-    :class:`_Proposal` for the two ways) until it reaches the output. The estimate is the mean
+    Each walk starts at the output and picks an incoming edge at every step (see
+    :class:`_Proposal` for the two ways) until it reaches ``source``: the same paths, found
+    from their other end, which needs no list of children. The estimate is the mean
     of ``product / probability`` over the walks and the standard error is the sample standard
     deviation over ``√n``, both kept as running sums (Welford's), so memory does not grow
     with ``n``; only the first ``keep`` walks are kept. ``seed`` makes the walks repeatable.
@@ -157,11 +160,12 @@ def sample_paths(
         "The standard error shrinks only as 1/√n: a million walks already make it a thousand "
         "times smaller than one walk's; use grad() or path_stats() for the exact sum",
     )
-    graph, start = source_and_graph(source, output, "sample_paths")
-    if start is None:
+    after = forward_order(output, source, "sample_paths(w, C)")
+    if after is None:
         return PathSample(source, n, proposal, 0.0, 0.0, [], [])
-    plan = _Proposal(graph, proposal)
-    if plan.mass is not None and plan.mass[start] == 0.0:
+    plan = _Proposal(after, source, proposal)
+    end = output_of(output)
+    if plan.mass[end] == 0.0 and proposal == "mass":
         # Every path has product 0: the sum is exactly 0 and there is nothing to draw.
         return PathSample(source, n, proposal, 0.0, 0.0, [], [], plan)
     rng = random.Random(seed)
@@ -169,9 +173,10 @@ def sample_paths(
     drawn: list[Path] = []
     mean = spread = 0.0  # Welford: the running mean and sum of squared deviations
     for count in range(1, n + 1):
-        path, weight = _walk(graph, plan, start, rng)
-        if count <= keep:
-            drawn.append(path)
+        route: list | None = [] if count <= keep else None
+        weight = _walk(plan, end, rng, route)
+        if route is not None:
+            drawn.append(Path(tuple(reversed(route[0::2])), tuple(reversed(route[1::2]))))
             weights.append(weight)
         step = weight - mean
         mean += step / count
@@ -185,18 +190,38 @@ def sample_paths(
     return PathSample(source, n, proposal, mean, math.sqrt(variance / n), weights, drawn, plan)
 
 
-def _walk(graph: Graph, plan: _Proposal, position: int, rng: random.Random) -> tuple[Path, float]:
-    last = len(graph.nodes) - 1
-    index = graph.index
-    route = [graph.nodes[position]]
-    rates = []
+def abs_mass(after: Iterable[Value], source: Value) -> dict[Value, float]:
+    """``pull(after, source, ABS_MASS)`` written out by hand, its specification (the tests
+    compare the two): ``M(v) = Σ |products|`` over the paths ``source → v``."""
+    mass = {source: 1.0}
+    get = mass.get
+    for node in after:
+        total = None
+        for parent, rate in zip(node.parents, node.rates):
+            m = get(parent)
+            if m is not None:
+                m = m * abs(rate)
+                total = m if total is None else total + m
+        if total is not None:
+            mass[node] = total
+    return mass
+
+
+def _walk(plan: _Proposal, node: Value, rng: random.Random, route: list | None) -> float:
+    """The weight of one walk from the output ``node`` back to the source; its nodes and rates,
+    alternating from the output, are appended to ``route`` when it is a list."""
+    source, tables, table = plan.source, plan._tables, plan.table
+    draw, bisect_right = rng.random, bisect.bisect_right
     weight = 1.0
-    while position != last:
-        edges, probabilities, cumulative = plan.table(position)
-        pick = min(bisect.bisect_right(cumulative, rng.random() * cumulative[-1]), len(edges) - 1)
-        edge = edges[pick]
-        weight *= edge.rate / probabilities[pick]
-        rates.append(edge.rate)
-        route.append(edge.dst)
-        position = index[edge.dst]
-    return Path(tuple(route), tuple(rates)), weight
+    if route is not None:
+        route.append(node)
+    while node is not source:
+        parents, rates, weights, cumulative, total, last = tables.get(node) or table(node)
+        pick = bisect_right(cumulative, draw() * cumulative[-1])
+        if pick > last:  # draw() * total rounded up to the total itself
+            pick = last
+        node, rate = parents[pick], rates[pick]
+        weight *= rate / (weights[pick] / total)
+        if route is not None:
+            route += (rate, node)
+    return weight

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..graph import Graph
 from ..names import display_name
+from ..support.collector import without_collector
 from ..support.errors import PathgradValueError
-from ..sweeps import Semiring, sweep_forward
+from ..sweeps import Semiring, forward_order, output_of
 from ..value import Value
-from .enumeration import Path, source_and_graph
-from .ranking import top_paths
+from .enumeration import Path
+from .ranking import largest_path
 
 
 def _stats_extend(by_length: dict, rate: float) -> dict:
@@ -120,17 +122,19 @@ class PathStats:
         )
 
 
+@without_collector
 def path_stats(source: Value, output: Value | Graph) -> PathStats:
     """Count, sum, absolute mass, largest path and length histogram of the paths source → C.
 
     One forward sweep over the semiring ``graded(count × sum-product × abs mass)``: each node
     holds, for each path length, how many paths reach it from ``source``, the sum of their
     products and the sum of their absolute products. Exact integer counts, float sums.
+    Called with the output node, it builds no :class:`~pathgrad.graph.Graph`.
     """
-    graph, start = source_and_graph(source, output, "path_stats")
-    if start is None:
+    after = forward_order(output, source, "path_stats(w, C)")
+    if after is None:
         return PathStats(source, 0, 0.0, 0.0, None, [])
-    by_length = sweep_forward(graph, source, STATS).get(graph.output, {})
+    by_length = stats_sweep(after, source).get(output_of(output), {})
     bins = [LengthBin(length, *by_length[length]) for length in sorted(by_length)]
     gradient = math.fsum(b.gradient for b in bins)
     mass = math.fsum(b.abs_mass for b in bins)
@@ -139,14 +143,36 @@ def path_stats(source: Value, output: Value | Graph) -> PathStats:
             f"path_stats({source.label}): the sum over paths overflowed the float range "
             f"(absolute mass {mass!r}); the path count is still exact: use count_paths"
         )
-    top = top_paths(source, graph, k=1)
     return PathStats(
         source=source,
         count=sum(b.count for b in bins),
         gradient=gradient,
         abs_mass=mass,
-        largest=top[0] if top else None,
+        largest=largest_path(after, source, output_of(output)),
         by_length=bins,
     )
 
 
+def stats_sweep(after: Iterable[Value], source: Value) -> dict[Value, dict]:
+    """``pull(after, source, STATS)`` written out by hand, its specification (the tests compare
+    the two): each node gathers its parents' bins into one dict of its own, with the same
+    additions in the same order, instead of a new dict per edge."""
+    values: dict[Value, dict] = {source: STATS.one}
+    get = values.get
+    for node in after:
+        total: dict | None = None
+        for parent, rate in zip(node.parents, node.rates):
+            held = get(parent)
+            if held is None:
+                continue
+            size = abs(rate)
+            if total is None:
+                total = {length + 1: (n, s * rate, m * size) for length, (n, s, m) in held.items()}
+                continue
+            for length, (n, s, m) in held.items():
+                old = total.get(length + 1)
+                total[length + 1] = (n, s * rate, m * size) if old is None else (
+                    old[0] + n, old[1] + s * rate, old[2] + m * size)
+        if total is not None:
+            values[node] = total
+    return values

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pathgrad import bench
-from pathgrad.bench import moons
+from pathgrad.bench import moons, scalar
 
 pytest.importorskip("micrograd")
 pytest.importorskip("sklearn")
@@ -35,7 +35,7 @@ def test_micrograds_nn_is_given_back_its_value():
     import micrograd.nn
 
     original = micrograd.nn.Value
-    with pytest.raises(ZeroDivisionError), moons._micrograd_nn_on_pathgrad(True):
+    with pytest.raises(ZeroDivisionError), scalar.micrograd_nn_on_pathgrad(True):
         assert micrograd.nn.Value is not original
         raise ZeroDivisionError
     assert micrograd.nn.Value is original

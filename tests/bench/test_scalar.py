@@ -71,3 +71,16 @@ def test_quick_section_prints_both_tables(capsys):
     assert len(peer) == 1 and peer[0][1] == "micrograd" and peer[0][-1] == "1.00"
     assert "10,000" in out
     assert "RecursionError" in out
+
+
+def test_micrograds_own_mlp_on_pathgrad_values_has_micrograds_gradients():
+    theirs = scalar.micrograd_model((8, 5, 3), seed=4)
+    raw = scalar.value_model((8, 5, 3), seed=4)
+    assert all(type(p) is Value for p in raw.parameters())
+    x, y = [0.3, -0.7, 1.1, 0.05, -0.2, 0.9, -1.3, 0.4], [0.5, -0.5, 0.25]
+    assert scalar.gradients_agree(theirs, raw, x, y) <= 1e-12
+    assert scalar.step(raw, x, y).data == scalar.step(theirs, x, y).data  # the same arithmetic
+    import micrograd.nn
+    from micrograd.engine import Value as MicrogradValue
+
+    assert micrograd.nn.Value is MicrogradValue  # swapped back

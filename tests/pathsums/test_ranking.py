@@ -72,7 +72,7 @@ def test_very_long_paths_neither_underflow_nor_recurse():
 def test_source_is_output_and_source_not_in_graph():
     x, y = pg.Value(1.0), pg.Value(2.0)
     assert [len(p) for p in pg.top_paths(x, x, k=3)] == [0]
-    with pytest.warns(pg.PathgradWarning, match="top_paths: leaf#.* does not reach"):
+    with pytest.warns(pg.PathgradWarning, match="top_paths: leaf does not reach"):
         assert pg.top_paths(y, x * 2.0, k=3) == []
 
 

@@ -164,6 +164,6 @@ def _order_in_column(graph: Graph, i: int) -> tuple:
     node = graph.nodes[i]
     parsed = parse_name(node.name)
     if parsed is None:
-        return (1, (), node.order)
-    return (0, _within_column((node, parsed)), node.order)
+        return (1, (), i)
+    return (0, _within_column((node, parsed)), i)
 
