@@ -112,7 +112,8 @@ class Cost:
                 "the inputs or weights down"
             )
         args = (*outputs, *targets.tolist())
-        return Value._make(data, tuple(outputs), tuple(rates.tolist()), self._op(m), args, name)
+        return Value._made_finite(data, tuple(outputs), tuple(rates.tolist()), self._op(m), args,
+                                  name)
 
     def elementary(self, outputs: Sequence[Value], y: Sequence[float], name: str = "C") -> Value:
         """``C`` built from elementary operations (sums, products, powers, logs), after the

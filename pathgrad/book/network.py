@@ -183,7 +183,7 @@ class Network:
         # recompute it (for graph.evaluate).
         zs, acts = matrix.forward(self.weights, self.biases, self.layers, x)
         nodes: dict[str, dict] = {"w": {}, "b": {}, "a": {}, "z": {}}
-        make = Value._make
+        make = Value._made_finite
         names = neuron_names("a", 1, self.sizes[0])
         prev = [make(v, (), (), None, None, name) for v, name in zip(x[:, 0].tolist(), names)]
         nodes["a"][1] = prev
@@ -207,7 +207,7 @@ class Network:
             if with_z:
                 nodes["z"][l] = z_nodes = self._z_nodes(l, zs[l - 2], rates, w_nodes, prev, b_nodes)
                 a_nodes = [
-                    Value._make(aj, (zn,), (sj,), act.op, None, name)
+                    Value._made_finite(aj, (zn,), (sj,), act.op, None, name)
                     for aj, zn, sj, act, name in zip(
                         acts[l - 1][:, 0].tolist(), z_nodes, slope[:, 0].tolist(),
                         layer.per_neuron, a_names, strict=True,
@@ -220,7 +220,7 @@ class Network:
                     rates, f"a rate factor σ'(z)·w or σ'(z)·a into a^{l}_{{j}}", l
                 )
                 a_nodes = [
-                    Value._make(
+                    Value._made_finite(
                         aj, (*w_row, *prev, bj), tuple(row_rates), neuron_op(act, n_in), None, name
                     )
                     for aj, w_row, bj, row_rates, act, name in zip(
@@ -238,7 +238,7 @@ class Network:
         op = weighted_input_op(len(prev))
         names = neuron_names("z", l, len(b_nodes))
         return [
-            Value._make(zj, (*w_row, *prev, bj), tuple(row_rates), op, None, name)
+            Value._made_finite(zj, (*w_row, *prev, bj), tuple(row_rates), op, None, name)
             for zj, w_row, bj, row_rates, name in zip(
                 z[:, 0].tolist(), w_nodes, b_nodes, rates.tolist(), names, strict=True
             )

@@ -186,11 +186,11 @@ def weighted_input(w: Sequence[Value], b: Value, inputs: Inputs, name: str | Non
     data = _finite_sum(wdata, b, inputs, name)
     op = weighted_input_op(len(w))
     if inputs.all_values:
-        return Value._make(data, (*w, *inputs.values, b), (*inputs.data, *wdata, 1.0), op,
-                           None, name)
+        return Value._made_finite(data, (*w, *inputs.values, b), (*inputs.data, *wdata, 1.0),
+                                  op, None, name)
     tails = [wk for wk, x in zip(wdata, inputs.operands) if isinstance(x, Value)]
-    return Value._make(data, (*w, *inputs.values, b), (*inputs.data, *tails, 1.0), op,
-                       (*w, *inputs.operands, b), name)
+    return Value._made_finite(data, (*w, *inputs.values, b), (*inputs.data, *tails, 1.0), op,
+                              (*w, *inputs.operands, b), name)
 
 
 def _finite_sum(wdata: list[float], b: Value, inputs: Inputs, name: str | None) -> float:
@@ -211,7 +211,7 @@ def activate(act: Activation, z: Value, name: str | None) -> Value:
         a.name = name
         return a
     data, rates = act.op.evaluate((z.data,))
-    return Value._make(data, (z,), rates, act.op, None, name)
+    return Value._made_finite(data, (z,), rates, act.op, None, name)
 
 
 def _whole_neuron(
@@ -230,8 +230,8 @@ def _whole_neuron(
             "scale them down"
         )
     args = None if inputs.all_values else (*w, *inputs.operands, b)
-    return Value._make(data, (*w, *inputs.values, b), (*into_w, *into_a, s),
-                       neuron_op(act, len(w)), args, name)
+    return Value._made_finite(data, (*w, *inputs.values, b), (*into_w, *into_a, s),
+                              neuron_op(act, len(w)), args, name)
 
 
 def _elementary(act: Activation, w: Sequence[Value], b: Value, inputs: Inputs,
