@@ -72,7 +72,7 @@ def test_no_paths():
 
 def test_overflowing_mass_is_a_clear_error():
     x, graph = layered(width=1000, depth=2, rate=1e200)
-    with pytest.raises(ValueError, match="overflowed the float range"):
+    with pytest.raises(pg.PathgradError, match="overflow the float range"):
         pg.path_stats(x, graph)
 
 
