@@ -38,6 +38,8 @@ MAX_LAYERS = 10_000
 MAX_ITEM_BYTES = 4 * 256
 #: The most deflate can inflate: 258 bytes from each pair of 2-bit codes, about 1032-fold.
 MAX_INFLATION = 1032
+#: Bytes read at a time.
+CHUNK = 1 << 20
 
 
 @dataclass
@@ -206,6 +208,9 @@ class _Archive:
         info = self.members.get(key)
         if info is None:
             raise _bad(self.path, f"the array {key!r} is missing")
+        problem = self._room_problem(info)
+        if problem:
+            raise _bad(self.path, f"{key!r} {problem}")
         with self.archive.open(info) as handle:
             version = np.lib.format.read_magic(handle)
             if version not in ((1, 0), (2, 0)):
@@ -229,12 +234,7 @@ class _Archive:
             if stored != size:
                 raise _bad(self.path, f"the header of {key!r} promises {size:,} bytes of data "
                                       f"but the archive holds {stored:,}")
-            problem = self._room_problem(info)
-            if problem:
-                raise _bad(self.path, f"{key!r} {problem}")
             data = _read_exactly(handle, size)
-        if len(data) != size:
-            raise _bad(self.path, f"{key!r} is truncated")
         return np.frombuffer(data, dtype=dtype).reshape(found, order="F" if fortran else "C")
 
     def _room_problem(self, info: zipfile.ZipInfo) -> str | None:
@@ -260,16 +260,17 @@ class _Archive:
         return None
 
 
-def _read_exactly(handle: Any, size: int) -> bytes | bytearray:
-    """Up to ``size`` bytes from ``handle``, read a megabyte at a time into one buffer of that
-    size: never more memory than the checked ``size``, never a copy of it."""
+def _read_exactly(handle: Any, size: int) -> bytearray:
+    """``size`` bytes from ``handle``, read a megabyte at a time into one buffer of that size:
+    never more memory than the checked ``size``, never a copy of it. A stream that ends
+    early raises ``EOFError`` (a damaged file)."""
     data = bytearray(size)
     view = memoryview(data)
     got = 0
     while got < size:
-        chunk = handle.read(min(2**20, size - got))
+        chunk = handle.read(min(CHUNK, size - got))
         if not chunk:
-            return data[:got]
+            raise EOFError(f"the data ends after {got:,} of {size:,} bytes")
         view[got : got + len(chunk)] = chunk
         got += len(chunk)
     return data

@@ -158,6 +158,27 @@ def test_a_member_that_claims_more_than_the_file_holds_is_refused_before_reading
     assert outcome.peak_mb < 200
 
 
+def test_a_members_sizes_must_fit_how_it_is_stored(tmp_path):
+    """Stored uncompressed, a member holds exactly the bytes it promises; compressed by
+    anything but deflate (numpy writes nothing else), it is refused."""
+    members = members_of(pg.Network([2, 3, 1], seed=0))
+    with zipfile.ZipFile(io.BytesIO(archive_bytes(members))) as archive:
+        whole = archive.getinfo("w2.npy").file_size
+    path = tmp_path / "short.npz"
+    path.write_bytes(with_claimed_size(archive_bytes(members), "w2.npy", whole, whole - 8))
+    with pytest.raises(DamagedFileError, match=f"'w2' is stored uncompressed yet says it takes "
+                                               f"{whole - 8:,} bytes for {whole:,}"):
+        pg.Network.load(path)
+    bz = tmp_path / "bz.npz"
+    bz.write_bytes(archive_bytes(members, zipfile.ZIP_BZIP2))
+    with pytest.raises(DamagedFileError, match="'format' is compressed by method 12; numpy "
+                                               "writes 0 or 8"):
+        pg.Network.load(bz)
+    deflated = tmp_path / "deflated.npz"
+    deflated.write_bytes(archive_bytes(members, zipfile.ZIP_DEFLATED))
+    assert pg.Network.load(deflated).sizes == [2, 3, 1]  # savez_compressed's files are fine
+
+
 def damaged_files(good: bytes) -> dict[str, tuple[bytes, str]]:
     """Damaged versions of a good file and what the error should say about each."""
     w2_data = good.index(b"\x93NUMPY", good.index(b"w2.npy")) + 130  # past its 128-byte header

@@ -236,3 +236,16 @@ def test_a_slope_that_overflows_is_refused_before_a_node_is_made():
     with pytest.raises(pg.PathgradError, match=r"the slope σ'\(z\^2_1\) is inf"):
         net.graph([1.0], [0.0], level="z")
     assert net.graph([-1.0], [0.0], level="z").a(2, 1).rates == (1.0,)
+
+
+def test_an_error_or_a_gradient_that_overflows_backwards_is_refused_by_name():
+    """The forward pass is finite (z² = 1e-290, z³ = 1e10), the backward one is not: δ² = w³ᵀδ³
+    = 1e300·1e10, or ∂C/∂w² = δ² a¹ᵀ = 1e300·1e10."""
+    deep = pg.Network([1, 1, 1], activation="linear", weights=[[[1e-300]], [[1e300]]],
+                      biases=[[[0.0]], [[0.0]]])
+    with pytest.raises(pg.PathgradError, match=r"the error δ\^2_1 is inf"):
+        deep.matrix_backprop([[1e10]], [[0.0]])
+    wide = pg.Network([1, 1, 1], activation="linear", weights=[[[1e-300]], [[1e300]]],
+                      biases=[[[0.0]], [[0.0]]])
+    with pytest.raises(pg.PathgradError, match=r"∂C/∂w\^2_1k for some k is inf"):
+        wide.matrix_backprop([[1e10]], [[1e10 - 1.0]])

@@ -258,13 +258,19 @@ def test_edges_are_bounded_as_well_as_nodes():
     assert time.perf_counter() - start < 2 and refused.value.limit == "max_edges"
     small = wide(30, 10)
     assert len(pg.explore(small).data["levels"][0]["edges"]["src"]) == 290
+    assert len(pg.explore(small, max_edges=290).data["levels"][0]["edges"]["src"]) == 290
     with pytest.raises(TooLargeError, match="290 edges, more than max_edges=289"):
         pg.explore(small, max_edges=289)
+    with pytest.raises(pg.PathgradError, match="max_edges must be a whole number >= 1"):
+        pg.explore(small, max_edges=0)
     net = pg.Network([4, 5, 2], seed=0)
     page = pg.explore(net, EXAMPLE_4_2, max_edges=80)  # neuron: 69 edges, z: 76, ops: 134
     assert page.levels == ["neuron", "z"]
     assert page.data["notes"] == ["The ops level is left out: 134 edges, more than "
                                   "max_edges=80."]
+    # no level fits: the refusal speaks of the first level asked for
+    with pytest.raises(TooLargeError, match="this graph has 76 edges, more than max_edges=60"):
+        pg.explore(net, EXAMPLE_4_2, levels=["z", "neuron"], max_edges=60)
 
 
 def test_a_formula_names_a_few_operands_of_a_wide_operation():
@@ -274,3 +280,6 @@ def test_a_formula_names_a_few_operands_of_a_wide_operation():
     assert len(formulas) == 11 * 40
     assert max(len(text) for text in formulas) < 200
     assert any("… 37 more)" in text for text in formulas)
+    three = pg.explore(wide(4, 3)).data["levels"][0]["edges"]["formula"]
+    assert not any("more)" in text for text in three)  # three operands: all shown
+    assert any(text.count("mean3") >= 2 for text in three)
