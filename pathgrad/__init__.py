@@ -55,7 +55,7 @@ from .pathsums import (
     top_paths,
 )
 from .support.answers import Verdict, check_answer
-from .support.errors import PathgradError, PathgradWarning
+from .support.errors import NotFiniteError, PathgradError, PathgradWarning, TooLargeError
 from .sweeps import Semiring, adjoints, forward_grad, forward_grads, grad
 from .value import OPS, Op, Value
 
@@ -82,6 +82,7 @@ __all__ = [
     "Network",
     "NetworkGraph",
     "Neuron",
+    "NotFiniteError",
     "Op",
     "Path",
     "PathLimitError",
@@ -94,6 +95,7 @@ __all__ = [
     "ResNet",
     "Residual",
     "Semiring",
+    "TooLargeError",
     "Value",
     "Verdict",
     "adjoints",
