@@ -20,6 +20,7 @@ from .drawing import (
     explore,
     reverse_sweep_steps,
 )
+from .exchange import ModelGraph, from_onnx, to_onnx
 from .gradcheck import CheckReport, check, numeric_grad, one_sided_grad, relative_error
 from .graph import Edge, Graph, topological_order
 from .nn import (
@@ -67,6 +68,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "MLP",
     "OPS",
+    "ModelGraph",
     "SGD",
     "Activation",
     "BlockSets",
@@ -112,6 +114,7 @@ __all__ = [
     "explore",
     "fit",
     "forward_grad",
+    "from_onnx",
     "forward_grads",
     "grad",
     "gradient_through",
@@ -123,6 +126,7 @@ __all__ = [
     "relative_error",
     "reverse_sweep_steps",
     "sample_paths",
+    "to_onnx",
     "topological_order",
     "top_paths",
 ]

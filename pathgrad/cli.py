@@ -28,6 +28,7 @@ from .book.activations import ACTIVATIONS
 from .book.graph_sizes import DEFAULT_MAX_NODES, graph_size
 from .book.losses import COSTS
 from .book.network import INITS, LEVELS, Network
+from .book.network_graphs import NetworkGraph
 from .book.training import EpochRecord
 from .drawing import DEFAULT_MAX_NODES as PICTURE_MAX_NODES
 from .drawing import RenderError, draw, explore
@@ -37,6 +38,7 @@ from .drawing.explorer.gallery_pages import write_explorer_gallery
 from .drawing.explorer.nudge import DEFAULT_BUDGET
 from .drawing.explorer.page import DEFAULT_MAX_NODES as EXPLORER_MAX_NODES
 from .drawing.gallery import demo_example, demo_network, largest_paths, write_gallery
+from .exchange import ModelGraph, from_onnx
 from .gradcheck import check
 from .graph import Graph
 from .names import display_name
@@ -48,7 +50,7 @@ from .pathsums.ranking import RANKINGS
 from .pathsums.sampling import DEFAULT_MAX_N
 from .support.arguments import real_number, whole_number
 from .support.errors import PathgradError, PathgradValueError, TooLargeError
-from .support.limits import check_limit
+from .support.limits import DEFAULT_MAX_BYTES, check_limit, size_text
 from .support.terminal import readable_streams
 from .support.writing import check_output, check_output_folder, write_fresh_file
 
@@ -168,12 +170,19 @@ def _network(args: argparse.Namespace) -> Network:
 
 
 def run_paths(args: argparse.Namespace) -> int:
-    net = _network(args)
-    x = np.random.default_rng(args.seed).random(net.sizes[0])
-    graph = net.graph(x, 0, level="neuron", max_nodes=args.max_nodes)
-    weight = graph.find(args.weight)
-    print(f"Network {net.sizes}, neuron-level graph: {len(graph):,} nodes, "
-          f"{graph.edge_count:,} edges; random input, target class 1.\n")
+    graph: NetworkGraph
+    if args.onnx:
+        graph = onnx_graph(args)
+        weight = graph.find(args.weight)
+        print(f"{args.onnx}, the graph of {graph.output.label} for the given input: "
+              f"{len(graph):,} nodes, {graph.edge_count:,} edges.\n")
+    else:
+        net = _network(args)
+        x = np.random.default_rng(args.seed).random(net.sizes[0])
+        graph = net.graph(x, 0, level="neuron", max_nodes=args.max_nodes)
+        weight = graph.find(args.weight)
+        print(f"Network {net.sizes}, neuron-level graph: {len(graph):,} nodes, "
+              f"{graph.edge_count:,} edges; random input, target class 1.\n")
     print(path_stats(weight, graph))
     print(f"\nThe {args.top} paths with the largest |product| (by={args.by!r}), rate factors:")
     for path in top_paths(weight, graph, k=args.top, by=args.by):
@@ -181,7 +190,7 @@ def run_paths(args: argparse.Namespace) -> int:
     print()
     print(sample_paths(weight, graph, n=args.samples, seed=args.seed, keep=0))
     print()
-    print(cost_report(graph, graph.params()))
+    print(cost_report(graph, [p for p in graph.params() if p in graph]))
     return 0
 
 
@@ -193,14 +202,17 @@ def run_draw(args: argparse.Namespace) -> int:
             print(f"wrote {file}")
         return 0
     check_output(args.output)
-    size = graph_size(args.sizes, args.level)
-    drawn = size.nodes - (size.parameters if args.hide_params else 0)
-    check_limit(
-        drawn, args.max_nodes, "max_nodes", f"{size}; its picture would have {drawn:,} nodes",
-        "Nobody could read it: draw narrower layers, or hide the weights and biases "
-        "(--hide-params)",
-    )
-    graph = demo_network(tuple(args.sizes), level=args.level)
+    if args.onnx:
+        graph: Graph = onnx_graph(args)
+    else:
+        size = graph_size(args.sizes, args.level)
+        drawn = size.nodes - (size.parameters if args.hide_params else 0)
+        check_limit(
+            drawn, args.max_nodes, "max_nodes", f"{size}; its picture would have {drawn:,} nodes",
+            "Nobody could read it: draw narrower layers, or hide the weights and biases "
+            "(--hide-params)",
+        )
+        graph = demo_network(tuple(args.sizes), level=args.level)
     start = graph.find(args.weight)
     picture = draw(
         graph,
@@ -225,6 +237,12 @@ def run_explore(args: argparse.Namespace) -> int:
             print(f"wrote {file}")
         return 0
     check_output(args.output)
+    if args.onnx:
+        page = explore(onnx_graph(args), select=args.select, nudge_budget=args.nudge_budget,
+                       max_nodes=args.max_nodes)
+        out = page.save(args.output)
+        print(f"{page!r}\nwrote {out}: open it in any browser (it needs no network)")
+        return 0
     net = _network(args)
     example: tuple[Any, Any]
     if args.network:
@@ -311,6 +329,72 @@ def run_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- a model from elsewhere: --onnx ---------------------------------------------------------
+
+
+def input_file(text: str) -> tuple[str | None, str]:
+    """``--input``: ``FILE.npy``, or ``NAME=FILE.npy`` for a model with several inputs."""
+    name, _, path = text.rpartition("=")
+    if not path.endswith(".npy"):
+        raise argparse.ArgumentTypeError(
+            f"takes a numpy file (.npy), or NAME=FILE.npy for one of several inputs; got {text!r}"
+        )
+    return name or None, path
+
+
+def read_npy(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> np.ndarray:
+    """A ``.npy`` file's array: its header checked against the file and ``max_bytes`` before
+    its numbers are read, never a pickle."""
+    try:
+        mapped = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, EOFError) as error:
+        raise PathgradValueError(f"{path}: not a numpy array file (.npy) of numbers: "
+                                 f"{str(error).splitlines()[0][:100]}") from None
+    if not isinstance(mapped, np.ndarray):
+        raise PathgradValueError(f"{path}: holds several arrays (.npz); give one .npy file")
+    check_limit(mapped.nbytes, max_bytes, "max_bytes",
+                f"{path}: an array of {mapped.shape} ({size_text(mapped.nbytes)})",
+                "Use a smaller input")
+    return np.array(mapped)
+
+
+def onnx_graph(args: argparse.Namespace) -> ModelGraph:
+    """The graph of ``--onnx FILE`` for the example of ``--input``: the number ``--index`` of
+    the tensor ``--tensor`` (default: the model's output, and its largest number, so a
+    classifier's predicted class)."""
+    given = [(name, read_npy(path)) for name, path in args.input or []]
+    inputs: Any = {name: array for name, array in given} if all(n for n, _ in given) else (
+        given[0][1] if len(given) == 1 else None)
+    if inputs is None:
+        raise PathgradValueError("give --input FILE.npy for a model with one input, else "
+                                 "--input NAME=FILE.npy for each")
+
+    def pick(out: list[Any]) -> Any:
+        if args.index is not None:
+            if args.index >= len(out):
+                raise PathgradValueError(f"--index {args.index}: the output has {len(out)} "
+                                         f"numbers, 0 to {len(out) - 1}")
+            return out[args.index]
+        return max(out, key=lambda v: getattr(v, "data", -np.inf))
+
+    # A picture and a page have limits of their own, which they check on the graph.
+    limit = args.max_nodes if args.command == "paths" else DEFAULT_MAX_NODES
+    return from_onnx(args.onnx, inputs, output=args.tensor, cost=pick, max_nodes=limit)
+
+
+def _add_onnx_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "a model from elsewhere", "an ONNX model (PyTorch's, scikit-learn's, ...) in place of "
+        "a network; needs pip install 'pathgrad[onnx]'")
+    group.add_argument("--onnx", metavar="FILE", help="the model (.onnx)")
+    group.add_argument("--input", type=input_file, action="append", metavar="[NAME=]FILE.npy",
+                       help="the example: one .npy file per input of the model")
+    group.add_argument("--tensor", default=None, metavar="NAME",
+                       help="the tensor to explain (default: the model's output)")
+    group.add_argument("--index", type=whole(0), default=None, metavar="J",
+                       help="which of its numbers, counting from 0 (default: the largest)")
+
+
 def _add_demo(commands: argparse._SubParsersAction) -> None:
     demo = commands.add_parser("demo", help="the paths of one weight of a [2, 3, 2] network")
     demo.add_argument("--weight", default="w^2_12", help="node whose paths to list")
@@ -336,6 +420,7 @@ def _add_paths(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=whole(0), default=0, help="for weights, input and sampling")
     parser.add_argument("--max-nodes", type=whole(1), default=DEFAULT_MAX_NODES,
                         help=f"refuse a larger graph, default {DEFAULT_MAX_NODES:,}")
+    _add_onnx_options(parser)
     parser.set_defaults(handler=run_paths)
 
 
@@ -359,6 +444,7 @@ def _add_draw(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-nodes", type=whole(1), default=PICTURE_MAX_NODES,
                         help=f"refuse a larger picture, default {PICTURE_MAX_NODES}")
     parser.add_argument("--gallery", metavar="DIR", help="write the gallery pictures into DIR")
+    _add_onnx_options(parser)
     parser.set_defaults(handler=run_draw)
 
 
@@ -378,6 +464,7 @@ def _add_explore(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-nodes", type=whole(1), default=EXPLORER_MAX_NODES,
                         help=f"leave out a level of more nodes, default {EXPLORER_MAX_NODES:,}")
     parser.add_argument("--gallery", metavar="DIR", help="write the gallery's pages into DIR")
+    _add_onnx_options(parser)
     parser.set_defaults(handler=run_explore)
 
 

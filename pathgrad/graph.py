@@ -24,7 +24,15 @@ from .value import Value, _as_float
 
 
 class Edge(NamedTuple):
-    """One edge of the graph, ``src -> dst``, carrying ``rate = ∂dst/∂src``."""
+    """One edge of the graph, ``src -> dst``, carrying ``rate = ∂dst/∂src``.
+
+    Equation 53: ``rate`` is one factor of the product of every path through this edge.
+
+    >>> import pathgrad as pg
+    >>> x = pg.Value(3.0, name="x")
+    >>> [edge.rate for edge in pg.Graph(x * x).edges]   # x * x: two edges, each of rate x
+    [3.0, 3.0]
+    """
 
     src: Value
     dst: Value
@@ -32,7 +40,17 @@ class Edge(NamedTuple):
 
 
 def topological_order(output: Value) -> list[Value]:
-    """Every node that reaches ``output`` (itself included), parents before children."""
+    """Every node that reaches ``output`` (itself included), parents before children.
+
+    Equations 47-50 and BP1-BP4: the forward sweep visits the nodes in this order and the
+    reverse sweep (backpropagation) in the opposite one.
+
+    >>> import pathgrad as pg
+    >>> x = pg.Value(3.0, name="x")
+    >>> y = (2 * x).exp()
+    >>> [node.data for node in pg.topological_order(y)]    # x, then 2x, then exp(2x)
+    [3.0, 6.0, 403.4287934927351]
+    """
     return _post_order(output)[0]
 
 
@@ -117,6 +135,17 @@ class Graph:
     :meth:`value_at`, :meth:`evaluate`) and ``edges_read`` the operands those runs read to
     compute a node (one per edge into a recomputed node): the work finite differences
     (equation 46) really do, counted as it happens.
+
+    Equations 51-53: the edges and their rates are what every sum over paths multiplies and
+    adds; equation 46 re-runs the graph (``value_at``) at a nudged input.
+
+    >>> import pathgrad as pg
+    >>> a, b = pg.Value(2.0, name="a"), pg.Value(1.0, name="b")
+    >>> g = pg.Graph((a + b) * (b + 1))
+    >>> len(g.nodes), len(g.edges), g.output.data
+    (5, 5, 6.0)
+    >>> g.value_at({b: 2.0})    # (a + b)(b + 1) again, at b = 2
+    12.0
     """
 
     def __init__(self, output: Value) -> None:

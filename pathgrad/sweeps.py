@@ -51,6 +51,16 @@ class Semiring:
     ``plus(a, b)`` combines the values of two disjoint sets of paths with the same ends.
     ``extend`` must distribute over ``plus``, and it must not matter at which end of a path an
     edge is added (true of every semiring here), so the same semiring serves both sweeps.
+
+    Equation 53 is the sum-product semiring (``extend`` multiplies by the rate, ``plus``
+    adds); the same sweep over other semirings counts the paths or finds the largest one.
+
+    >>> import pathgrad as pg
+    >>> from pathgrad.pathsums.semirings import forward_sweep
+    >>> count = pg.Semiring("count", 1, lambda n, rate: n, lambda m, n: m + n)
+    >>> x = pg.Value(3.0, name="x")
+    >>> forward_sweep(x, x * x * x, count)     # x * x * x: three paths from x
+    3
     """
 
     name: str
@@ -245,6 +255,13 @@ def adjoints(target: Value | Graph) -> list[float]:
     """``∂C/∂node`` for every node of the graph, by position: the reverse sweep (BP1-BP4).
 
     ``sweep_backward`` over :data:`SUM_PRODUCT`, with 0 where a node does not reach ``C``.
+
+    Equations BP1-BP4: on a network's graph the adjoint of ``z^l_j`` is ``δ^l_j``.
+
+    >>> import pathgrad as pg
+    >>> x = pg.Value(3.0, name="x")
+    >>> pg.adjoints(x * x)       # by position in the graph's nodes: [∂y/∂x, ∂y/∂y]
+    [6.0, 1.0]
     """
     graph = as_graph(target)
     return [0.0 if v is None else v for v in sweep_backward(graph, SUM_PRODUCT)]
@@ -254,6 +271,15 @@ def grad(output: Value | Graph, wrt: Sequence[Value] | Value) -> list[float]:
     """``[∂C/∂w for w in wrt]`` by one reverse sweep; nothing is mutated.
 
     A node that does not reach ``C`` gets 0.
+
+    Equations BP1-BP4: one reverse sweep (backpropagation) gives ``∂C/∂w`` for every ``w`` at
+    once.
+
+    >>> import pathgrad as pg
+    >>> w, x = pg.Value(0.5, name="w"), pg.Value(1.5, name="x")
+    >>> C = (w * x - 1.0) ** 2
+    >>> pg.grad(C, [w, x])       # [2(wx - 1)x, 2(wx - 1)w]
+    [-0.75, -0.25]
     """
     graph = as_graph(output)
     positions = [graph.position(node, "grad(C, [w, ...])") for node in node_list(wrt)]
@@ -267,6 +293,11 @@ def forward_grad(output: Value | Graph, wrt: Value) -> float:
     Equations 47-50: the change in ``w`` moves each later node by ``rate · change of its
     parent``, summed over its parents: ``sweep_forward`` over :data:`SUM_PRODUCT`. Called
     with the output node, it builds no :class:`Graph` and costs about one reverse sweep.
+
+    >>> import pathgrad as pg
+    >>> w, x = pg.Value(0.5, name="w"), pg.Value(1.5, name="x")
+    >>> pg.forward_grad((w * x - 1.0) ** 2, w)    # 2(wx - 1)x, as the reverse sweep gives
+    -0.75
     """
     after = forward_order(output, wrt, "forward_grad(C, w)")
     if after is None:
@@ -275,6 +306,15 @@ def forward_grad(output: Value | Graph, wrt: Value) -> float:
 
 
 def forward_grads(output: Value | Graph, wrt: Iterable[Value]) -> list[float]:
-    """One forward sweep per node in ``wrt``: the costly way to get a whole gradient."""
+    """One forward sweep per node in ``wrt``: the costly way to get a whole gradient.
+
+    Equations 47-50, once per node: ``P`` forward sweeps where one reverse sweep (BP1-BP4)
+    gives the same ``P`` numbers.
+
+    >>> import pathgrad as pg
+    >>> w, x = pg.Value(0.5, name="w"), pg.Value(1.5, name="x")
+    >>> pg.forward_grads((w * x - 1.0) ** 2, [w, x])
+    [-0.75, -0.25]
+    """
     graph = as_graph(output)
     return [forward_grad(graph, w) for w in wrt]

@@ -91,13 +91,19 @@ class Op:
 
     ``fn(*xs)`` gives the result from the operand values; ``partials(*xs)`` gives one partial
     derivative per operand, the rate factors of the new node's edges. A user-defined
-    operation is made exactly like the built-in ones::
+    operation is made exactly like the built-in ones (softplus, below). ``partials`` may
+    return a bare number for a one-operand operation.
 
-        softplus = Op("softplus", lambda z: math.log1p(math.exp(z)),
-                      lambda z: (1.0 / (1.0 + math.exp(-z)),))
-        a = softplus(z)          # a Value with one edge of rate sigma(z)
+    Equations 51-53: ``partials`` are the rate factors of the new node's edges, the local
+    derivatives a path multiplies along the way.
 
-    ``partials`` may return a bare number for a one-operand operation.
+    >>> import math
+    >>> import pathgrad as pg
+    >>> softplus = pg.Op("softplus", lambda z: math.log1p(math.exp(z)),
+    ...                  lambda z: 1.0 / (1.0 + math.exp(-z)))
+    >>> a = softplus(pg.Value(0.0, name="z"))
+    >>> round(a.data, 6), a.rates        # log 2, and one edge of rate σ(0)
+    (0.693147, (0.5,))
     """
 
     __slots__ = ("name", "fn", "partials", "check")
@@ -276,6 +282,18 @@ class Value:
     ``parents[i]`` is the tail of the i-th edge into this node and ``rates[i]`` its rate
     factor, ``∂self/∂parents[i]``. The same parent may appear twice (``x * x``). ``grad`` is
     ``∂C/∂self`` after ``C.backward()``.
+
+    Equations 51-53: each edge into the node keeps its rate factor ``∂self/∂parent``, the
+    factor a path through that edge multiplies in.
+
+    >>> import pathgrad as pg
+    >>> x = pg.Value(3.0, name="x")
+    >>> y = x * x + 2 * x       # x * x keeps two edges from x: two paths, and one more via 2x
+    >>> y.data
+    15.0
+    >>> y.backward()            # the reverse sweep: x.grad = ∂y/∂x = 2x + 2
+    >>> x.grad
+    8.0
     """
 
     # ``_args`` is None when every operand is a parent, the tuple of operands when some are

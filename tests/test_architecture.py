@@ -7,7 +7,8 @@ Layers, lowest first (a module may import its own layer and those below, never a
 5. ``gradcheck``
 6. ``book`` (the book's Network world: arrays, graphs, matrix engine, training, files, data)
 7. ``nn`` (the Value-module world: nets of any shape built from Values)
-8. ``drawing`` · 9. the package itself, ``cli``, ``__main__`` and ``bench``
+8. ``exchange`` (models from elsewhere: ONNX files read as graphs, nets written as ONNX)
+9. ``drawing`` · 10. the package itself, ``cli``, ``__main__`` and ``bench``
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ LAYERS = [
     {"gradcheck"},
     {"book"},
     {"nn"},
+    {"exchange"},
     {"drawing"},
     {"__init__", "cli", "__main__", "bench"},
 ]

@@ -21,7 +21,7 @@ import pytest
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 TABLE = (NOTEBOOKS / "CLAIMS.md").read_text(encoding="utf-8")
 CLAIM_ROW = re.compile(r"^\| `([a-z0-9-]+)` \|.*?\| \[\d\d\]\(([\w.]+\.ipynb)\)", re.M)
-EXERCISE_ROW = re.compile(r"^\| (\d\.\d) [^|]+\| \[\d\d\]\(([\w.]+\.ipynb)\)", re.M)
+EXERCISE_ROW = re.compile(r"^\| (\d+\.\d) [^|]+\| \[\d\d\]\(([\w.]+\.ipynb)\)", re.M)
 MARKER = re.compile(r"^# claim: ([a-z0-9-]+)$", re.M)
 
 

@@ -11,6 +11,15 @@ instead, with one example per row, which :meth:`pathgrad.Network.sgd` also accep
   Needs the ``data`` extra (``pip install "pathgrad[data]"``).
 * :func:`load_mnist_idx`: MNIST (or any IDX-format) images and labels that you have on disk,
   gzipped or raw. Nothing is downloaded.
+
+Equation: none; these are the examples ``(x, y)`` whose cost the equations differentiate.
+
+>>> import pathgrad as pg
+>>> pairs = pg.data.xor()
+>>> len(pairs), pairs[3][0].ravel(), pairs[3][1].ravel()
+(4, array([1., 1.]), array([0.]))
+>>> pg.data.one_hot(3, n=4).ravel()
+array([0., 0., 0., 1.])
 """
 
 from __future__ import annotations

@@ -90,6 +90,20 @@ class Network:
     and ``biases`` (Nielsen's shapes, checked) the network starts from those instead.
     Parameters taking more than ``max_bytes`` (default 1 GiB, 134 million of them) are
     refused before anything is allocated.
+
+    Equations BP1-BP4: ``backprop`` is the book's backpropagation for one example, ``deltas``
+    its ``δ^l``, and ``graph`` the same network as a rate-factor graph (equation 53).
+
+    >>> import numpy as np
+    >>> import pathgrad as pg
+    >>> net = pg.Network([2, 3, 2], seed=1)
+    >>> x, y = np.array([[0.5], [-0.3]]), np.array([[1.0], [0.0]])
+    >>> [w.shape for w in net.weights]                 # weights[l-2][j-1, k-1] is w^l_jk
+    [(3, 2), (2, 3)]
+    >>> nabla_b, nabla_w = net.backprop(x, y)
+    >>> g = net.graph(x, y)
+    >>> bool(nabla_w[0][0, 1] == pg.grad(g, [g.w(2, 1, 2)])[0])   # BP4 = the reverse sweep
+    True
     """
 
     def __init__(

@@ -127,6 +127,18 @@ class NetworkGraph(Graph):
     ``g.w(l, j, k)``, ``g.b(l, j)``, ``g.a(l, j)``, ``g.z(l, j)`` take the book's indices
     (layer 1 is the input, neurons from 1); ``g.C`` is the cost. :meth:`gradients` maps the
     reverse sweep back to arrays in Nielsen's shapes and :meth:`deltas` reads off ``δ^l``.
+
+    Equations BP1-BP4 and 53: at the ``z`` level the adjoint of ``z^l_j`` is ``δ^l_j``; at the
+    neuron level every edge carries one of equation 53's rate factors.
+
+    >>> import numpy as np
+    >>> import pathgrad as pg
+    >>> net = pg.Network([2, 3, 2], seed=1)
+    >>> g = net.graph([[0.5], [-0.3]], [[1.0], [0.0]], level="z")
+    >>> g.w(2, 1, 2).name, g.z(3, 1).name, g.C.name
+    ('w^2_12', 'z^3_1', 'C')
+    >>> [np.round(delta.ravel(), 6) for delta in g.deltas()]    # δ², δ³ (BP1, BP2)
+    [array([-0.029211,  0.033792,  0.005884]), array([-0.117821,  0.142481])]
     """
 
     def __init__(self, cost: Value, level: str, layer_sizes: Sequence[int], nodes: dict) -> None:

@@ -126,7 +126,7 @@ def draw(
     """A picture of the graph of ``target`` (a Graph or its output Value).
 
     - ``highlight``: one path or several (``pg.paths(w, C)``, ``pg.top_paths(w, C, k)``); their
-      edges are coloured by sign and widened by |product|, the rest is dimmed; the caption gives
+      edges are coloured by sign and widened by ``|product|``, the rest is dimmed; the caption gives
       each path's product and share of ``∂C/∂w`` (equations 51-53).
     - ``show_grad``: add ``∂C/∂node`` to every node (``δ`` for ``z`` nodes, BP1-BP2).
     - ``digits``: significant digits of every number shown.
@@ -135,6 +135,17 @@ def draw(
     - ``only_highlighted``: draw just the highlighted paths (for graphs too big to draw whole).
     - ``max_nodes``: refuse (:class:`GraphTooBigError`) rather than lay out more nodes.
     - ``engine``: ``"auto"``, ``"dot"`` or ``"graphviz-pure"`` (see :mod:`pathgrad.drawing.engine`).
+
+    Equations 51-53: every edge is labelled with its rate factor; a highlighted path's
+    product is the product of its labels, and the caption adds the paths up.
+
+    >>> import pathgrad as pg
+    >>> a, b = pg.Value(2.0, name="a"), pg.Value(1.0, name="b")
+    >>> e = (a + b) * (b + 1)
+    >>> picture = pg.draw(e, highlight=list(pg.paths(b, e)))
+    >>> print(picture.caption.splitlines()[-1])
+    sum of these 2: 5 = 100% of ∂C/∂b  (∂C/∂b = 5)
+    >>> picture.save("paths.svg")            # or .png, .pdf, .dot  # doctest: +SKIP
     """
     _check_options(digits, max_nodes)
     graph = as_graph(target)

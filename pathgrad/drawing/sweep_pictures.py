@@ -32,7 +32,16 @@ NEXT_EDGE = {"color": "#b08800", "fontcolor": "#b08800", "penwidth": "2.2", "sty
 
 
 def reverse_sweep_steps(target: Value | Graph) -> int:
-    """How many steps the reverse sweep takes: one per operation node (leaves send nothing)."""
+    """How many steps the reverse sweep takes: one per operation node (leaves send nothing).
+
+    Equations BP1-BP4: the number of pictures :func:`draw_reverse_sweep` can show.
+
+    >>> import pathgrad as pg
+    >>> a, b = pg.Value(2.0, name="a"), pg.Value(1.0, name="b")
+    >>> e = (a + b) * (b + 1)
+    >>> pg.reverse_sweep_steps(e)           # ×, + and + 1 each send their adjoint back
+    3
+    """
     return sum(1 for node in as_graph(target).nodes if node.parents)
 
 
@@ -58,6 +67,14 @@ def draw_reverse_sweep(
 
     Green nodes know ``∂C/∂node``; yellow dashed ones hold a partial sum; white ones nothing yet.
     Green edges have carried ``adj[head] · rate``; the dashed yellow ones are the next node's.
+
+    Equations BP1-BP4, one node at a time: the reverse sweep as backpropagation runs it.
+
+    >>> import pathgrad as pg
+    >>> a, b = pg.Value(2.0, name="a"), pg.Value(1.0, name="b")
+    >>> e = (a + b) * (b + 1)
+    >>> pg.draw_reverse_sweep(e, 1).caption
+    '3 of 5 nodes know ∂C/∂node; next: + 1 sends its adjoint to its parents'
     """
     graph = as_graph(target)
     scene = _prepare(graph, digits, max_nodes)
@@ -128,6 +145,14 @@ def draw_forward_sweep(
 
     ``w`` is a node of the graph or its name. Step ``t`` runs from 0 (only ``∂w/∂w = 1``) to
     the number of nodes ``w`` reaches.
+
+    Equations 47-50, one node at a time: the change ``Δb`` carried forward.
+
+    >>> import pathgrad as pg
+    >>> a, b = pg.Value(2.0, name="a"), pg.Value(1.0, name="b")
+    >>> e = (a + b) * (b + 1)
+    >>> pg.draw_forward_sweep(e, "b", 2).caption
+    'next: × = Σ rate × ∂parent/∂b'
     """
     graph = as_graph(target)
     source = graph.find(w) if isinstance(w, str) else w

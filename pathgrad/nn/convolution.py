@@ -28,6 +28,18 @@ class Conv1d(Module):
 
     The kernel starts U(-1, 1) from Python's ``random`` and the bias at 0, micrograd's way;
     ``weights`` and ``bias`` give them instead (numbers, or Values to share further).
+
+    Equation 53 for a shared weight: every use is one more path, so its derivative sums the
+    uses.
+
+    >>> import pathgrad as pg
+    >>> conv = pg.Conv1d(4, 2, activation="linear", weights=[0.5, -1.0])
+    >>> xs = [pg.Value(v, name=f"a^1_{k}") for k, v in enumerate([1.0, 2.0, 3.0, 4.0], 1)]
+    >>> a = conv(xs)
+    >>> C = a[0] + a[1] + a[2]
+    >>> w_1 = conv.parameters()[0]
+    >>> pg.count_paths(w_1, C), pg.grad(C, [w_1])          # inputs 1, 2 and 3: 1 + 2 + 3
+    (3, [6.0])
     """
 
     def __init__(

@@ -69,6 +69,16 @@ def fit(
     :meth:`Network.sgd` takes. Each record's ``train_cost`` is the mean of the mini-batch
     costs over the epoch (as they were met, so free to compute); ``test_accuracy`` comes from
     ``model.predict`` on ``test_data``.
+
+    Equations BP1-BP4 for each example of each mini-batch (a reverse sweep over its graph),
+    then the mini-batch step ``w → w - (η/m) Σ ∂C_x/∂w``.
+
+    >>> import pathgrad as pg
+    >>> mlp = pg.MLP(2, [3, 1], activation="sigmoid", init="scaled", seed=0)
+    >>> history = pg.fit(mlp, pg.data.xor(), epochs=2, mini_batch_size=2, eta=1.0, seed=0,
+    ...                  progress=False)
+    >>> len(history.records), history.records[1].train_cost < history.records[0].train_cost
+    (2, True)
     """
     _check_model(model)
     n_in, n_out = model.sizes[0], model.sizes[-1]

@@ -254,6 +254,14 @@ class Module:
 
     pathgrad's ``backward()`` recomputes gradients from zero, so ``zero_grad`` is only needed
     by code that reads ``grad`` between steps; it is here because micrograd scripts call it.
+
+    Equations BP1-BP4 run over the graph its modules build; ``parameters()`` are the leaves
+    whose ``grad`` they fill.
+
+    >>> import pathgrad as pg
+    >>> mlp = pg.MLP(2, [3, 1], seed=0, init="standard")
+    >>> isinstance(mlp, pg.Module), len(mlp.parameters())    # 3·2 + 3 + 1·3 + 1
+    (True, 13)
     """
 
     def parameters(self) -> list[Value]:
@@ -283,6 +291,15 @@ class Neuron(Module):
     and ``index`` give its place in a net (layer 2, neuron 1 on its own) and so its names.
     ``weights`` and ``bias`` start it from given numbers, or share given Values: a Value
     passed in is used as it is, so two neurons given the same Value share that weight.
+
+    Equation 53 at the neuron level: the node ``a`` has one edge per input, of rate
+    ``σ'(z)·w_k``.
+
+    >>> import pathgrad as pg
+    >>> neuron = pg.Neuron(2, activation="sigmoid", weights=[0.5, -1.0], bias=0.0)
+    >>> a = neuron([pg.Value(1.0, name="a^1_1"), pg.Value(2.0, name="a^1_2")])
+    >>> a.name, round(a.data, 6), [p.name for p in neuron.parameters()]
+    ('a^2_1', 0.182426, ['w^2_11', 'w^2_12', 'b^2_1'])
     """
 
     def __init__(
@@ -347,6 +364,14 @@ class Layer(Module):
     ``activation`` is one for the layer or a list with one per neuron; ``weights`` (shape
     ``(nout, nin)``, Nielsen's ``w^l``) and ``biases`` (``nout`` numbers) start it from given
     numbers or Values.
+
+    Equation 53: each input reaches each neuron of the layer by one edge.
+
+    >>> import pathgrad as pg
+    >>> layer = pg.Layer(2, 3, activation="tanh")
+    >>> outputs = layer([pg.Value(1.0, name="a^1_1"), pg.Value(2.0, name="a^1_2")])
+    >>> [a.name for a in outputs], len(layer.parameters())
+    (['a^2_1', 'a^2_2', 'a^2_3'], 9)
     """
 
     def __init__(
@@ -419,6 +444,17 @@ class MLP(Module):
     layout start it from given arrays. ``cost`` is kept for :meth:`graph` and :meth:`to_network`.
     A net of more than ``max_parameters`` weights and biases (default two million, each a
     Value) is refused before any is made; ``Neuron`` and ``Layer`` take the same limit.
+
+    Equations BP1-BP4: ``mlp.graph(x, y)`` is the net's graph for one example, with the
+    book's names, and its reverse sweep is backpropagation.
+
+    >>> import pathgrad as pg
+    >>> net = pg.Network([2, 3, 2], seed=1)
+    >>> mlp = pg.MLP.from_network(net)                      # the same numbers
+    >>> g = mlp.graph([0.5, -0.3], [1.0, 0.0])
+    >>> nabla_b, nabla_w = net.backprop([[0.5], [-0.3]], [[1.0], [0.0]])
+    >>> bool(abs(pg.grad(g, [g.w(2, 1, 2)])[0] - nabla_w[0][0, 1]) < 1e-15)
+    True
     """
 
     def __init__(

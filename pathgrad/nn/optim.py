@@ -26,6 +26,17 @@ class SGD:
 
     ``lr`` (η) may be changed between steps, for a schedule. ``velocities[i]`` is the ``v``
     of ``params[i]``; all start at 0.
+
+    Equation: the book's update ``w → w - η ∂C/∂w`` (with momentum ``v → μv - η ∂C/∂w``,
+    ``w → w + v``), after BP1-BP4 have filled in ``∂C/∂w``.
+
+    >>> import pathgrad as pg
+    >>> w = pg.Value(1.0, name="w")
+    >>> optimiser = pg.SGD([w], lr=0.1)
+    >>> (w - 3.0).__pow__(2).backward()       # ∂C/∂w = 2(w - 3) = -4
+    >>> optimiser.step()
+    >>> round(w.data, 12)                     # 1 - 0.1 · (-4)
+    1.4
     """
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0) -> None:

@@ -37,6 +37,16 @@ class RNNCell(Module):
     Parameters are named ``u_jk`` (input ``k`` to state ``j``), ``w_jm`` (state ``m`` to state
     ``j``) and ``b_j``; the nodes of step ``t`` are ``z^t_j`` and ``h^t_j``. Weights start
     U(-1, 1) from Python's ``random`` (scaled by ``scale``), biases at 0.
+
+    Equation 53 through time: a weight used at every step reaches the last state by one path
+    per step.
+
+    >>> import pathgrad as pg
+    >>> cell = pg.RNNCell(1, 1, activation="linear")
+    >>> states = cell.unroll([[1.0], [2.0], [3.0]])
+    >>> u = cell.parameters()[0]
+    >>> u.name, pg.count_paths(u, states[-1][0])
+    ('u_11', 3)
     """
 
     def __init__(

@@ -74,7 +74,18 @@ class CostRow:
 
 @dataclass
 class CostReport:
-    """The cost table; ``str()`` gives plain text and ``_repr_html_`` an HTML table."""
+    """The cost table; ``str()`` gives plain text and ``_repr_html_`` an HTML table.
+
+    Equation 46 against BP1-BP4: ``rows`` has one :class:`CostRow` per way of computing the
+    gradient, with the multiplications and additions it did.
+
+    >>> import pathgrad as pg
+    >>> net = pg.Network([2, 3, 2], seed=1)
+    >>> g = net.graph([[0.5], [-0.3]], [[1.0], [0.0]])       # one example (x, y)
+    >>> report = pg.cost_report(g, [g.w(2, 1, 2)])
+    >>> [row.method for row in report.rows][0], report.parameters
+    ('finite differences (46)', 1)
+    """
 
     nodes: int
     edges: int
@@ -262,6 +273,17 @@ def cost_report(
 
     ``wrt`` defaults to every leaf of the graph; ``methods`` picks rows from :data:`METHODS`.
     See the module docstring for what is counted.
+
+    Equation 46 (one extra pass per parameter) against BP1-BP4 (one reverse pass for all):
+    the work of each way, counted as it is done.
+
+    >>> import pathgrad as pg
+    >>> net = pg.Network([2, 3, 2], seed=1)
+    >>> g = net.graph([[0.5], [-0.3]], [[1.0], [0.0]])       # one example (x, y)
+    >>> report = pg.cost_report(g)         # its 19 weights and biases
+    >>> work = {row.method: row.multiplications for row in report.rows}
+    >>> work["finite differences (46)"], work["reverse sweep (backprop)"]   # 20 passes against 2
+    (620, 62)
     """
     graph = as_graph(output)
     params = list(graph.leaves) if wrt is None else node_list(wrt)

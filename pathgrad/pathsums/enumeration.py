@@ -37,7 +37,23 @@ SMALL_COUNT = 1 << 64
 
 
 class PathLimitError(PathgradValueError):
-    """Raised instead of enumerating more paths than the caller allowed."""
+    """Raised instead of enumerating more paths than the caller allowed.
+
+    Equation 53 can have more terms than could ever be listed: squaring 30 times makes 2^30
+    paths, which ``count_paths`` counts at once and ``paths`` refuses to list.
+
+    >>> import pathgrad as pg
+    >>> x = y = pg.Value(1.0, name="x")
+    >>> for _ in range(30):
+    ...     y = y * y
+    >>> pg.count_paths(x, y)
+    1073741824
+    >>> try:
+    ...     pg.path_sum(x, y)
+    ... except pg.PathLimitError as error:
+    ...     print(str(error)[:54])
+    x has 1,073,741,824 paths to the output, more than lim
+    """
 
     def __init__(self, source: Value, count: int, limit: int) -> None:
         self.count = count
@@ -51,7 +67,16 @@ class PathLimitError(PathgradValueError):
 
 @dataclass(frozen=True)
 class Path:
-    """One path: its nodes from ``w`` to ``C`` and the rate factor of each edge on the way."""
+    """One path: its nodes from ``w`` to ``C`` and the rate factor of each edge on the way.
+
+    Equation 52: ``product`` multiplies the rate factors along the path.
+
+    >>> import pathgrad as pg
+    >>> x = pg.Value(0.0, name="x")
+    >>> [path] = pg.paths(x, (2 * x).exp())
+    >>> path.rates, path.product       # ∂(2x)/∂x = 2, then ∂exp(u)/∂u = exp(0) = 1
+    ((2.0, 1.0), 2.0)
+    """
 
     nodes: tuple[Value, ...]
     rates: tuple[float, ...]
@@ -105,6 +130,14 @@ def count_paths(source: Value, output: Value | Graph, max_bits: int | None = DEF
     The counts are exact integers, whose size grows with the number of paths: once the counts
     held pass ``max_bits`` bits in all (default 2^30, 134 MB) the sweep stops with a
     :class:`~pathgrad.support.errors.TooLargeError` that says how far it got.
+
+    Equation 53 has one term per path: this is how many terms it sums.
+
+    >>> import pathgrad as pg
+    >>> net = pg.Network([2, 3, 2], seed=1)
+    >>> g = net.graph([[0.5], [-0.3]], [[1.0], [0.0]])       # one example (x, y)
+    >>> pg.count_paths(g.w(2, 1, 2), g.C)     # one path through each output neuron
+    2
     """
     after = forward_order(output, source, "count_paths(w, C)")
     return 0 if after is None else _count(after, source, output_of(output), max_bits)
@@ -148,6 +181,16 @@ def paths(
 
     The count is checked before the first path is produced: more than ``limit`` paths raises
     :class:`PathLimitError` (``limit=None`` lifts the check).
+
+    Equations 51-53: each path comes with its rate factors and their product; the products
+    add up to ``∂C/∂source``.
+
+    >>> import pathgrad as pg
+    >>> a, b = pg.Value(2.0, name="a"), pg.Value(1.0, name="b")
+    >>> for path in pg.paths(b, (a + b) * (b + 1)):
+    ...     print(path)
+    b → + → ×: 1 × 2 = 2
+    b → + 1 → ×: 1 × 3 = 3
     """
     graph, start = source_and_graph(source, output, "paths")
     return _listed(graph, source, start, limit)
@@ -195,6 +238,13 @@ def path_sum(source: Value, output: Value | Graph, limit: int | None = DEFAULT_L
     """``∂C/∂source`` as the sum over all paths of their products (equation 53, Bauer).
 
     Exponential in depth by nature; ``limit`` guards against a hang.
+
+    Equation 53: ``∂C/∂source`` = Σ over paths of Π rate factors, the paths listed one by one.
+
+    >>> import pathgrad as pg
+    >>> a, b = pg.Value(2.0, name="a"), pg.Value(1.0, name="b")
+    >>> pg.path_sum(b, (a + b) * (b + 1))    # 2 + 3, the products of b's two paths
+    5.0
     """
     graph, start = source_and_graph(source, output, "path_sum")
     products = (path.product for path in _listed(graph, source, start, limit))

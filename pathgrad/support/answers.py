@@ -26,7 +26,15 @@ RIGHT, WRONG, OPEN = "#2d6a2d", "#b03020", "#805b00"
 
 @dataclass(frozen=True)
 class Verdict:
-    """The outcome of :func:`check_answer`: ``correct`` and the message the student sees."""
+    """The outcome of :func:`check_answer`: ``correct`` and the message the student sees.
+
+    Equation: none; it reports on an exercise.
+
+    >>> import pathgrad as pg
+    >>> verdict = pg.check_answer(..., 5.0)     # the answer cell is still empty
+    >>> verdict.correct, verdict.message.split(":")[0]
+    (False, 'Not answered yet')
+    """
 
     correct: bool
     message: str
@@ -81,6 +89,16 @@ def check_answer(
     Numbers, numpy arrays and (nested) lists of arrays are compared entry by entry. ``None``
     or ``...`` (the empty answer cell) is "not answered yet". A wrong answer gets its shape or
     its largest relative error, and the ``hint``.
+
+    Equation: whichever the exercise asks for; the answer is compared with the number
+    pathgrad computed.
+
+    >>> import pathgrad as pg
+    >>> pg.check_answer(5.0, 2.0 + 3.0).correct
+    True
+    >>> print(pg.check_answer(4.0, 5.0, hint="add both paths' products"))
+    Not yet: off by 0.2 (relative) where 1e-06 is allowed.
+    Hint: add both paths' products
     """
     real_number(rtol, "check_answer: rtol", above=0.0)
     real_number(atol, "check_answer: atol", least=0.0)

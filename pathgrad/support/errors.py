@@ -11,7 +11,18 @@ from __future__ import annotations
 
 
 class PathgradError(Exception):
-    """The base class of every error pathgrad raises on purpose."""
+    """The base class of every error pathgrad raises on purpose.
+
+    Equation: none; an error names what was wrong and what to do. Each also derives from the
+    built-in error you would expect (``ValueError``, ``TypeError``, ``KeyError``).
+
+    >>> import pathgrad as pg
+    >>> try:
+    ...     pg.Value("x")
+    ... except pg.PathgradError as error:
+    ...     print(type(error).__name__, isinstance(error, TypeError))
+    PathgradTypeError True
+    """
 
 
 class PathgradValueError(PathgradError, ValueError):
@@ -44,7 +55,18 @@ class PathgradImportError(PathgradError, ImportError):
 
 class PathgradWarning(PathgradError, UserWarning):
     """A result pathgrad can give but that is probably not what was meant (a node from
-    another graph has no paths to this one's output, so its derivative is 0)."""
+    another graph has no paths to this one's output, so its derivative is 0).
+
+    Equation 53 has no term when there is no path: the derivative is 0, and pathgrad warns.
+
+    >>> import warnings
+    >>> import pathgrad as pg
+    >>> a, elsewhere = pg.Value(2.0, name="a"), pg.Value(1.0, name="elsewhere")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     print(pg.grad(a * a, [elsewhere]), caught[0].category.__name__)
+    [0.0] PathgradWarning
+    """
 
 
 class TooLargeError(PathgradValueError):

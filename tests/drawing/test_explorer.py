@@ -7,6 +7,7 @@ a deterministic layout, and one self-contained HTML file whose data survives any
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
@@ -176,6 +177,18 @@ def test_the_widget_and_the_still_picture_for_notebooks(net):
     assert bundle["image/png"].startswith(b"\x89PNG")  # for viewers that drop SVG
     assert explorer.widget.data == explorer.data
     assert "export default" in explorer.widget._esm
+
+
+def test_static_viewers_get_the_still_picture_as_html_too(net):
+    explorer = pg.explore(net, EXAMPLE, title="a <net>")
+    bundle = explorer._repr_mimebundle_()
+    html = bundle["text/html"]
+    [inline] = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    assert base64.b64decode(inline) == bundle["image/png"]  # the very PNG, not another
+    assert re.search(r'alt="a &lt;net&gt;, neurons \(equation 53\)"', html)
+    assert "<figcaption>a &lt;net&gt;: a still picture" in html and "<net>" not in html
+    assert "explorer's first level (neurons (equation 53))." in html
+    assert "explorer.save" in html
 
 
 def test_the_still_picture_is_drawn_once_with_the_explorers_engine(net, monkeypatch):

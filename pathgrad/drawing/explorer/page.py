@@ -22,6 +22,8 @@ script is the widget's module, so both run the same code.
 
 from __future__ import annotations
 
+import base64
+import html
 import json
 import re
 from collections.abc import Sequence
@@ -75,6 +77,17 @@ class Explorer:
 
     ``data`` is what the page holds (one entry per level in ``data["levels"]``); ``html()`` is
     the whole page as text; ``widget`` is the Jupyter widget (made when first asked for).
+
+    Equations 47-53 and BP1-BP4: the page multiplies and adds the rate factors it holds.
+
+    >>> import pathgrad as pg
+    >>> a, b = pg.Value(2.0, name="a"), pg.Value(1.0, name="b")
+    >>> e = (a + b) * (b + 1)
+    >>> explorer = pg.explore(e)
+    >>> sorted(explorer.data["levels"][0]["edges"]["rate"])    # the graph's five rate factors
+    [1.0, 1.0, 1.0, 2.0, 3.0]
+    >>> explorer.html().startswith("<!DOCTYPE html>")
+    True
     """
 
     def __init__(self, data: dict, graphs: Sequence[Graph], engine: str | None = "auto") -> None:
@@ -143,16 +156,35 @@ class Explorer:
         except (GraphTooBigError, RenderError):
             return None
 
+    def _still_html(self, png: bytes) -> str:
+        """The still picture as HTML: the PNG inline, with a caption saying what it stands for.
+
+        Static viewers (nbconvert, GitHub, a course site) show this where no kernel runs.
+        """
+        level = self.data["levels"][0]
+        caption = (
+            f"{html_text(self.data['title'])}: a still picture of the explorer's first level "
+            f"({html_text(level['title'])}). Run the notebook for the interactive explorer, or "
+            "open the page that <code>explorer.save(\"page.html\")</code> writes in any browser."
+        )
+        encoded = base64.b64encode(png).decode("ascii")
+        return (
+            '<figure class="pathgrad-explorer-still">'
+            f'<img src="data:image/png;base64,{encoded}" style="max-width: 100%" '
+            f'alt="{html.escape(self.data["title"])}, {html.escape(level["title"])}">'
+            f"<figcaption>{caption}</figcaption></figure>"
+        )
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
         bundle: dict[str, Any] = {}
         still = self._still  # what shows where no kernel runs
         if still is not None:
             bundle["image/svg+xml"], bundle["image/png"] = still
+            bundle["text/html"] = self._still_html(still[1])
         shown = self.widget._repr_mimebundle_(include=include, exclude=exclude)
         bundle.update(shown[0] if isinstance(shown, tuple) else shown)  # anywidget: (data, meta)
         bundle["text/plain"] = repr(self)
         return bundle
-
 
 def explore(
     target: Value | Graph | Network,
@@ -182,6 +214,17 @@ def explore(
       is refused (left out, with a note, while another level of the network fits), counted
       before any of the page is made.
     - ``engine``: the Graphviz program for the layout of small graphs (as in ``pg.draw``).
+
+    Equations 47-53 and BP1-BP4, to poke at: the page lists a clicked node's paths (51-53),
+    carries a nudge forward (47-50) and steps the reverse sweep.
+
+    >>> import pathgrad as pg
+    >>> a, b = pg.Value(2.0, name="a"), pg.Value(1.0, name="b")
+    >>> e = (a + b) * (b + 1)
+    >>> explorer = pg.explore(e, select="b")
+    >>> explorer.levels, explorer.data["start"]["node"]
+    (['graph'], 'b')
+    >>> explorer.save("explorer.html")      # one page, offline, no Python  # doctest: +SKIP
     """
     scale = _positive_number(nudge_scale, "nudge_scale")
     whole_number(nudge_budget, "nudge_budget", least=0)
