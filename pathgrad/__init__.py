@@ -56,7 +56,7 @@ from .pathsums import (
     top_paths,
 )
 from .support.answers import Verdict, check_answer
-from .support.errors import NotFiniteError, PathgradError, PathgradWarning, TooLargeError
+from .support.errors import PathgradError, PathgradWarning
 from .sweeps import Semiring, adjoints, forward_grad, forward_grads, grad
 from .value import OPS, Op, Value
 
@@ -84,7 +84,6 @@ __all__ = [
     "Network",
     "NetworkGraph",
     "Neuron",
-    "NotFiniteError",
     "Op",
     "Path",
     "PathLimitError",
@@ -97,7 +96,6 @@ __all__ = [
     "ResNet",
     "Residual",
     "Semiring",
-    "TooLargeError",
     "Value",
     "Verdict",
     "adjoints",
