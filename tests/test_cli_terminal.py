@@ -54,6 +54,10 @@ def test_the_plain_forms_read_like_the_typed_names():
         b"dC/dw^2_12 = sigma'(z^3_2)*w^3_21, w^1_2,3 -> a, Delta ~ eta*delta, lambda <= 1")
     assert text.encode("latin-1", HANDLER).decode("latin-1").startswith("dC/dw²_12 = sigma")
     assert plain("₉") == ("_", "9") and plain("ⁿ") == ("^", "n") and plain("Σ") == ("", "sum")
+    assert plain("é") == ("", "e") and plain("€") == ("", "?")  # an accent dropped, or a ?
+    # a mark starts each raised or lowered run, and a comma between indices continues one
+    assert "x²y³".encode("ascii", HANDLER) == b"x^2y^3"
+    assert "₁,₃ and ₁₂,₃".encode("ascii", HANDLER) == b"_1,3 and _12,3"
 
 
 _CHILD = """

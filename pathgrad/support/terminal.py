@@ -79,7 +79,7 @@ def readable_streams() -> Iterator[None]:
     changed = []
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None and getattr(stream, "errors", None) != HANDLER:
+        if reconfigure is not None:
             changed.append((reconfigure, stream.errors))
             reconfigure(errors=HANDLER)
     try:
