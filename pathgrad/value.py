@@ -615,9 +615,11 @@ class Value:
                 else:
                     for parent, rate in zip(parents, node.rates, strict=True):
                         parent.grad += adjoint * rate
-        # Every number the sweep made is checked: one C-level sum over each list, and a look
-        # at each number only when a sum is not finite.
-        if not (_isfinite(sum(map(_grad_of, listed))) and _isfinite(sum(map(_grad_of, leaves)))):
+        # Every number the sweep made is checked by one C-level sum over the leaves: an
+        # infinity or NaN anywhere flows down every path to some leaf (times a rate, plus
+        # other terms: inf, -inf or NaN again), so a finite sum means finite gradients
+        # everywhere. Each number is looked at only when the sum is not finite.
+        if not _isfinite(sum(map(_grad_of, leaves))):
             _not_finite_backward(self, listed, leaves)
 
 
