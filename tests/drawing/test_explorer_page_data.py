@@ -6,9 +6,11 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pytest
 
 import pathgrad as pg
+from pathgrad.book import matrix
 from pathgrad.drawing.gallery import demo_example
 from pathgrad.names import parse_name
 from pathgrad.slopes import sigmoid_prime
@@ -106,3 +108,33 @@ def test_the_nudge_note_counts_the_nodes_offered(page):
     assert [note for note in small["notes"] if note.startswith("Nudge:")] == [
         f"Nudge: {small['nudgeNote']}"]
     assert len(small["nudgeTable"]) == chosen
+
+
+def test_each_neuron_carries_its_slope_and_other_nodes_none(page):
+    """The neuron level's ``a`` nodes carry σ'(z) (their bias edge's rate), for BP1-BP2 on the
+    page; every other node, and every node of the other levels, carries none."""
+    net = pg.Network([2, 3, 2], seed=1)
+    x, y = demo_example((2, 3, 2))
+    zs, _ = matrix.forward(net.weights, net.biases, net.layers, np.asarray(x, dtype=float))
+    levels = {level["level"]: level for level in page.data["levels"]}
+    nodes = levels["neuron"]["nodes"]
+    for name, slope in zip(nodes["name"], nodes["slope"], strict=True):
+        parsed = parse_name(name) if name else None
+        if parsed is not None and parsed.symbol == "a" and parsed.layer > 1:
+            z = zs[parsed.layer - 2][parsed.indices[0] - 1, 0]
+            assert slope == pytest.approx(sigmoid_prime(z), rel=1e-12), name
+        else:
+            assert slope is None, name
+    assert all(s is None for s in levels["z"]["nodes"]["slope"])
+
+
+def test_a_level_of_more_than_400_nodes_is_shown_compact():
+    """Up to 400 nodes every weight and bias is drawn; past that they are hidden and the edges
+    bundled, with a note."""
+    adds = pg.Op("sum", lambda *xs: sum(xs), lambda *xs: (1.0,) * len(xs))
+    for leaves, compact in ((399, False), (400, True)):  # 400 and 401 nodes with the sum
+        weights = [pg.Value(0.5, name=f"w^2_1,{k}") for k in range(1, leaves + 1)]
+        level = pg.explore(adds(*weights)).data["levels"][0]
+        assert len(level["nodes"]["name"]) == leaves + 1
+        assert level["compact"] is compact
+        assert any("hidden" in note for note in level["notes"]) is compact
