@@ -74,6 +74,10 @@ CALLS = {
     "eliminate_forward": lambda graph, w: pg.eliminate(graph, "forward").derivative(w),
     "eliminate_markowitz": lambda graph, w: pg.eliminate(graph, "markowitz").derivative(w),
     "count_paths": lambda graph, w: pg.count_paths(w, graph),
+    "check": lambda graph, w: pg.check(graph, [w]),
+    "cost_report": lambda graph, w: pg.cost_report(graph, [w]),
+    "explore": lambda graph, w: pg.explore(graph, engine=None).data,
+    "draw": lambda graph, w: pg.draw(graph, show_grad=True, engine=None).caption,
 }
 
 
