@@ -91,6 +91,9 @@ def test_every_edge_label_sits_on_its_edge_inside_the_page(page):
             assert 0 <= x <= level["width"] and 0 <= y <= level["height"]
             placed += 1
         assert placed >= len(edges["src"]) // 2
+        # kept to a tenth of a point, as Graphviz places them, not rounded to whole points
+        kept = [v for v in edges["lx"] + edges["ly"] if v is not None]
+        assert all(round(v, 1) == v for v in kept) and any(v != round(v) for v in kept)
 
 
 def test_the_nudge_note_counts_the_nodes_offered(page):
