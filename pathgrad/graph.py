@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from types import FrameType
 from typing import NamedTuple
 
+from .names import name_hint, typed_name
 from .support.errors import PathgradKeyError, PathgradTypeError, PathgradValueError, PathgradWarning
 from .value import Value, _as_float
 
@@ -238,19 +239,20 @@ class Graph:
         return sorted(seen)
 
     def find(self, name: str) -> Value:
-        """The node with this name (``"w^2_12"``, ``"C"``, ...)."""
+        """The node with this name, as typed (``"w^2_12"``, ``"C"``) or as printed (``"w²₁₂"``)."""
         if self._names is None:
             self._names = {}
             for node in self.nodes:
                 if node.name is not None:
                     self._names.setdefault(node.name, node)
-        try:
-            return self._names[name]
-        except KeyError:
-            known = ", ".join(sorted(self._names)[:12])
+        found = self._names.get(name) if isinstance(name, str) else None
+        if found is None and isinstance(name, str):
+            found = self._names.get(typed_name(name))
+        if found is None:
             raise PathgradKeyError(
-                f"no node named {name!r} in this graph; named nodes include: {known}"
-            ) from None
+                f"no node named {name!r} in this graph; {name_hint(str(name), list(self._names))}"
+            )
+        return found
 
     def __getitem__(self, name: str) -> Value:
         return self.find(name)

@@ -155,3 +155,71 @@ def display_name(node: Value, digits: int = 3) -> str:
     if node.name is None:
         return op_label(node, digits) if node.op is not None else "leaf"
     return pretty(node.name)
+
+
+# The translations of pretty() read backwards (the comma, the same both ways, is left out).
+_FROM_SUPERSCRIPT = {chr(v): chr(k) for k, v in _SUPERSCRIPT.items() if chr(k) != ","}
+_FROM_SUBSCRIPT = {chr(v): chr(k) for k, v in _SUBSCRIPT.items() if chr(k) != ","}
+
+
+def typed_name(text: str) -> str:
+    """A name as printed (``w²₁₂``, ``w²₃,₁₂``) as it is typed (``w^2_12``, ``w^2_3,12``).
+
+    The inverse of :func:`pretty` for book names; text without super- or subscripts is
+    returned as it is.
+    """
+    if not any(c in _FROM_SUPERSCRIPT or c in _FROM_SUBSCRIPT for c in text):
+        return text
+    i = 0
+    while i < len(text) and text[i] not in _FROM_SUPERSCRIPT and text[i] not in _FROM_SUBSCRIPT:
+        i += 1
+    symbol, sup, sub = text[:i], "", ""
+    while i < len(text) and text[i] in _FROM_SUPERSCRIPT:
+        sup += _FROM_SUPERSCRIPT[text[i]]
+        i += 1
+    while i < len(text) and (text[i] in _FROM_SUBSCRIPT or (text[i] == "," and sub)):
+        sub += _FROM_SUBSCRIPT.get(text[i], ",")
+        i += 1
+    if i < len(text) or not symbol:
+        return text  # not a book name: leave it for the caller to refuse
+    return symbol + (f"^{sup}" if sup else "") + (f"_{sub}" if sub else "")
+
+
+#: What the nodes of each book symbol are called in a hint.
+_KINDS = {"w": "weights", "b": "biases", "a": "activations", "z": "weighted inputs",
+          "x": "inputs", "h": "states", "u": "input weights"}
+_LISTED = 8
+
+
+def book_order(name: str) -> tuple:
+    """A sort key in the book's order: by layer, then by indices (``w^2_1,10`` after
+    ``w^2_19``); names that are not book names after the rest."""
+    parsed = parse_name(name)
+    if parsed is None:
+        return (1, 0, (), name)
+    return (0, parsed.layer or 0, parsed.indices, name)
+
+
+def _listing(names: list[str]) -> str:
+    ordered = sorted(names, key=book_order)
+    if len(ordered) <= _LISTED:
+        return ", ".join(ordered)
+    return f"{', '.join(ordered[:3])}, …, {', '.join(ordered[-2:])} ({len(ordered):,} in all)"
+
+
+def name_hint(asked: str, names: list[str]) -> str:
+    """What to say when no node is named ``asked``: the names of the kind that was asked for
+    (``w^7_11`` lists the weights), or, for a kind the graph has none of, every kind it has."""
+    by_symbol: dict[str, list[str]] = {}
+    for name in names:
+        parsed = parse_name(name)
+        by_symbol.setdefault(parsed.symbol if parsed else name, []).append(name)
+    wanted = parse_name(typed_name(asked))
+    if wanted is not None and wanted.symbol in by_symbol and len(by_symbol[wanted.symbol]) > 1:
+        kind = _KINDS.get(wanted.symbol, f"nodes named {wanted.symbol}")
+        return f"its {kind} are {_listing(by_symbol[wanted.symbol])}"
+    kinds = [
+        f"{_KINDS.get(symbol, symbol)} {_listing(group)}" if len(group) > 1 else group[0]
+        for symbol, group in sorted(by_symbol.items(), key=lambda item: book_order(item[1][0]))
+    ]
+    return "its named nodes are " + "; ".join(kinds)

@@ -27,6 +27,21 @@ def files_for_mistakes(folder):
 
 MISTAKES = [
     (["demo", "--weight", "nosuch"], "no node named 'nosuch'"),
+    (["demo", "--weight", "w^7_11"], "its weights are w^2_11, w^2_12, w^2_21, …, w^3_22, w^3_23"),
+    (["demo", "--sizes", "2,3,2", "--network", "good.npz"],
+     "argument --network: not allowed with argument --sizes"),
+    (["paths", "--network", "good.npz", "--seed", "3"],
+     "--seed makes the random weights of a new network (--sizes); the network of --network "
+     "has its own: leave out --seed"),
+    (["draw", "--x", "1,2,3"], "--x has 3 numbers but the network's input layer has 2 neurons: "
+                               "give 2, separated by commas"),
+    (["explore", "--y", "1"], "--y has 1 number but the network's output layer has 2 neurons"),
+    (["demo", "--x", "a,b"], "argument --x: takes finite numbers separated by commas"),
+    (["paths", "--y", "1,inf"], "argument --y: takes finite numbers separated by commas"),
+    (["train", "--save", "net.txt"], "argument --save: takes a file name ending in .npz"),
+    (["train", "--save", "missing/net.npz"], "the folder missing does not exist"),
+    (["draw", "--hide-params", "--show-params"],
+     "argument --show-params: not allowed with argument --hide-params"),
     (["demo", "--picture", "missing/demo.svg"], "the folder missing does not exist"),
     (["demo", "--picture", "demo.txt"], "argument --picture: takes a file name ending in .svg"),
     (["paths", "--top", "0"], "argument --top: takes a whole number >= 1, got '0'"),
@@ -51,9 +66,9 @@ MISTAKES = [
     (["draw", "-o", "paths.txt"], "argument -o/--output: takes a file name ending in .svg"),
     (["draw", "--engine", "nosuch"], "argument --engine: invalid choice: 'nosuch' (choose from "
                                      "'auto', 'dot', 'graphviz-pure')"),
-    (["draw", "--sizes", "50,50,50"], "its picture would have 5,251 nodes: more than "
-                                      "max_nodes=150"),
-    (["draw", "--sizes", "50,50,50", "--hide-params"], "its picture would have 151 nodes"),
+    (["draw", "--sizes", "50,50,50", "--show-params"], "its picture would have 5,251 nodes: more "
+                                                       "than --max-nodes 150"),
+    (["draw", "--sizes", "50,50,50"], "its picture would have 151 nodes"),
     (["draw", "--digits", "0"], "argument --digits: takes a whole number from 1 to 17"),
     (["draw", "--gallery", "a-file"], "a-file exists and is not a folder"),
     (["explore", "-o", "missing/page.html"], "the folder missing does not exist"),
@@ -63,13 +78,13 @@ MISTAKES = [
     (["explore", "--network", "missing.npz"], "missing.npz"),
     (["explore", "-o", "page.svg"], "ending in .html"),
     (["explore", "--sizes", "100,100,10"], "has 11,321 nodes and 22,120 edges (about 4.23 MB): "
-                                           "more than max_nodes=3,000"),
+                                           "more than --max-nodes 3,000"),
     (["train", "--cost", "cross-entropy", "--activation", "relu"],
      "the cross-entropy cost needs outputs in [0, 1], but the output layer's relu gives "
      "values from 0 to inf"),
     (["train", "--activation", "linear", "--eta", "1000"],
-     "training diverged in epoch 1: the weighted input z^2_1 became nan (eta=1000). The network "
-     "is left as it was before epoch 1. Try a smaller learning rate, such as eta=100"),
+     "training diverged in epoch 1: the weighted input z^2_1 became nan (--eta 1000). The "
+     "network is left as it was before epoch 1. Try a smaller learning rate, such as --eta 100"),
     (["train", "--lmbda", "1e6"], "weight decay factor 1 - eta·lmbda/n = -2e+03, not above 0"),
     (["train", "--eta", "0"], "argument --eta: takes a finite number > 0, got '0'"),
     (["train", "--eta", "nan"], "argument --eta: takes a finite number > 0, got 'nan'"),
@@ -97,15 +112,16 @@ def test_a_mistake_is_one_line_and_exit_2_before_any_work(tmp_path, monkeypatch,
 def test_a_refused_size_names_the_option_that_raises_it(capsys):
     assert main(["paths", "--sizes", "1500,1500,2"]) == 2
     err = capsys.readouterr().err
-    assert "more than max_nodes=2,000,000" in err and err.endswith("(--max-nodes)\n")
+    assert "more than --max-nodes 2,000,000" in err
+    assert err.endswith("or raise --max-nodes if you really want it\n")
     assert main(["paths", "--sizes", "30,30,2", "--max-nodes", "100"]) == 2
     assert "has 1,055 nodes" in capsys.readouterr().err  # 30 + 30·31 + 2·31 + 32 + 1
     assert main(["explore", "--sizes", "40,40,2", "--max-nodes", "1000"]) == 2
-    assert capsys.readouterr().err.endswith("more than max_nodes=1,000. Use narrower layers, or "
-                                            "ask the question of the matrix engine "
-                                            "(net.matrix_backprop, net.deltas on a smaller net), "
-                                            "or raise max_nodes if you really want it "
-                                            "(--max-nodes)\n")
+    assert capsys.readouterr().err.endswith("more than --max-nodes 1,000. Use narrower layers, or "
+                                            "raise --max-nodes if you really want it\n")
+    assert main(["train", "--sizes", "64,300000000,10"]) == 2  # a limit with no option
+    err = capsys.readouterr().err
+    assert "more than 1,073,741,824 (1.07 GB)" in err and "max_bytes" not in err
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")

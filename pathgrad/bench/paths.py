@@ -33,6 +33,7 @@ from ..book.network import Network
 from ..book.network_graphs import NetworkGraph
 from ..graph import Graph
 from ..pathsums import count_paths, eliminate, path_stats, path_sum, sample_paths, top_paths
+from ..support.timing import duration_text
 from ..sweeps import adjoints, forward_grad
 from ..value import Op, Value
 from . import Target, median_time, table, target, title
@@ -101,8 +102,8 @@ def _many_paths(quick: bool) -> list[Target]:
         f"{hidden} hidden layers × {width}, {prebuilt.edge_count:,} edges"
     )
     print(table(["call", "median s", "× C.backward()"], _rows(seconds, "C.backward()")))
-    years = count / 1e7 / 3.15e7
-    print(f"listing them at 10^7 paths/s would take about {years:.1e} years. Each call is\n"
+    print(f"listing them at 10^7 paths/s would take about {duration_text(count / 1e7)}. Each "
+          "call is\n"
           "timed as a user makes it, from the output node C; the prebuilt-graph rows pass a\n"
           "Graph built beforehand (its build is the row 'graph = pg.Graph(C)').")
     backward = seconds["C.backward()"]

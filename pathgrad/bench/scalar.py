@@ -3,8 +3,9 @@
 Two measurements, both in this one process so that their ratio means something on a noisy box.
 
 1. **One example through an MLP.** micrograd's own ``MLP`` (ReLU hidden layer, linear output,
-   squared error summed over the outputs) against :class:`pathgrad.nn.MLP` made with the same
-   ``random.seed``, so with the same weights, at two levels: ``"ops"`` records every product
+   squared error summed over the outputs) against :class:`pathgrad.nn.MLP` made from the same
+   seed, so with the same weights (each drawn from a generator of its own,
+   :func:`pathgrad.bench.own_random`), at two levels: ``"ops"`` records every product
    and sum as its own node, micrograd's very graph; ``"z"`` (the default) makes one node per
    weighted input and one per activation, the graph of equations 47-53. Inputs and targets
    are plain floats. We time *build + backward* of one example with the garbage collector on,
@@ -26,6 +27,9 @@ Two measurements, both in this one process so that their ratio means something o
    growing depths, with the collector's share shown apart: no recursion, no quadratic step.
    micrograd's topological sort is recursive, so it hits Python's recursion limit near a
    depth of 1,000 nodes; we show where.
+
+Without micrograd, its rows are skipped with the command that installs it, and pathgrad's
+rows are still timed.
 """
 
 from __future__ import annotations
@@ -40,9 +44,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from ..graph import topological_order
+from ..nn import modules as pathgrad_modules
 from ..nn.modules import MLP
 from ..value import Value
-from . import Target, table, target, title
+from . import Target, missing, own_random, table, target, title
 
 LEVELS = ("ops", "z")
 
@@ -50,11 +55,15 @@ LEVELS = ("ops", "z")
 # -- the models --------------------------------------------------------------------------------
 
 
+INSTALL = 'pip install micrograd, or pip install "pathgrad[bench]"'
+
+
 def micrograd_model(sizes: Sequence[int], seed: int = 0):
     """micrograd's own ``MLP(sizes[0], sizes[1:])``, with reproducible initial weights."""
-    from micrograd.nn import MLP as MicrogradMLP
+    import micrograd.nn
 
-    return _seeded(lambda: MicrogradMLP(sizes[0], list(sizes[1:])), seed)
+    with own_random(seed, micrograd.nn):
+        return micrograd.nn.MLP(sizes[0], list(sizes[1:]))
 
 
 @contextmanager
@@ -82,16 +91,8 @@ def value_model(sizes: Sequence[int], seed: int = 0):
 
 def pathgrad_model(sizes: Sequence[int], seed: int = 0, level: str = "z") -> MLP:
     """``pathgrad.nn.MLP`` with micrograd's weights (the same seed, the same draws)."""
-    return _seeded(lambda: MLP(sizes[0], list(sizes[1:]), level=level), seed)
-
-
-def _seeded(make: Callable, seed: int):
-    state = random.getstate()
-    random.seed(seed)
-    try:
-        return make()
-    finally:
-        random.setstate(state)
+    with own_random(seed, pathgrad_modules):
+        return MLP(sizes[0], list(sizes[1:]), level=level)
 
 
 def squared_error(outputs, targets: Sequence[float]):
@@ -215,8 +216,9 @@ def compare_mlp(sizes: Sequence[int], repeat: int, rounds: int = 3, seed: int = 
             return timed_runs(lambda: step(model, x, y), repeat)
         return time_it
 
-    runners = {"micrograd": timed(lambda: micrograd_model(sizes, seed)),
-               "value": timed(lambda: value_model(sizes, seed))}
+    runners = {} if missing("micrograd.nn", INSTALL) else {
+        "micrograd": timed(lambda: micrograd_model(sizes, seed)),
+        "value": timed(lambda: value_model(sizes, seed))}
     for level in LEVELS:
         runners[level] = timed(lambda level=level: pathgrad_model(sizes, seed, level))
     # Alternate them so that drift in machine speed hits all alike.
@@ -233,18 +235,19 @@ def compare_mlp(sizes: Sequence[int], repeat: int, rounds: int = 3, seed: int = 
 
 
 def _gradients_nodes_and_memory(sizes: Sequence[int], seed: int, x, y) -> dict:
-    theirs = micrograd_model(sizes, seed)
-    raw = value_model(sizes, seed)
-    facts: dict[str, float] = {
-        "micrograd_nodes": micrograd_node_count(step(theirs, x, y)),
-        "micrograd_bytes": peak_bytes(lambda: step(theirs, x, y)),
-        "worst_relative_difference": gradients_agree(theirs, raw, x, y),
-        "value_bytes": peak_bytes(lambda: step(raw, x, y)),
-    }
+    theirs = None if missing("micrograd.nn", INSTALL) else micrograd_model(sizes, seed)
+    facts: dict[str, float] = {"worst_relative_difference": 0.0}
+    if theirs is not None:
+        raw = value_model(sizes, seed)
+        facts["micrograd_nodes"] = micrograd_node_count(step(theirs, x, y))
+        facts["micrograd_bytes"] = peak_bytes(lambda: step(theirs, x, y))
+        facts["worst_relative_difference"] = gradients_agree(theirs, raw, x, y)
+        facts["value_bytes"] = peak_bytes(lambda: step(raw, x, y))
     for level in LEVELS:
         ours = pathgrad_model(sizes, seed, level)
-        facts["worst_relative_difference"] = max(facts["worst_relative_difference"],
-                                                 gradients_agree(theirs, ours, x, y))
+        if theirs is not None:
+            facts["worst_relative_difference"] = max(facts["worst_relative_difference"],
+                                                     gradients_agree(theirs, ours, x, y))
         if level == "ops":
             facts["nodes"] = len(topological_order(step(ours, x, y)))
         facts[f"{level}_bytes"] = peak_bytes(lambda: step(ours, x, y))  # noqa: B023 - run now
@@ -304,36 +307,44 @@ def run(quick: bool = False) -> list[Target]:
     """Print both tables and return the targets; raise AssertionError if gradients differ."""
     title("scalar: one example through an MLP, build + backward (pathgrad vs micrograd 0.1.0)")
     shapes = [(64, 30, 10)] if quick else [(64, 30, 10), (784, 30, 10)]
+    absent = missing("micrograd.nn", INSTALL)
     rows, targets = [], []
     for sizes in shapes:
         r = compare_mlp(sizes, repeat=3 if quick else 7, rounds=1 if quick else 3)
-        theirs = r["micrograd_s"]
-        what = f"MLP {r['sizes']}, micrograd's nn.py on pathgrad.Value"
-        targets.append(target(f"{what}: speed-up", theirs / r["value_s"],
-                              least=SPEED_TARGETS[r["sizes"]]))
-        targets.append(target(f"{what}: bytes per node", r["value_bytes"] / r["nodes"],
-                              most=BYTES_TARGET, unit=" B"))
+        theirs = None if absent else r["micrograd_s"]
+        if theirs is not None:
+            what = f"MLP {r['sizes']}, micrograd's nn.py on pathgrad.Value"
+            targets.append(target(f"{what}: speed-up", theirs / r["value_s"],
+                                  least=SPEED_TARGETS[r["sizes"]]))
+            targets.append(target(f"{what}: bytes per node", r["value_bytes"] / r["nodes"],
+                                  most=BYTES_TARGET, unit=" B"))
         for level in reversed(LEVELS):
             what = f"MLP {r['sizes']} build+backward, level {level}"
-            targets.append(target(f"{what}: speed-up", theirs / r[f"{level}_s"],
-                                  least=SPEED_TARGETS[r["sizes"]]))
+            if theirs is not None:
+                targets.append(target(f"{what}: speed-up", theirs / r[f"{level}_s"],
+                                      least=SPEED_TARGETS[r["sizes"]]))
             targets.append(target(f"{what}: bytes per node", r[f"{level}_bytes"] / r["nodes"],
                                   most=BYTES_TARGET, unit=" B"))
         n = r["nodes"]
-        rows.append([
-            r["sizes"], "micrograd", f"{n:,} ({r['micrograd_nodes']:,})",
-            f"{theirs * 1e3:.1f} ({r['micrograd_gc_s'] * 1e3:.1f})", _rate(n, theirs), "1.0x",
-            f"{r['micrograd_bytes'] / n:.0f}", "1.00", "",
-        ])
-        for key, label in [("value", "pathgrad.Value, micrograd's nn.py"),
+        if theirs is None:
+            rows.append([r["sizes"], "micrograd", f"{n:,}", "skipped", "", "", "", "", ""])
+        else:
+            rows.append([
+                r["sizes"], "micrograd", f"{n:,} ({r['micrograd_nodes']:,})",
+                f"{theirs * 1e3:.1f} ({r['micrograd_gc_s'] * 1e3:.1f})", _rate(n, theirs),
+                "1.0x", f"{r['micrograd_bytes'] / n:.0f}", "1.00", "",
+            ])
+        value_row = [] if theirs is None else [("value", "pathgrad.Value, micrograd's nn.py")]
+        for key, label in [*value_row,
                            *((level, f"pathgrad.nn, level {level}") for level in LEVELS)]:
             ours = r[f"{key}_s"]
             rows.append([
                 "", label, "",
                 f"{ours * 1e3:.1f} ({r[f'{key}_gc_s'] * 1e3:.1f})", _rate(n, ours),
-                f"{theirs / ours:.1f}x", f"{r[f'{key}_bytes'] / n:.0f}",
-                f"{r[f'{key}_bytes'] / r['micrograd_bytes']:.2f}",
-                f"{r['worst_relative_difference']:.1e}",
+                "" if theirs is None else f"{theirs / ours:.1f}x",
+                f"{r[f'{key}_bytes'] / n:.0f}",
+                "" if theirs is None else f"{r[f'{key}_bytes'] / r['micrograd_bytes']:.2f}",
+                "" if theirs is None else f"{r['worst_relative_difference']:.1e}",
             ])
     print(table(
         ["MLP", "library", "nodes (micrograd's)", "ms (in gc)", "nodes/s", "speed-up",
@@ -351,6 +362,8 @@ def run(quick: bool = False) -> list[Target]:
         "max grad diff = largest relative difference of the gradients, every pathgrad row\n"
         "against micrograd (must be <= 1e-12)."
     )
+    if absent:
+        print(absent)
 
     title("scalar: a chain v = v*0.999 + 0.001, build + backward (pathgrad)")
     depths = [10**3, 10**4] if quick else [10**4, 10**5, 10**6]
@@ -373,6 +386,9 @@ def run(quick: bool = False) -> list[Target]:
         "graph outgrows the CPU caches; the collector's full passes over that growing heap are\n"
         "what creeps up most."
     )
+    if absent:
+        print(f"micrograd's recursion limit: {absent}")
+        return targets
     works, fails = micrograd_chain_fails_at([500, 1000, 2000])
     limit = sys.getrecursionlimit()
     if fails is None:

@@ -31,7 +31,7 @@ import numpy as np
 from ..book.data import digits
 from ..book.matrix import backprop_loop, sgd_epoch, update
 from ..book.network import Network
-from . import Target, median_time, table, target, title
+from . import Target, median_time, missing, plural, table, target, title
 
 EPOCH = 50_000
 SIZES = [784, 30, 10]
@@ -209,7 +209,8 @@ def epoch_times(quick: bool) -> list[Target]:
         print("PyTorch's threads spin-wait: on a busy 2-core box its 2-thread row can be far "
               "slower than 1 thread; compare with its faster row")
     print(blas_note())
-    print(f"median of {repeat} interleaved rounds after a warm-up; the pairs row counts the\n"
+    print(f"median of {plural(repeat, 'interleaved round')} after a warm-up; the pairs row "
+          "counts the\n"
           f"conversion of the pairs once in its {PAIR_EPOCHS} epochs and no training cost (none is"
           " read).\nengine / its products = "
           f"{seconds['matrix'] / seconds['products']:.2f}: how far the matrix engine's epoch is "
@@ -231,6 +232,10 @@ def epoch_times(quick: bool) -> list[Target]:
 def digits_accuracy(quick: bool) -> None:
 
     title("training: digits [64,30,10], 297 held out, batch 10")
+    absent = missing("sklearn", 'pip install "pathgrad[data]"')
+    if absent:
+        print(f"scikit-learn bundles the digits; {absent}")
+        return
     epochs = 2 if quick else 30
     train, test = digits()
     setups = [

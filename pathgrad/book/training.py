@@ -282,6 +282,19 @@ class History:
     def final_accuracy(self) -> float | None:
         return self.records[-1].test_accuracy if self.records else None
 
+    def __str__(self) -> str:
+        """What ``print(history)`` shows: ``30 epochs in 0.31 s: cost 1.46 → 0.0698, test
+        accuracy 84.2% → 99.0%``."""
+        if not self.records:
+            return "no epochs"
+        first, last = self.records[0], self.records[-1]
+        seconds = sum(r.seconds for r in self.records)
+        text = (f"{len(self.records)} epoch{'s' * (len(self.records) != 1)} in {seconds:.2g} s: "
+                f"cost {first.train_cost:.3g} → {last.train_cost:.3g}")
+        if first.test_accuracy is not None and last.test_accuracy is not None:
+            text += f", test accuracy {first.test_accuracy:.1%} → {last.test_accuracy:.1%}"
+        return text
+
 
 class TrainingDivergedError(PathgradValueError):
     """Training produced a cost that is not a finite number. The network is left as it was

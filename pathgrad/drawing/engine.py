@@ -35,11 +35,13 @@ FORMATS = ("svg", "png", "pdf")
 LAYOUT = "json0"
 _NO_PDF = {"graphviz-pure"}
 
+DOT_INSTALL = (
+    "apt install graphviz | brew install graphviz | conda install -c conda-forge graphviz | "
+    "https://graphviz.org/download"
+)
 INSTALL_HINT = (
-    "Install one of: Graphviz's `dot` (apt install graphviz | brew install graphviz | "
-    "conda install -c conda-forge graphviz | https://graphviz.org/download), or the pip-only "
-    "fallback `pip install graphviz-pure`. The DOT text is available without either as "
-    "picture.source, or saved with picture.save('name.dot')."
+    f"Install one of: Graphviz's `dot` ({DOT_INSTALL}), or the pip-only fallback "
+    "`pip install graphviz-pure`. The DOT text needs neither: save the picture as .dot."
 )
 
 
@@ -79,8 +81,20 @@ def find_engine(engine: str | None = "auto") -> tuple[str, str]:
         program = shutil.which(name, path=search)
         if program:
             return name, program
-    missing = "No Graphviz program found" if choice == "auto" else f"{choice!r} was not found"
-    raise EngineNotFoundError(f"{missing} to render the picture. {INSTALL_HINT}")
+    raise EngineNotFoundError(_not_found(choice, search))
+
+
+def _not_found(choice: str, search: str) -> str:
+    """What to do when ``choice`` is not installed: install it, or use the other engine if that
+    one is (never advice to install what is already there)."""
+    if choice == "auto":
+        return f"No Graphviz program found to render the picture. {INSTALL_HINT}"
+    other = next(name for name in ENGINES if name != choice)
+    install = f"install it ({DOT_INSTALL})" if choice == "dot" else "pip install graphviz-pure"
+    if shutil.which(other, path=search):
+        return (f"{choice!r} was not found to render the picture: {install}, or use {other}, "
+                f"which is installed (engine={other!r}).")
+    return f"{choice!r} was not found to render the picture. {INSTALL_HINT}"
 
 
 def render(
@@ -111,7 +125,7 @@ def _pipe_through_dot(picture: graphviz.Digraph, fmt: str) -> bytes:
     try:
         return picture.pipe(format=fmt, engine="dot", quiet=True)
     except graphviz.ExecutableNotFound:
-        raise EngineNotFoundError(f"Graphviz's dot is not on the PATH. {INSTALL_HINT}") from None
+        raise EngineNotFoundError(_not_found("dot", _search_path())) from None
     except graphviz.CalledProcessError as error:
         message = (error.stderr or b"").decode("utf-8", "replace").strip()
         raise RenderError(f"dot failed (exit code {error.returncode}): {message}") from None

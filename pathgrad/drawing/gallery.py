@@ -17,6 +17,7 @@ from ..book.network_graphs import NetworkGraph
 from ..graph import Graph
 from ..pathsums.enumeration import Path, paths
 from ..pathsums.ranking import top_paths
+from ..support.writing import write_file
 from ..value import Value
 from .graph_pictures import draw
 from .picture import Picture
@@ -97,14 +98,19 @@ def pictures() -> dict[str, Picture]:
 
 
 def write_gallery(folder: str | FilePath, engine: str | None = "auto") -> list[FilePath]:
-    """Write every gallery picture as SVG and PNG into ``folder``; return the files."""
+    """Write every gallery picture as SVG and PNG into ``folder``; return the files.
+
+    Every picture is rendered before the first file is written, so a gallery that cannot be
+    finished (no Graphviz program, one that fails) leaves nothing behind.
+    """
+    rendered = {
+        f"{stem}.{ext}": picture.render(ext, engine=engine)
+        for stem, picture in pictures().items()
+        for ext in ("svg", "png")
+    }
     target = FilePath(folder)
     target.mkdir(parents=True, exist_ok=True)
-    written = []
-    for stem, picture in pictures().items():
-        for ext in ("svg", "png"):
-            written.append(picture.save(target / f"{stem}.{ext}", engine=engine))
-    return written
+    return [write_file(target / name, data) for name, data in rendered.items()]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,10 +6,15 @@ multiply the numbers on its edges, and you have that path's share of ``∂C/∂w
 
 Highlighted paths keep the rest of the graph in view, dimmed. One colour rule: an edge that
 only paths of one sign run along takes that sign's colour (blue: the paths add to ``∂C/∂w``,
-red: they take away); an edge shared by paths of both signs is drawn in a neutral dark grey,
-and its label adds the sum of the products of the shown paths through it (``Σ -0.0284``).
-With several paths every edge is drawn as wide as that sum is large: the thick lines are
-where the gradient flows.
+red and dashed, as in the explorer: they take away); an edge shared by paths of both signs is
+drawn in a neutral dark grey, and its label adds the sum of the products of the shown paths
+through it (``Σ -0.0284``). With several paths every edge is drawn as wide as that sum is
+large: the thick lines are where the gradient flows. The caption lists every path it shows,
+each with its number (:func:`pathgrad.path_numbers`, the same in the explorer).
+
+A network's picture is made for a slide: it is drawn left to right, and its weights and biases
+are left out unless a shown path starts at one (``hide_params=False`` draws them all), so the
+picture is as tall as the widest layer, not as its column of weights.
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from ..book.network_graphs import NetworkGraph
 from ..graph import Graph, as_graph
 from ..names import fmt, gradient_name
-from ..pathsums.enumeration import Path, count_paths
+from ..pathsums.enumeration import Path, count_paths, path_numbers
 from ..support.arguments import whole_number
 from ..support.errors import PathgradTypeError, PathgradValueError
 from ..sweeps import adjoints
@@ -33,7 +39,8 @@ POSITIVE = "#1f5fae"
 NEGATIVE = "#c2372b"
 MIXED = "#3a3a3a"  # an edge carrying paths of both signs
 PATH_NODE = {"color": "#222222", "penwidth": "2"}
-CAPTION_PATHS = 6
+CAPTION_PATHS = 12  # paths listed in a caption; past that, the largest ones, and it says so
+NEGATIVE_STYLE = "dashed"
 GRADIENT_COLOUR = "#2d6a2d"
 
 
@@ -115,7 +122,7 @@ def draw(
     highlight: object = None,
     show_grad: bool = False,
     digits: int = 3,
-    hide_params: bool = False,
+    hide_params: bool | None = None,
     only_highlighted: bool = False,
     max_nodes: int = DEFAULT_MAX_NODES,
     max_paths: int = DEFAULT_MAX_PATHS,
@@ -131,7 +138,9 @@ def draw(
     - ``show_grad``: add ``∂C/∂node`` to every node (``δ`` for ``z`` nodes, BP1-BP2).
     - ``digits``: significant digits of every number shown.
     - ``hide_params``: leave out weight and bias leaves not on a highlighted path; for a
-      neuron-level graph that leaves the neuron-to-neuron rate factors of equation 53.
+      neuron-level graph that leaves the neuron-to-neuron rate factors of equation 53. The
+      default, None, hides them in a network's graph at the neuron and ``z`` levels (a
+      picture that fits a slide) and keeps them everywhere else.
     - ``only_highlighted``: draw just the highlighted paths (for graphs too big to draw whole).
     - ``max_nodes``: refuse (:class:`GraphTooBigError`) rather than lay out more nodes.
     - ``engine``: ``"auto"``, ``"dot"`` or ``"graphviz-pure"`` (see :mod:`pathgrad.drawing.engine`).
@@ -144,11 +153,13 @@ def draw(
     >>> e = (a + b) * (b + 1)
     >>> picture = pg.draw(e, highlight=list(pg.paths(b, e)))
     >>> print(picture.caption.splitlines()[-1])
-    sum of these 2: 5 = 100% of ∂C/∂b  (∂C/∂b = 5)
+    sum of all 2: 5 = 100% of ∂C/∂b  (∂C/∂b = 5)
     >>> picture.save("paths.svg")            # or .png, .pdf, .dot  # doctest: +SKIP
     """
     _check_options(digits, max_nodes)
     graph = as_graph(target)
+    if hide_params is None:
+        hide_params = is_layered_network(graph)
     chosen = _as_paths(highlight, max_paths)
     matched = match_paths(graph, chosen)
     on_paths = {node for path in chosen for node in path.nodes}
@@ -163,6 +174,7 @@ def draw(
         raise _too_big(len(keep), edges, max_nodes)
 
     scene = Scene(graph, keep, digits)
+    scene.params_beside_inputs = hide_params and not only_highlighted
     scene.title = title
     adj = adjoints(graph) if (show_grad or chosen) else None  # only when something shows it
     if show_grad and adj is not None:
@@ -172,6 +184,12 @@ def draw(
         _legend(scene, colours, len(chosen) > 1, show_grad, hide_params and not only_highlighted,
                 dimmed=not only_highlighted)
     return Picture(scene.to_digraph(), "\n".join(scene.caption), engine)
+
+
+def is_layered_network(graph: Graph) -> bool:
+    """A network's graph at the neuron or ``z`` level: its weights and biases are many leaves
+    (a column as tall as ``n_l · (n_(l-1) + 1)`` nodes), hidden by default in a picture."""
+    return isinstance(graph, NetworkGraph) and graph.level in ("neuron", "z")
 
 
 def _show_gradients(scene: Scene, adj: list[float], digits: int) -> None:
@@ -210,6 +228,8 @@ def _highlight(
             attrs["label"] = f" {rate} \\nΣ {scene.number(total)} "
         else:
             colour = NEGATIVE if True in signs[k] else POSITIVE
+            if colour == NEGATIVE:
+                attrs["style"] = NEGATIVE_STYLE
         scene.edge_attrs[k].update({"color": colour, "fontcolor": colour, **attrs})
         used.add(colour)
     scene.caption.extend(_caption(scene, chosen, adj))
@@ -227,6 +247,9 @@ def _caption(scene: Scene, chosen: list[Path], adj: list[float]) -> list[str]:
         grad = adj[graph.index[start]]
         to_output = all(p.nodes[-1] is graph.output for p in group)
         whole = f"∂{out}/∂{name} = {number(grad)}"
+        numbers: list[int | None] = (
+            list(path_numbers(group, graph)) if to_output else [None] * len(group)
+        )
 
         def share(
             x: float, grad: float = grad, to_output: bool = to_output, name: str = name
@@ -241,29 +264,43 @@ def _caption(scene: Scene, chosen: list[Path], adj: list[float]) -> list[str]:
             path = group[0]
             route = " → ".join(scene.name(n) for n in path.nodes)
             factors = " × ".join(f"({number(r)})" if r < 0 else number(r) for r in path.rates)
-            lines.append(f"path {route}")
+            lines.append(f"path {_numbered(numbers[0])}{route}")
             lines.append(f"product {factors} = {number(path.product)}")
             if to_output:
                 lines.append(f"= {share(path.product)}  ({whole})")
             continue
         total = count_paths(start, graph) if to_output else None
-        of_all = f" of the {total} from {name} to {scene.name(graph.output)}" if total else ""
-        lines.append(f"{len(group)} paths{of_all}, largest |product| first:")
-        ranked = sorted(group, key=lambda p: -abs(p.product))
-        for i, path in enumerate(ranked[:CAPTION_PATHS], 1):
+        ranked = sorted(zip(group, numbers), key=lambda pair: -abs(pair[0].product))
+        listed = ranked[:CAPTION_PATHS]
+        every = total is not None and len(group) == total
+        if every:
+            head = f"all {total} paths from {name} to {scene.name(graph.output)}"
+        elif total:
+            head = f"{len(group)} of the {total} paths from {name} to {scene.name(graph.output)}"
+        else:
+            head = f"{len(group)} paths from {name}"
+        if len(listed) < len(group):
+            head += f"; the {len(listed)} largest |products| listed:"
+        else:
+            head += ", largest |product| first:"
+        lines.append(head)
+        for path, place in listed:
             route = " → ".join(scene.name(n) for n in path.nodes)
             shown = share(path.product)
             lines.append(
-                f"  {i}. {route}: {number(path.product)}" + (f"  ({shown})" if shown else "")
+                f"  {_numbered(place)}{route}: {number(path.product)}"
+                + (f"  ({shown})" if shown else "")
             )
-        if len(ranked) > CAPTION_PATHS:
-            lines.append(f"  … and {len(ranked) - CAPTION_PATHS} more")
         summed = sum(p.product for p in group)
         lines.append(
-            f"sum of these {len(group)}: {number(summed)}"
+            f"sum of {'all' if every else 'these'} {len(group)}: {number(summed)}"
             + (f" = {share(summed)}  ({whole})" if to_output else "")
         )
     return lines
+
+
+def _numbered(place: int | None) -> str:
+    return "" if place is None else f"#{place} "
 
 
 def draw_options_legend(show_grad: bool = False, output: str = "C") -> list[tuple[str, str]]:
@@ -284,18 +321,19 @@ def _legend(
     rows = draw_options_legend(show_grad, scene.output_name)
     meaning = [
         (POSITIVE, "blue: paths of positive product"),
-        (NEGATIVE, "red: paths of negative product"),
+        (NEGATIVE, "red, dashed: paths of negative product"),
         (MIXED, "dark grey: paths of both signs; Σ = their summed products"),
     ]
     rows += [
-        (f'<font color="{colour}"><b>———</b></font>', text)
+        (f'<font color="{colour}"><b>{"– – –" if colour == NEGATIVE else "———"}</b></font>', text)
         for colour, text in meaning if colour in colours
     ]
     if colours:
+        rows.append(("<b>#3</b>", "a path's place in the list of all paths from its start"))
         if several:
             rows.append(("<b>width</b>", "|sum of the shown paths' products| through the edge"))
         if dimmed:
             rows.append(('<font color="#b0b0b0">———</font>', "light grey: not on the shown paths"))
     if hide_params:
-        rows.append(("", "weights and biases hidden (hide_params=True)"))
+        rows.append(("", "weights and biases off the shown paths are hidden"))
     scene.legend.extend(rows)

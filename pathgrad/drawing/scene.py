@@ -112,6 +112,16 @@ class Scene:
         self.caption: list[str] = []
         self.legend: list[tuple[str, str]] = []
         self.title = ""
+        # With most parameters hidden, the few left share the column of the layer before
+        # theirs, so no column of weights stands between two layers of neurons.
+        self.params_beside_inputs = False
+
+    def column(self, node: Value) -> tuple[int, int] | None:
+        """The node's column, ``(layer, place within the layer)``, or None for no column."""
+        key = _column(self.parsed[node])
+        if key is not None and self.params_beside_inputs and self.kind[node] == "param":
+            return (key[0] - 1, _COLUMN["a"])
+        return key
 
     def name(self, node: Value) -> str:
         """The node's name as printed: ``w²₁₂``, or its operation for an unnamed node."""
@@ -162,7 +172,7 @@ class Scene:
         columns: dict[tuple[int, int], list[tuple[Value, BookName]]] = {}
         for node in self.nodes:
             parsed = self.parsed[node]
-            key = _column(parsed)
+            key = self.column(node)
             if key is not None and parsed is not None and node is not self.graph.output:
                 columns.setdefault(key, []).append((node, parsed))
         return [
@@ -173,11 +183,11 @@ class Scene:
     def _column_gaps(self) -> Callable[[Edge], int]:
         # An edge that jumps over columns (a^1 -> a^2 over the w^2 column) must be that long,
         # so every column gets a rank of its own.
-        present = sorted({key for n in self.nodes if (key := _column(self.parsed[n])) is not None})
+        present = sorted({key for n in self.nodes if (key := self.column(n)) is not None})
         position = {key: i for i, key in enumerate(present)}
 
         def gap(edge: Edge) -> int:
-            tail, head = _column(self.parsed[edge.src]), _column(self.parsed[edge.dst])
+            tail, head = self.column(edge.src), self.column(edge.dst)
             if tail is None or head is None or edge.dst is self.graph.output:
                 return 1
             return max(1, position[head] - position[tail])
@@ -185,20 +195,26 @@ class Scene:
         return gap
 
     def _graph_label(self) -> str | None:
-        rows = []
-        if self.title:
-            title = html_text(self.title)
-            rows.append(f'<tr><td align="left" colspan="2"><b>{title}</b></td></tr>')
-        for line in self.caption:
-            rows.append(f'<tr><td align="left" colspan="2">{html_text(line)}</td></tr>')
-        if self.legend:
-            rows.append('<tr><td align="left" colspan="2"><i>legend</i></td></tr>')
-        for swatch, text in self.legend:
-            rows.append(
-                f'<tr><td align="left">{swatch}</td><td align="left">{html_text(text)}</td></tr>'
-            )
-        if not rows:
+        """The title and caption, with the legend beside them rather than below (a picture
+        for a slide should be no taller than its graph needs): row i holds caption line i and
+        legend row i."""
+        words = [f"<b>{html_text(self.title)}</b>"] if self.title else []
+        words += [html_text(line) for line in self.caption]
+        legend = [("", "<i>legend</i>")] if self.legend else []
+        legend += [(swatch, html_text(text)) for swatch, text in self.legend]
+        if not words and not legend:
             return None
+        rows = []
+        for i in range(max(len(words), len(legend))):
+            cells = ""
+            if words:
+                cells += f'<td align="left">{words[i] if i < len(words) else ""}</td>'
+                if legend:
+                    cells += "<td>   </td>"
+            if legend:
+                swatch, text = legend[i] if i < len(legend) else ("", "")
+                cells += f'<td align="left">{swatch}</td><td align="left">{text}</td>'
+            rows.append(f"<tr>{cells}</tr>")
         table = '<table border="0" cellborder="0" cellspacing="1" cellpadding="1">'
         return "<" + table + "".join(rows) + "</table>>"
 
@@ -208,7 +224,9 @@ class Scene:
         graph_attrs = {
             "rankdir": "LR",
             "ranksep": "0.55",
-            "nodesep": "0.18",
+            # A network without its weights: rows (and the stacks of rate labels between the
+            # layers) closer, so the picture stays wider than tall.
+            "nodesep": "0.08" if self.params_beside_inputs else "0.18",
             "fontname": FONT,
             "fontsize": "12",
             "bgcolor": "white",

@@ -14,7 +14,7 @@ Equation 53 is a sum over paths. This package answers it, and the questions arou
 
 from .complexity import CostReport, cost_report
 from .elimination import EliminatedGraph, EliminationBudgetError, eliminate
-from .enumeration import Path, PathLimitError, count_paths, path_sum, paths
+from .enumeration import Path, PathLimitError, count_paths, path_numbers, path_sum, paths
 from .ranking import top_paths
 from .sampling import PathSample, sample_paths
 from .statistics import PathStats, path_stats
@@ -30,6 +30,7 @@ __all__ = [
     "count_paths",
     "cost_report",
     "eliminate",
+    "path_numbers",
     "path_stats",
     "path_sum",
     "paths",

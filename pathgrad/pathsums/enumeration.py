@@ -16,7 +16,7 @@ answer in :mod:`pathgrad.pathsums`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -261,3 +261,64 @@ def path_sum(source: Value, output: Value | Graph, limit: int | None = DEFAULT_L
             f"path_sum({source.label}) became {total!r}",
         )
     return total
+
+
+def path_numbers(chosen: Iterable[Path], output: Value | Graph) -> list[int]:
+    """Each path's number: its place, from 1, in the order :func:`paths` lists the paths from
+    its first node, worked out without listing them.
+
+    One numbering everywhere: the demo, the pictures' captions and the explorer number a path
+    by this place, whatever order they show the paths in. The number of a path is 1 plus the
+    count of the paths listed before it: at each node on the way, the paths to the output
+    through the edges the listing tries first (counted by one backward sweep,
+    ``n[tail] += n[head]``). Two identical paths (the parallel edges of ``x * x``) take the
+    numbers of their parallel edges in turn, as :func:`paths` lists them.
+
+    Equation 53 numbered: term ``#i`` of the sum over paths is the same path wherever pathgrad
+    shows it.
+
+    >>> import pathgrad as pg
+    >>> g = pg.Network([2, 3, 2], seed=1).graph([[0.5], [0.9]], [[1.0], [0.0]])
+    >>> top = pg.top_paths(g.w(2, 1, 2), g.C, k=2)      # largest first: the second one listed
+    >>> pg.path_numbers(top, g.C)
+    [2, 1]
+    """
+    graph = as_graph(output)
+    children = graph.children_lists()
+    index = graph.index
+    to_output = [0] * len(graph.nodes)
+    to_output[index[graph.output]] = 1
+    for i in range(len(graph.nodes) - 1, -1, -1):
+        if children[i]:
+            to_output[i] = sum(to_output[index[edge.dst]] for edge in children[i])
+    numbers = []
+    seen: dict[tuple, int] = {}
+    for path in chosen:
+        if path.nodes[-1] is not graph.output:
+            raise PathgradValueError(
+                f"path_numbers: the path {path.route} does not end at the output "
+                f"{graph.output.label}; only paths to the output are numbered"
+            )
+        places = [1]  # the numbers of every path identical to this one
+        for step, (tail, head) in enumerate(zip(path.nodes, path.nodes[1:])):
+            before, offsets = 0, []
+            for edge in children[index[tail]]:
+                if edge.dst is head and edge.rate == path.rates[step]:
+                    offsets.append(before)
+                before += to_output[index[edge.dst]]
+            if not offsets:
+                raise PathgradValueError(
+                    f"path_numbers: the path {path.route} is not in this graph "
+                    f"(no edge {tail.label} → {head.label} of rate {path.rates[step]!r})"
+                )
+            places = [p + o for p in places for o in offsets][:_MAX_TWINS]
+        key = (path.nodes, path.rates)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        places.sort()
+        numbers.append(places[occurrence % len(places)])
+    return numbers
+
+
+# Identical paths numbered apart at most (past it, the later twins repeat numbers).
+_MAX_TWINS = 1024

@@ -14,7 +14,9 @@ before it does any work, so a mistake in the name costs nothing:
   gets those the umask gives.
 
 :func:`write_fresh_file` makes a new file with a unique name, readable only by its owner, for
-output nobody named (``pathgrad demo``'s picture).
+output nobody named (``pathgrad demo``'s picture), and :func:`write_new_file` writes under a
+default name in a folder of the user's (``pathgrad draw`` without ``-o``) without ever
+replacing a file that is there: ``paths.svg``, else ``paths-2.svg``, ``paths-3.svg``, ...
 """
 
 from __future__ import annotations
@@ -90,6 +92,31 @@ def write_fresh_file(data: bytes, prefix: str, suffix: str) -> Path:
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
     return Path(name)
+
+
+def write_new_file(path: str | os.PathLike, data: bytes, tries: int = 1000) -> Path:
+    """Write ``data`` to ``path``, or, if that name is taken, to the first free one of
+    ``stem-2.suffix``, ``stem-3.suffix``, ...; return the name used. No file is ever replaced:
+    the bytes go to a fresh file that is then linked to the new name, which fails, and moves on
+    to the next name, if anything appeared there in the meantime."""
+    first = check_output(path)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{first.name}.", dir=first.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        os.chmod(temporary, 0o666 & ~_umask())
+        for n in range(1, tries + 1):
+            target = first if n == 1 else first.with_name(f"{first.stem}-{n}{first.suffix}")
+            try:
+                os.link(temporary, target)
+            except FileExistsError:
+                continue
+            return target
+        raise PathgradOSError(
+            f"{first} and the next {tries - 1} names like it are taken; give a file name"
+        )
+    finally:
+        Path(temporary).unlink(missing_ok=True)
 
 
 def _mode_of(target: Path) -> int:

@@ -45,3 +45,31 @@ def test_a_target_line_says_whether_it_was_met():
     assert bench.target("speed", 12.0, least=10.0) == ["speed", ">= 10x", "12.0x", "yes"]
     assert bench.target("memory", 180.4, most=150, unit=" B") == ["memory", "<= 150 B",
                                                                   "180.4 B", "NO"]
+
+
+def disturbed_after_seeding(monkeypatch, module, name: str, draw) -> None:
+    """The first call of ``module.name`` (a seeding) is followed by a draw from that global
+    generator: what importing scikit-learn does to ``random`` once rich is installed."""
+    original = getattr(module, name)
+    calls = []
+
+    def seed_then_draw(*args, **kwargs):
+        original(*args, **kwargs)
+        if not calls:
+            draw()
+        calls.append(args)
+
+    monkeypatch.setattr(module, name, seed_then_draw)
+
+
+def test_an_import_that_draws_from_the_global_generators_changes_no_row(monkeypatch, capsys):
+    import random
+
+    import numpy as np
+
+    disturbed_after_seeding(monkeypatch, random, "seed", random.random)
+    disturbed_after_seeding(monkeypatch, np.random, "seed", np.random.random)
+    moons.run(quick=True)  # raises if the first row starts from other weights or data
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()
+            if line.strip().startswith(("micrograd", "pathgrad"))]
+    assert len(rows) == len(moons.ROWS) and len({row[-2] for row in rows}) == 1

@@ -73,6 +73,20 @@ def test_quick_section_prints_both_tables(capsys):
     assert "RecursionError" in out
 
 
+def test_the_weights_come_from_a_generator_of_their_own(monkeypatch):
+    """Drawing from Python's global random (an import, a user) changes no model's weights."""
+    import random
+
+    first = [p.data for p in scalar.pathgrad_model((4, 3, 2), seed=7).parameters()]
+    theirs = [p.data for p in scalar.micrograd_model((4, 3, 2), seed=7).parameters()]
+    original = random.seed
+    monkeypatch.setattr(random, "seed", lambda *a, **k: (original(*a, **k), random.random()))
+    random.seed(99)
+    assert [p.data for p in scalar.pathgrad_model((4, 3, 2), seed=7).parameters()] == first
+    assert [p.data for p in scalar.micrograd_model((4, 3, 2), seed=7).parameters()] == theirs
+    assert theirs == first  # and micrograd's are pathgrad's: the same draws
+
+
 def test_micrograds_own_mlp_on_pathgrad_values_has_micrograds_gradients():
     theirs = scalar.micrograd_model((8, 5, 3), seed=4)
     raw = scalar.value_model((8, 5, 3), seed=4)

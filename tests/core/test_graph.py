@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import pathgrad as pg
+from pathgrad.book.network_graphs import subscript
+from pathgrad.names import pretty, typed_name
 
 
 def test_nodes_are_in_topological_order_and_end_with_the_output():
@@ -130,3 +135,55 @@ def test_check_refuses_a_node_that_does_not_reach_the_output():
     other = pg.Network([2, 2], seed=0).graph([0.1, 0.2], 0)
     with pytest.raises(ValueError, match="w\\^2_11 does not reach C"):
         pg.check(pg.Network([2, 2], seed=0).graph([0.1, 0.2], 0), wrt=[other.w(2, 1, 1)])
+
+
+@given(st.sampled_from("wbaz"), st.integers(1, 12), st.lists(st.integers(1, 12), min_size=1,
+                                                             max_size=2))
+def test_a_name_is_found_as_typed_and_as_printed(symbol, layer, indices):
+    name = f"{symbol}^{layer}_{subscript(*indices)}"
+    node = pg.Value(1.0, name=name)
+    graph = pg.Graph(node * 2.0)
+    assert typed_name(pretty(name)) == name
+    assert graph.find(name) is node and graph.find(pretty(name)) is node
+
+
+def test_a_wrong_name_lists_the_names_of_the_kind_asked_for():
+    graph = pg.Network([2, 3, 2], seed=1).graph([0.5, 0.9], [1, 0])
+    with pytest.raises(KeyError) as error:
+        graph.find("w^7_11")
+    message = str(error.value)
+    assert "its weights are w^2_11, w^2_12, w^2_21, …, w^3_22, w^3_23 (12 in all)" in message
+    assert "a^" not in message and "b^" not in message
+    biases = "its biases are b^2_1, b^2_2, b^2_3, b^3_1, b^3_2"
+    with pytest.raises(KeyError, match=re.escape(biases)):
+        graph.find("b²₉")  # a printed name of no node: the hint still reads its kind
+    with pytest.raises(KeyError) as error:
+        graph.find("q")  # a kind the graph has none of: every kind it has
+    message = str(error.value)
+    for part in ("activations a^1_1", "biases b^2_1", "weights w^2_11", "C"):
+        assert part in message
+
+
+@pytest.mark.parametrize(
+    ("printed", "typed"),
+    [("a²", "a^2"), ("w₁₂", "w_12"), ("w²₃,₁₂", "w^2_3,12"), ("²₁", "²₁"), ("w²x", "w²x"),
+     ("w²,₁", "w²,₁"), ("C", "C"), ("δ²₁", "δ^2_1")],
+)
+def test_a_printed_name_is_read_back_and_anything_else_left_as_it_is(printed, typed):
+    assert typed_name(printed) == typed
+
+
+def test_a_hint_lists_its_kind_in_book_order_and_shortens_a_long_list():
+    graph = pg.Network([12, 2, 1], seed=1).graph([0.5] * 12, [1.0])
+    with pytest.raises(KeyError) as error:
+        graph.find("w^9_99")
+    assert "its weights are w^2_11, w^2_12, w^2_13, …, w^3_11, w^3_12 (26 in all)" in str(
+        error.value)  # by layer and index, w^2_1,10 after w^2_19: not alphabetical
+    eight = pg.Network([2, 5, 3], seed=1).graph([0.5, 0.5], [1.0, 0.0, 0.0])
+    with pytest.raises(KeyError) as error:
+        eight.find("b^4_1")
+    assert str(error.value).endswith(
+        "its biases are b^2_1, b^2_2, b^2_3, b^2_4, b^2_5, b^3_1, b^3_2, b^3_3")  # all eight
+    with pytest.raises(KeyError) as error:
+        eight.find("C^2")  # the one node named C is not a kind to list
+    assert "its named nodes are C; activations a^1_1" in str(error.value)

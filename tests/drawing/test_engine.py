@@ -40,7 +40,7 @@ ENGINES = [
 def picture():
     graph = demo_network((2, 3, 2))
     best = max(pg.paths(graph["w^2_12"], graph), key=lambda p: abs(p.product))
-    return graph, draw(graph, highlight=best, show_grad=True)
+    return graph, draw(graph, highlight=best, show_grad=True, hide_params=False)
 
 
 @pytest.mark.parametrize("name", ENGINES)
@@ -76,7 +76,8 @@ def test_missing_engine_is_a_clear_error_and_source_still_works(monkeypatch, tmp
     pic = draw(sigmoid_neuron())
     with pytest.raises(EngineNotFoundError, match="pip install graphviz-pure") as error:
         pic.save(tmp_path / "x.svg")
-    assert "apt install graphviz" in str(error.value) and "picture.source" in str(error.value)
+    assert "apt install graphviz" in str(error.value) and "save the picture as .dot" in str(
+        error.value)
     assert "digraph" in pic.source
     assert pic.save(tmp_path / "x.dot").exists()
     bundle = pic._repr_mimebundle_()
@@ -126,7 +127,7 @@ def test_real_network_graphs_at_every_level(level):
     graph = net.graph([[0.5], [0.9]], [[1.0], [0.0]], level=level)
     w = graph.w(2, 1, 2)
     top = sorted(pg.paths(w, graph), key=lambda p: -abs(p.product))[:3]
-    source = draw(graph, highlight=top).source
+    source = draw(graph, highlight=top, hide_params=False).source
     edge_lines = [line for line in source.splitlines() if " -> " in line and "invis" not in line]
     assert len(edge_lines) == graph.edge_count
     marked = [line for line in edge_lines if re.search(r' color="(#1f5fae|#c2372b)"', line)]
@@ -155,7 +156,7 @@ def test_cli_draw_and_demo_write_their_pictures(tmp_path, capsys):
     picture = tmp_path / "demo.dot"
     assert main(["demo", "--picture", str(picture)]) == 0
     assert f"Picture of these paths: {picture}" in capsys.readouterr().out
-    assert "w²₁₁" in picture.read_text(encoding="utf-8")
+    assert "a²₁" in picture.read_text(encoding="utf-8")
 
 
 def test_demo_survives_a_missing_engine(tmp_path, capsys, monkeypatch):
@@ -163,3 +164,18 @@ def test_demo_survives_a_missing_engine(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv(engine.ENV_VAR, raising=False)
     assert main(["demo", "--picture", str(tmp_path / "demo.svg")]) == 0
     assert "No picture written (No Graphviz program found" in capsys.readouterr().out
+
+
+def test_an_engine_asked_for_by_name_and_missing_says_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.setattr(engine, "_search_path", lambda: str(tmp_path))  # neither installed
+    with pytest.raises(EngineNotFoundError) as error:
+        find_engine("dot")
+    assert str(error.value).startswith("'dot' was not found to render the picture. Install one")
+    assert "pip install graphviz-pure" in str(error.value)
+    pure = tmp_path / "graphviz-pure"  # only graphviz-pure: named as the way out, not installed
+    pure.write_text("#!/bin/sh\n")
+    pure.chmod(0o755)
+    with pytest.raises(EngineNotFoundError) as error:
+        find_engine("dot")
+    assert "or use graphviz-pure, which is installed (engine='graphviz-pure')" in str(error.value)
+    assert "pip install graphviz-pure" not in str(error.value)

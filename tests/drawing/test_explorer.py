@@ -214,7 +214,8 @@ def test_the_still_picture_is_drawn_once_with_the_explorers_engine(net, monkeypa
         (lambda net: pg.explore("C"), "takes a Value"),
         (lambda net: pg.explore(net), "explored on one example"),
         (lambda net: pg.explore(net, EXAMPLE, levels=["atoms"]), "choose one or more of"),
-        (lambda net: pg.explore(net, EXAMPLE, select="w^9_99"), "not the name of a node"),
+        (lambda net: pg.explore(net, EXAMPLE, select="w^9_99"),
+         "not the name of a node of this graph; its weights are w^2_11, w^2_12, w^2_21, …"),
         (lambda net: pg.explore(net, EXAMPLE, nudge_scale=0), "positive finite number"),
         (lambda net: pg.explore(net, EXAMPLE, nudge_budget=-1), "whole number >= 0"),
         (lambda net: pg.explore(net, EXAMPLE, max_nodes=10), "more than max_nodes=10"),
@@ -296,3 +297,61 @@ def test_a_formula_names_a_few_operands_of_a_wide_operation():
     three = pg.explore(wide(4, 3)).data["levels"][0]["edges"]["formula"]
     assert not any("more)" in text for text in three)  # three operands: all shown
     assert any(text.count("mean3") >= 2 for text in three)
+
+
+def test_a_page_opens_on_a_node_and_takes_names_as_printed(net):
+    assert pg.explore(net, EXAMPLE).data["start"]["node"] == "a^1_1"  # the first input
+    assert pg.explore(net, EXAMPLE, select="w²₁₂").data["start"]["node"] == "w^2_12"
+    assert pg.explore(sigmoid_neuron()).data["start"]["node"] == "a^1_1"
+
+
+def test_a_small_level_carries_a_lean_layout_without_its_weights(net):
+    data = pg.explore(net, EXAMPLE).data
+    for level in data["levels"]:
+        nodes, lean = level["nodes"], level["lean"]
+        params = [i for i, kind in enumerate(nodes["kind"]) if kind == "param"]
+        assert params and all(lean["x"][i] is None for i in params)
+        assert all(lean["x"][i] is not None for i in range(len(nodes["kind"])) if i not in params)
+        assert lean["width"] * lean["height"] < level["width"] * level["height"]
+    big = pg.explore(pg.Network([64, 30, 10], seed=0), (np.full(64, 0.5), 3), levels=["neuron"])
+    assert big.data["levels"][0]["compact"] and big.data["levels"][0]["lean"] is None
+
+
+def test_a_tall_column_is_set_in_parts_as_tall_as_the_next_column():
+    big = pg.Network([64, 30, 10], seed=0).graph(np.full(64, 0.5), 3)
+    params = frozenset(i for i, n in enumerate(big.nodes) if n.name[0] in "wb")
+    placed = column_layout(big, params)
+    hidden = [big.index[big.a(2, j)] for j in range(1, 31)]
+    inputs = [big.index[big.a(1, k)] for k in range(1, 65)]
+    rows = {placed.y[i] for i in hidden}
+    assert len(rows) == 30 and {placed.y[i] for i in inputs} <= rows  # as tall as 30 neurons
+    assert len({placed.x[i] for i in inputs}) == 3  # 64 inputs in three parts
+    assert len({(placed.x[i], placed.y[i]) for i in inputs}) == 64  # none on another
+    assert 0.5 < placed.width / placed.height < 2  # neither a thin strip nor a thin column
+    shown = [i for i, x in enumerate(placed.x) if x is not None]
+    assert all(0 < placed.x[i] < placed.width and 0 < placed.y[i] < placed.height for i in shown)
+    assert max(placed.x[i] for i in shown) == pytest.approx(placed.width - 40)  # margins alike
+    outputs = [placed.y[big.index[big.a(3, j)]] for j in range(1, 11)]
+    for column in (outputs, [placed.y[big.index[big.C]]], [placed.y[i] for i in inputs[:22]]):
+        assert sum(column) / len(column) == pytest.approx(placed.height / 2)  # centred
+    gaps = sorted({placed.x[i] for i in inputs})
+    assert gaps[1] - gaps[0] == gaps[2] - gaps[1] < placed.x[hidden[0]] - gaps[2]
+
+
+def test_without_anywidget_a_notebook_shows_the_still_picture_and_how_to_install(net, monkeypatch):
+    import sys
+
+    from pathgrad.drawing.explorer import widget
+
+    monkeypatch.setitem(sys.modules, "anywidget", None)
+    widget.explorer_widget_class.cache_clear()
+    try:
+        explorer = pg.explore(net, EXAMPLE)
+        bundle = explorer._repr_mimebundle_()
+        assert bundle["image/svg+xml"].lstrip().startswith(("<?xml", "<svg"))
+        assert 'pip install "pathgrad[notebooks]"' in bundle["text/plain"]
+        assert "application/vnd.jupyter.widget-view+json" not in bundle
+        with pytest.raises(ImportError, match=re.escape('pip install "pathgrad[notebooks]"')):
+            explorer.widget  # noqa: B018
+    finally:
+        widget.explorer_widget_class.cache_clear()

@@ -28,7 +28,7 @@ EXAMPLE = demo_example(SIZES)
 
 @pytest.fixture(scope="module")
 def browser():
-    with Browser() as session:
+    with Browser(1920, 1080) as session:
         yield session
 
 
@@ -249,11 +249,16 @@ def test_the_page_fetches_nothing(browser, page):
     assert text.count("http") == text.count('"http://www.w3.org/2000/svg"')  # a name, not a URL
 
 
-def test_a_64_30_10_network_opens_and_answers(browser, tmp_path, request):
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
     net = pg.Network([64, 30, 10], seed=3)
     x = np.random.default_rng(3).random(64)
-    graph = net.graph(x, 4, level="neuron")
-    page = pg.explore(net, (x, 4)).save(tmp_path / "net-64-30-10.html")
+    page = pg.explore(net, (x, 4)).save(tmp_path_factory.mktemp("big") / "net-64-30-10.html")
+    return net.graph(x, 4, level="neuron"), page
+
+
+def test_a_64_30_10_network_opens_and_answers(browser, big, request):
+    graph, page = big
     browser.open(page, timeout=60)
     opened = browser.run("return performance.now()")
     assert len(browser.find_all(".pg-node")) == len(graph.nodes)
@@ -273,8 +278,7 @@ def test_a_64_30_10_network_opens_and_answers(browser, tmp_path, request):
         "return performance.now() - t;"
     )
     assert int(browser.find(".pg-path-count").get_attribute("data-value")) == 300
-    browser.find(".pg-list-top").click()
-    products = listed_products(browser)
+    products = listed_products(browser)  # too many to list: the largest, at once
     expected = [p.product for p in pg.top_paths(graph["a^1_5"], graph, k=10)]
     assert sorted(map(abs, products)) == pytest.approx(sorted(map(abs, expected)), rel=1e-12)
     assert milliseconds < 5000  # a sanity bound only; the figure is reported below
@@ -285,3 +289,140 @@ def test_a_64_30_10_network_opens_and_answers(browser, tmp_path, request):
         f"{milliseconds:.1f} ms (browser clock)",
     )
     assert math.isfinite(opened)
+
+
+def listed_numbers(browser) -> list[int]:
+    return [int(cell.text.replace(",", "")) for cell in browser.find_all(".pg-path-number")]
+
+
+def test_few_paths_are_all_listed_many_the_largest_each_numbered_as_everywhere(browser, big):
+    graph, page = big
+    browser.open(page, timeout=60)
+    browser.find(".pg-search").send_keys("w^2_7,12", Keys.ENTER)
+    weight = graph["w^2_7,12"]
+    every = list(pg.paths(weight, graph))
+    assert len(every) == 10  # a weight with exactly ten paths: listed, not "too many"
+    assert listed_products(browser) == [p.product for p in every]
+    assert listed_numbers(browser) == list(range(1, 11))
+    assert shown(browser, ".pg-path-sum") == pytest.approx(pg.path_sum(weight, graph), rel=1e-12)
+    assert "Too many" not in browser.find(".pg-tool-panel").text
+    click_node(browser, "a^1_9")
+    top = pg.top_paths(graph["a^1_9"], graph, k=10)
+    assert listed_products(browser) == pytest.approx([p.product for p in top], rel=1e-12)
+    assert listed_numbers(browser) == pg.path_numbers(top, graph)
+
+
+SCREENS = [(1024, 768), (1920, 1080)]
+
+
+def boxes(browser, selector: str) -> list[dict]:
+    """The on-screen boxes of the shown elements matching ``selector``."""
+    return browser.run(
+        """
+        return [...document.querySelectorAll(arguments[0])]
+          .filter((e) => e.getClientRects().length > 0 && getComputedStyle(e).display !== "none")
+          .map((e) => { const r = e.getBoundingClientRect();
+                        return {left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+                                name: e.closest(".pg-node")?.dataset.name ?? ""}; });
+        """,
+        selector,
+    )
+
+
+def screen_px(browser, selector: str) -> list[float]:
+    """The font size on screen (px) of each shown element matching ``selector``."""
+    return browser.run(
+        """
+        const scale = document.querySelector("svg.pg-graph").getScreenCTM().a;
+        return [...document.querySelectorAll(arguments[0])]
+          .filter((e) => e.getClientRects().length > 0 && e.textContent)
+          .map((e) => parseFloat(getComputedStyle(e).fontSize) * scale);
+        """,
+        selector,
+    )
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
+@pytest.mark.parametrize("which", ["2-3-2", "64-30-10"])
+def test_the_explorer_fits_its_screen(browser, page, big, shots, screen, which):
+    """Every node inside the visible pane, the paths panel beside it in view, and every name
+    and rate shown readable from the back of a room."""
+    browser.set_viewport(*screen)
+    try:
+        browser.open(page if which == "2-3-2" else big[1], timeout=60)
+        width, height = browser.run("return [window.innerWidth, window.innerHeight]")
+        assert (width, height) == screen
+        pane = boxes(browser, ".pg-pane")[0]
+        view = {"left": max(pane["left"], 0), "top": max(pane["top"], 0),
+                "right": min(pane["right"], width), "bottom": min(pane["bottom"], height)}
+        nodes = boxes(browser, ".pg-node .pg-shape")
+        assert len(nodes) >= (7 if which == "2-3-2" else 105)
+        for box in nodes:
+            assert view["left"] - 1 <= box["left"] and box["right"] <= view["right"] + 1, box
+            assert view["top"] - 1 <= box["top"] and box["bottom"] <= view["bottom"] + 1, box
+        panel = boxes(browser, ".pg-tool-panel h3")[0]
+        assert 0 <= panel["left"] and panel["right"] <= width and panel["bottom"] <= height
+        assert panel["left"] >= pane["right"]  # beside the graph, not below it
+        rows = boxes(browser, ".pg-path-row")
+        assert rows and rows[0]["bottom"] <= height  # the first path in view too
+        names = screen_px(browser, ".pg-name")
+        assert names and min(names) >= 13.5
+        if which == "2-3-2":
+            assert min(screen_px(browser, ".pg-edge-label")) >= 11.9
+        else:  # the names shown in the big net do not run into each other
+            shown_names = boxes(browser, ".pg-name")
+            assert len(shown_names) >= 53  # at least every other one of 106
+            for a, b in zip(shown_names, shown_names[1:], strict=False):
+                apart = (a["right"] <= b["left"] or b["right"] <= a["left"]
+                         or a["bottom"] <= b["top"] or b["bottom"] <= a["top"])
+                assert apart, (a, b)
+        browser.screenshot(shots / f"fits-{which}-{width}x{height}.png")
+    finally:
+        browser.set_viewport(1920, 1080)
+
+
+GRAPH_WIDTH = "return document.querySelector('svg.pg-graph').getBoundingClientRect().width"
+PANEL_FONT = "return getComputedStyle(document.querySelector('.pg-tool-panel')).fontSize"
+
+
+def test_zoom_enlarges_the_graph_and_nothing_else(browser, page):
+    browser.open(page)
+    graph_width, text = browser.run(GRAPH_WIDTH), browser.run(PANEL_FONT)
+    browser.find(".pg-zoom-in").click()
+    assert browser.run(GRAPH_WIDTH) == pytest.approx(1.25 * graph_width, rel=0.01)
+    assert browser.run(PANEL_FONT) == text
+    browser.find(".pg-zoom-fit").click()
+    assert browser.run(GRAPH_WIDTH) == pytest.approx(graph_width, rel=0.01)
+
+
+def test_no_panel_starts_empty(browser, tmp_path):
+    page = pg.explore(pg.Network([2, 3, 2], seed=1), EXAMPLE).save(tmp_path / "plain.html")
+    browser.open(page)
+    graph = pg.Network([2, 3, 2], seed=1).graph(*EXAMPLE)
+    assert browser.find(".pg-node.pg-selected").get_attribute("data-name") == "a^1_1"
+    assert listed_products(browser) == [p.product for p in pg.paths(graph["a^1_1"], graph)]
+    assert browser.find(".pg-node-panel").text.startswith("a¹₁ = 0.5")
+    for name in ("nudge", "sweep", "paths"):
+        tab(browser, name)
+        assert browser.find(".pg-tool-panel").text.strip()
+        assert browser.find(".pg-node-panel").text.strip()
+    browser.find("svg.pg-graph").send_keys(Keys.ESCAPE)  # nothing selected: still something
+    assert browser.find_all(".pg-node.pg-selected") == []
+    assert browser.find(".pg-node-panel").text.strip() and browser.find(".pg-tool-panel").text
+
+
+def test_a_small_screen_shows_the_neurons_and_the_box_brings_the_weights_back(browser, page):
+    browser.set_viewport(1024, 768)
+    try:
+        browser.open(page)
+        box = browser.find(".pg-show-params")
+        assert not box.is_selected()
+        assert boxes(browser, ".pg-node[data-name='w^2_11'] .pg-shape") == []
+        box.click()
+        assert len(boxes(browser, ".pg-node.pg-param .pg-shape")) == 12 + 5
+        nodes = boxes(browser, ".pg-node .pg-shape")
+        pane = boxes(browser, ".pg-pane")[0]
+        assert all(pane["left"] - 1 <= b["left"] and b["right"] <= pane["right"] + 1
+                   for b in nodes)  # the full graph fitted in its turn
+    finally:
+        browser.set_viewport(1920, 1080)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import pathgrad as pg
 from pathgrad.drawing import GraphTooBigError, draw, gradient_name, match_paths, pretty
 from pathgrad.drawing.gallery import demo_network, sigmoid_neuron
-from pathgrad.drawing.graph_pictures import MIXED, NEGATIVE, POSITIVE
+from pathgrad.drawing.graph_pictures import CAPTION_PATHS, MIXED, NEGATIVE, POSITIVE
 from pathgrad.names import fmt, parse_name
 from tests.strategies import expression_graphs
 
@@ -109,8 +109,10 @@ def test_colour_is_the_sign_of_the_paths_and_width_the_size_of_their_sum(seed):
             continue
         if signs[k] == {True}:
             assert f'color="{POSITIVE}"' in rest and "Σ" not in label
-        elif signs[k] == {False}:
+            assert "dashed" not in rest
+        elif signs[k] == {False}:  # red and dashed, as the explorer draws a negative path
             assert f'color="{NEGATIVE}"' in rest and "Σ" not in label
+            assert "style=dashed" in rest
         else:  # shared by paths of both signs: neutral, with their sum on the label
             assert f'color="{MIXED}"' in rest
             assert label == f"{fmt(graph.edges[k].rate, 3)} \\nΣ {fmt(flow[k], 3)}"
@@ -124,7 +126,9 @@ def test_colour_is_the_sign_of_the_paths_and_width_the_size_of_their_sum(seed):
     assert bool(shared) == (min(products) < 0 < max(products))
     # the legend explains the colours the picture uses, and only those
     assert ("dark grey: paths of both signs" in source) == bool(shared)
-    assert ("red: paths of negative product" in source) == any(p < 0 for p in products)
+    assert ("red, dashed: paths of negative product" in source) == any(p < 0 for p in products)
+    assert (f'<font color="{NEGATIVE}"><b>– – –</b></font>' in source) == any(
+        p < 0 for p in products)  # the legend's swatch is dashed too
     assert ("blue: paths of positive product" in source) == any(p > 0 for p in products)
 
 
@@ -142,7 +146,7 @@ def test_caption_gives_the_product_and_its_share_of_the_gradient():
 def test_node_labels_carry_book_names_values_and_gradients():
     graph = demo_network((2, 3, 2), level="z", seed=1)
     adj = pg.adjoints(graph)
-    labels = nodes_of(draw(graph, show_grad=True, digits=4).source)
+    labels = nodes_of(draw(graph, show_grad=True, digits=4, hide_params=False).source)
     for node in graph.nodes:
         label = labels[f"n{graph.index[node]}"]
         assert f"<b>{pretty(node.name)}</b>" in label
@@ -175,7 +179,7 @@ def test_gradient_names_and_parsing():
 
 def test_layers_are_columns_input_first_and_cost_last():
     graph = demo_network((2, 3, 2), level="neuron")
-    source = draw(graph).source
+    source = draw(graph, hide_params=False).source
     ranks = re.findall(r"\{\s*rank=same\s+((?:n\d+\s+)+)((?:n\d+ -> n\d+ \[style=invis\]\s+)*)\}",
                        source)
     names = [[graph.nodes[int(i[1:])].name for i in group.split()] for group, _ in ranks]
@@ -314,3 +318,98 @@ def test_pictures_name_the_output_they_differentiate():
     assert "∂e/∂b = 5" in draw(e, highlight=list(pg.paths(b, e))).caption
     assert "done: ∂e/∂b = 5" in pg.draw_forward_sweep(e, b, 3).caption
     assert gradient_name("z^2_1", output="e") == "∂e/∂z²₁" and gradient_name("z^2_1") == "δ²₁"
+
+
+def picture_size(picture) -> tuple[float, float]:
+    """Width and height of a rendered picture, in points (from its SVG)."""
+    svg = picture.svg()
+    width, height = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    return float(width), float(height)
+
+
+@pytest.mark.parametrize("sizes", [(2, 3, 2), (3, 4, 4, 2), (4, 5, 3), (2, 3, 3, 2)])
+def test_a_networks_picture_is_landscape_with_all_its_paths_or_a_few(sizes):
+    """A slide is wider than tall: so is a network's picture by default, caption and legend
+    included, whether it shows one path, the top three or every path (--top 0)."""
+    graph = demo_network(sizes)
+    w = graph["w^2_12"]
+    every = list(pg.paths(w, graph))
+    for chosen in (every[:1], pg.top_paths(w, graph, k=3), every):
+        width, height = picture_size(draw(graph, highlight=chosen))
+        assert width > 1.1 * height, (sizes, len(chosen), width, height)
+    width, height = picture_size(draw(graph, highlight=every, hide_params=False))
+    assert len(every) < 10 or width < height  # all the weights: a portrait, when asked for
+
+
+def test_by_default_a_networks_picture_hides_the_weights_off_the_shown_paths():
+    graph = demo_network((3, 4, 4, 2))
+    w = graph["w^2_12"]
+    labels = " ".join(nodes_of(draw(graph, highlight=list(pg.paths(w, graph))).source).values())
+    assert "<b>w²₁₂</b>" in labels and "w²₁₁" not in labels and "b³" not in labels
+    assert "weights and biases off the shown paths are hidden" in draw(graph).source
+    assert "w²₁₁" in draw(graph, hide_params=False).source  # asked for: every one
+    ops = demo_network((2, 3, 2), level="ops")  # an operation needs its operands: all kept
+    assert len(nodes_of(draw(ops).source)) == len(ops.nodes)
+    neuron = sigmoid_neuron()  # not a network's graph: nothing hidden
+    assert len(nodes_of(draw(neuron).source)) == len(neuron.nodes)
+
+
+def caption_rows(caption: str) -> list[tuple[int, str, float]]:
+    return [(int(n), route, float(product)) for n, route, product in
+            re.findall(r"^  #(\d+) (.+?): (\S+)", caption, re.M)]
+
+
+def test_a_caption_lists_every_path_it_shows_numbered_as_everywhere():
+    graph = demo_network((3, 4, 4, 2))
+    w = graph["w^2_12"]
+    every = list(pg.paths(w, graph))
+    caption = draw(graph, highlight=every).caption
+    rows = caption_rows(caption)
+    assert caption.startswith(f"all {len(every)} paths from w²₁₂ to C, largest |product| first:")
+    assert "more" not in caption and len(rows) == len(every) == 8
+    # each path by its number, the place pg.paths gives it; largest |product| first
+    assert {(n, route) for n, route, _ in rows} == {(i, p.route) for i, p in enumerate(every, 1)}
+    assert [abs(p) for _, _, p in rows] == sorted((abs(p) for _, _, p in rows), reverse=True)
+    start = graph["a^1_1"]
+    many = list(pg.paths(start, graph))  # 32: more than a caption lists
+    caption = draw(graph, highlight=many).caption
+    rows = caption_rows(caption)
+    assert len(rows) == CAPTION_PATHS < len(many)
+    assert f"all {len(many)} paths from a¹₁ to C; the {CAPTION_PATHS} largest |products| listed:" \
+        in caption
+    assert f"sum of all {len(many)}: " in caption
+    numbers = dict(zip(map(id, many), range(1, len(many) + 1), strict=True))
+    largest = sorted(many, key=lambda p: -abs(p.product))[:CAPTION_PATHS]
+    assert [n for n, _, _ in rows] == [numbers[id(p)] for p in largest]
+    inner = list(pg.paths(start, graph["a^3_1"]))  # paths that stop short of C: no numbers
+    caption = draw(graph, highlight=inner).caption
+    assert caption.startswith(f"{len(inner)} paths from a¹₁, largest |product| first:")
+    assert "#" not in caption and f"sum of these {len(inner)}: " in caption and "%" not in caption
+    one = draw(graph, highlight=pg.top_paths(w, graph, k=1)).caption
+    assert one.startswith(f"path #{every.index(pg.top_paths(w, graph, k=1)[0]) + 1} w²₁₂ → ")
+
+
+def rank_groups(source: str, graph) -> list[list[str]]:
+    ranks = re.findall(r"\{\s*rank=same\s+((?:n\d+\s+)+)((?:n\d+ -> n\d+ \[style=invis\]\s+)*)\}",
+                       source)
+    return [[graph.nodes[int(i[1:])].name for i in group.split()] for group, _ in ranks]
+
+
+def test_with_the_weights_hidden_a_shown_weight_stands_with_the_inputs():
+    """No column of weights between two layers of neurons: the kept w²₁₂ joins the input
+    layer's column, and each layer of neurons keeps a column of its own."""
+    graph = demo_network((3, 4, 4, 2))
+    source = draw(graph, highlight=list(pg.paths(graph["w^2_12"], graph))).source
+    columns = rank_groups(source, graph)
+    assert columns[0] == ["a^1_1", "w^2_12", "a^1_2", "a^1_3"]
+    assert columns[1:] == [[f"a^{l}_{j}" for j in range(1, n + 1)]
+                           for l, n in ((2, 4), (3, 4), (4, 2))]  # noqa: E741
+    assert "nodesep=0.08" in source
+    full = draw(graph, highlight=list(pg.paths(graph["w^2_12"], graph)), hide_params=False)
+    assert rank_groups(full.source, graph)[1][0] == "w^2_11" and "nodesep=0.18" in full.source
+
+
+def test_a_picture_without_caption_or_legend_has_no_label():
+    source = draw(sigmoid_neuron(), legend=False).source
+    assert "label=<" not in source.split("node [")[0]  # no graph label at all
+    assert "label=<" in draw(sigmoid_neuron()).source.split("node [")[0]

@@ -64,7 +64,7 @@ def test_draw_and_explore_an_onnx_model(inputs, tmp_path, capsys):
     (["--input", "{tmp}/wide.npy"], "input 'x' has shape (1, 5); the model takes (1, 4)"),
     (["--input", "{tmp}/x.npy", "--index", "3"], "--index 3: the output has 3 numbers, 0 to 2"),
     (["--input", "{tmp}/x.npy", "--tensor", "nowhere"], "output='nowhere' is not a tensor"),
-    (["--input", "{tmp}/x.npy", "--max-nodes", "10"], "(--max-nodes)"),
+    (["--input", "{tmp}/x.npy", "--max-nodes", "10"], "raise --max-nodes"),
 ])
 def test_mistakes_are_one_line_and_exit_2(inputs, capsys, argv, words):
     (inputs / "bad.npy").write_text("not numpy")
@@ -74,3 +74,26 @@ def test_mistakes_are_one_line_and_exit_2(inputs, capsys, argv, words):
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1
     assert words in captured.err
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["paths", "--onnx", "{model}", "--input", "{tmp}/x.npy", "--seed", "3"],
+     "--seed belongs to a network of pathgrad's"),
+    (["draw", "--onnx", "{model}", "--input", "{tmp}/x.npy", "--x", "1,2", "--y", "0"],
+     "--x, --y belong to a network of pathgrad's"),
+    (["explore", "--onnx", "{model}", "--input", "{tmp}/x.npy", "--levels", "z"],
+     "--levels picks the levels of a network's graph"),
+    (["paths", "--sizes", "2,3,2", "--input", "{tmp}/x.npy"], "--input goes with --onnx FILE"),
+    (["draw", "--tensor", "y", "--index", "0"], "--tensor, --index go with --onnx FILE"),
+    (["explore", "--onnx", "{model}", "--sizes", "2,3,2"], "not allowed with argument"),
+])
+def test_options_that_would_be_ignored_are_refused(inputs, capsys, argv, words):
+    argv = [a.replace("{tmp}", str(inputs)).replace("{model}", str(MODELS / "mlp.onnx"))
+            for a in argv]
+    if argv[0] != "paths":  # a file that must not be written
+        argv += ["-o", str(inputs / ("never.html" if argv[0] == "explore" else "never.svg"))]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert words in captured.err
+    assert not list(inputs.glob("never.*"))

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pathgrad as pg
+from tests.strategies import dags
 
 
 def diamond_chain(depth: int) -> tuple[pg.Value, pg.Value]:
@@ -64,10 +69,44 @@ def test_paths_print_the_names_the_pictures_use():
     assert path.route == "w²₁₂ → × → + 1 → (·)²"
     assert str(path) == "w²₁₂ → × → + 1 → (·)²: 2 × 1 × 4 = 8"
     picture = pg.draw(C, highlight=path)
-    assert f"path {path.route}" in picture.caption
+    assert f"path #1 {path.route}" in picture.caption
 
 
 def test_forward_grads_needs_one_sweep_per_input():
     a, b = pg.Value(2.0), pg.Value(-1.0)
     C = (a * b).exp()
     assert pg.forward_grads(C, [a, b]) == pytest.approx(pg.grad(C, [a, b]), rel=1e-15)
+
+
+@settings(max_examples=60, deadline=None)
+@given(dags(), st.data())
+def test_a_paths_number_is_its_place_in_the_listing_found_without_listing(dag, data):
+    graph, source = dag
+    every = list(pg.paths(source, graph))
+    assert pg.path_numbers(every, graph) == list(range(1, len(every) + 1))  # twins in turn
+    twins = Counter((p.nodes, p.rates) for p in every)
+    single = [i for i, p in enumerate(every) if twins[(p.nodes, p.rates)] == 1]
+    if single:
+        picked = data.draw(st.lists(st.sampled_from(single), max_size=6, unique=True))
+        assert pg.path_numbers([every[i] for i in picked], graph) == [i + 1 for i in picked]
+
+
+def test_the_numbers_of_the_largest_paths_and_of_twins():
+    x, C = diamond_chain(5)
+    every = list(pg.paths(x, C))
+    top = pg.top_paths(x, C, k=4)
+    assert pg.path_numbers(top, C) == [every.index(p) + 1 for p in top]
+    y = pg.Value(3.0, name="y")
+    out = y * y + 1.0  # two parallel edges, the same rate: two identical paths
+    twins = list(pg.paths(y, out))
+    assert len(twins) == 2 and pg.path_numbers(twins, out) == [1, 2]
+    assert pg.path_numbers(twins[:1], out) == [1]
+
+
+def test_only_paths_of_the_graph_to_its_output_are_numbered():
+    x, C = diamond_chain(2)
+    inner = next(iter(pg.paths(x, C.parents[0])))
+    with pytest.raises(pg.PathgradError, match="does not end at the output"):
+        pg.path_numbers([inner], C)
+    with pytest.raises(pg.PathgradError, match="is not in this graph"):
+        pg.path_numbers([pg.Path((x, C), (1.0,))], C)  # no edge x → C

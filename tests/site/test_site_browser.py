@@ -168,6 +168,10 @@ def test_the_explorer_on_the_landing_page_answers_a_click_with_its_two_paths(bro
     browser.driver.switch_to.frame(frame)
     try:
         browser.wait_for(".pg-explorer[data-ready='1']")
+        box = browser.find(".pg-show-params")
+        if not box.is_selected():  # a narrow pane opens without the weights; the box shows them
+            browser.run("arguments[0].scrollIntoView({block: 'center'})", box)
+            box.click()
         for name, count in [("a^1_1", pg.count_paths(graph["a^1_1"], graph)), ("w^2_12", 2)]:
             node = browser.find(f".pg-node[data-name='{name}']")
             browser.run("arguments[0].scrollIntoView({block: 'center'})", node)

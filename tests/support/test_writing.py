@@ -12,7 +12,13 @@ import pytest
 import pathgrad as pg
 from pathgrad.cli import main
 from pathgrad.support.errors import PathgradOSError
-from pathgrad.support.writing import check_output, check_output_folder, write_file, write_fresh_file
+from pathgrad.support.writing import (
+    check_output,
+    check_output_folder,
+    write_file,
+    write_fresh_file,
+    write_new_file,
+)
 
 
 def test_a_file_is_written_whole_with_the_umask_and_replaces_the_old_one(tmp_path):
@@ -104,3 +110,35 @@ def test_a_fresh_file_is_new_and_private(tmp_path, monkeypatch):
     second = write_fresh_file(b"b", "pathgrad-demo-", ".svg")
     assert first != second and first.read_bytes() == b"a" and second.read_bytes() == b"b"
     assert stat.S_IMODE(first.stat().st_mode) == 0o600
+
+
+def test_a_new_file_never_replaces_one_and_never_follows_a_link(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (tmp_path / "paths.svg").write_text("mine")
+    (tmp_path / "paths-2.svg").symlink_to(victim)  # a planted link takes a name, no more
+    first = write_new_file(tmp_path / "paths.svg", b"one")
+    second = write_new_file(tmp_path / "paths.svg", b"two")
+    assert (first.name, second.name) == ("paths-3.svg", "paths-4.svg")
+    assert first.read_bytes() == b"one" and second.read_bytes() == b"two"
+    assert (tmp_path / "paths.svg").read_text() == "mine" and victim.read_text() == "precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "paths-2.svg", "paths-3.svg", "paths-4.svg", "paths.svg", "victim.txt"]  # no leftovers
+    assert write_new_file(tmp_path / "new.html", b"x").name == "new.html"
+    with pytest.raises(PathgradOSError, match="and the next 1 names like it are taken"):
+        write_new_file(tmp_path / "paths.svg", b"three", tries=2)
+
+
+def test_a_new_file_tries_exactly_as_many_names_as_it_says_with_the_usual_mode(tmp_path):
+    for name in ("a.svg", "a-2.svg", "a-3.svg", "a-4.svg"):
+        (tmp_path / name).write_text("taken")
+    with pytest.raises(PathgradOSError, match="and the next 3 names like it are taken"):
+        write_new_file(tmp_path / "a.svg", b"x", tries=4)  # a-5.svg is free, but not tried
+    assert not (tmp_path / "a-5.svg").exists()
+    assert write_new_file(tmp_path / "a.svg", b"x", tries=5).name == "a-5.svg"  # the fifth
+    mask = os.umask(0o027)
+    try:
+        made = write_new_file(tmp_path / "b.svg", b"y")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(made.stat().st_mode) == 0o640

@@ -72,7 +72,11 @@ def find_browser() -> tuple[str, str]:
 
 
 class Browser:
-    """One headless Chromium session; a context manager that quits the browser at the end."""
+    """One headless Chromium session; a context manager that quits the browser at the end.
+
+    ``width`` and ``height`` are the size of the page's viewport (``window.innerWidth`` and
+    ``innerHeight``), what a screen of that size shows of a page.
+    """
 
     def __init__(self, width: int = 1400, height: int = 1000) -> None:
         if SELENIUM_MISSING is not None:
@@ -88,6 +92,14 @@ class Browser:
         options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
         # An explicit driver path: Selenium Manager never tries to download one.
         self.driver = webdriver.Chrome(service=Service(driver), options=options)
+        self.set_viewport(width, height)
+
+    def set_viewport(self, width: int, height: int) -> None:
+        """Make the viewport ``width`` × ``height``: the window, less what its frame takes."""
+        inner = self.driver.execute_script("return [window.innerWidth, window.innerHeight]")
+        outer = self.driver.get_window_size()
+        self.driver.set_window_size(outer["width"] + width - inner[0],
+                                    outer["height"] + height - inner[1])
 
     def __enter__(self) -> Browser:
         return self

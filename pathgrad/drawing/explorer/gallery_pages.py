@@ -8,9 +8,11 @@ page for the README (taken in headless Chromium when one is installed).
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from ...book.network import Network
+from ...support.writing import write_file
 from ..gallery import demo_example, sigmoid_neuron
 from .browser import Browser
 from .page import Explorer, explore
@@ -36,12 +38,17 @@ def explorer_pages() -> dict[str, Explorer]:
 
 
 def write_explorer_gallery(folder: str | Path, screenshot: bool = True) -> list[Path]:
-    """Write every page into ``folder``, and a screenshot of the first; return the files."""
+    """Write every page into ``folder``, and a screenshot of the first; return the files.
+
+    The pages are made and the browser started before the first file is written: without
+    Chromium the gallery is refused with what to install, and nothing is left behind.
+    """
+    pages = {f"{stem}.html": page.html().encode("utf-8") for stem, page in explorer_pages().items()}
     target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
-    written = [page.save(target / f"{stem}.html") for stem, page in explorer_pages().items()]
-    if screenshot:
-        with Browser(width=1400, height=760) as browser:
+    with Browser(width=1400, height=760) if screenshot else nullcontext() as browser:
+        target.mkdir(parents=True, exist_ok=True)
+        written = [write_file(target / name, data) for name, data in pages.items()]
+        if browser is not None:
             browser.open(written[0])
             written.append(browser.screenshot(target / SCREENSHOT))
     return written

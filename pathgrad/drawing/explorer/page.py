@@ -36,8 +36,14 @@ from typing import Any
 from ...book import Network, NetworkGraph
 from ...book.graph_sizes import graph_size
 from ...graph import Graph
+from ...names import book_order, name_hint, typed_name
 from ...support.arguments import one_of, real_number, whole_number
-from ...support.errors import PathgradTypeError, PathgradValueError, TooLargeError
+from ...support.errors import (
+    PathgradImportError,
+    PathgradTypeError,
+    PathgradValueError,
+    TooLargeError,
+)
 from ...support.writing import check_output, write_file
 from ...value import Value
 from ..engine import ENGINES, RenderError
@@ -181,7 +187,11 @@ class Explorer:
         if still is not None:
             bundle["image/svg+xml"], bundle["image/png"] = still
             bundle["text/html"] = self._still_html(still[1])
-        shown = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        try:
+            shown = self.widget._repr_mimebundle_(include=include, exclude=exclude)
+        except PathgradImportError as missing:  # no anywidget: the still picture, and why
+            bundle["text/plain"] = f"{self!r}\n{missing}"
+            return bundle
         bundle.update(shown[0] if isinstance(shown, tuple) else shown)  # anywidget: (data, meta)
         bundle["text/plain"] = repr(self)
         return bundle
@@ -204,7 +214,9 @@ def explore(
     - ``example``: the training example ``(x, y)`` when ``target`` is a Network.
     - ``levels``: for a Network, which of "neuron", "z" and "ops" to include (default all
       three; a level of more than ``max_nodes`` nodes is left out, with a note on the page).
-    - ``select``: the name of a node to select when the page opens (``"w^2_12"``).
+    - ``select``: the name of a node to select when the page opens, typed (``"w^2_12"``) or as
+      printed (``"w²₁₂"``); by default the page opens on the first named leaf (a network's
+      first input ``a^1_1``) and its paths, so no panel starts empty.
     - ``title``: the page's title (text); by default it says what is explored.
     - ``nudge_scale``: the slider's largest nudge; it runs over ``±0.01..1 × nudge_scale``.
     - ``nudge_budget``: how much re-evaluation the true ``ΔC`` of each slider position may
@@ -245,15 +257,25 @@ def explore(
         ],
         "start": {"level": 0, "node": None},
     }
+    names = data["levels"][0]["nodes"]["name"]
     if select is not None:
-        if not isinstance(select, str) or select not in data["levels"][0]["nodes"]["name"]:
-            named = [n for n in data["levels"][0]["nodes"]["name"] if n][:8]
+        chosen = typed_name(select) if isinstance(select, str) else None
+        if chosen not in names:
             raise ExplorerError(
                 f"select={select!r} is not the name of a node of this graph; "
-                f"names look like {', '.join(named)}"
+                f"{name_hint(str(select), [n for n in names if n])}"
             )
-        data["start"]["node"] = select
+        data["start"]["node"] = chosen
+    else:
+        data["start"]["node"] = _opening_node(graphs[0])
     return Explorer(data, graphs, engine)
+
+
+def _opening_node(graph: Graph) -> str | None:
+    """The first named leaf in the book's order (a network's first input ``a^1_1``), or
+    None."""
+    named = [node.name for node in graph.nodes if not node.parents and node.name]
+    return min(named, key=book_order, default=None)
 
 
 def _graphs(target, example, levels, limits) -> tuple[list[Graph], list[str], str, list[str]]:

@@ -61,7 +61,8 @@ def level_data(
     nodes = graph.nodes
     kinds = [kind_of(node, parse_name(node.name), graph.output) for node in nodes]
     compact = len(nodes) > COMPACT_ABOVE
-    hidden = frozenset(i for i, node in enumerate(nodes) if compact and is_param(node))
+    params = frozenset(i for i, node in enumerate(nodes) if is_param(node))
+    hidden = params if compact else frozenset()
     placed = layout(graph, hidden, engine)
     labels = [display_name(node, DIGITS) for node in nodes]
     node_lists = {
@@ -86,6 +87,9 @@ def level_data(
         "height": placed.height,
         "nodes": node_lists,
         "edges": _edge_lists(graph, placed),
+        # The same level without its weights and biases, for a screen too small to read the
+        # full one (the page's "weights and biases" box switches between the two).
+        "lean": _placement(layout(graph, params, engine)) if params and not compact else None,
         "notes": [],
     }
     if compact:
@@ -95,6 +99,17 @@ def level_data(
         )
     _add_nudges(data, graph, steps, budget)
     return data
+
+
+def _placement(placed) -> dict:
+    """A layout as the page reads it: node places and sizes, edge curves and label points."""
+    return {
+        "width": placed.width, "height": placed.height,
+        "x": placed.x, "y": placed.y, "w": placed.w, "h": placed.h,
+        "path": placed.edge_paths or None,
+        "lx": [None if p is None else round(p[0], 1) for p in placed.label_points] or None,
+        "ly": [None if p is None else round(p[1], 1) for p in placed.label_points] or None,
+    }
 
 
 def _edge_lists(graph: Graph, placed) -> dict:
@@ -128,7 +143,8 @@ def _add_nudges(data: dict, graph: Graph, steps: list[float], budget: int) -> No
     data["nudgeNote"] = (
         f"the slider is offered for {len(chosen):,} of the {possible:,} nodes, those with the "
         "largest |∂C/∂node| (leaves first), so that working out the true ΔC stays quick; "
-        "pass nudge_budget= to pg.explore for more."
+        "a larger nudge budget offers more (--nudge-budget on the command line, nudge_budget= "
+        "in Python)."
     )
     if len(chosen) < possible:
         data["notes"].append(f"Nudge: {data['nudgeNote']}")

@@ -4,12 +4,18 @@ A small graph (up to :data:`DOT_MAX_NODES` nodes) is laid out by Graphviz exactl
 :func:`pathgrad.draw` lays it out (the same DOT text, so the page matches the pictures),
 read back as JSON: node centres and sizes, each edge's spline and the place of its label.
 
+Nodes can be left out (``hide``): the explorer keeps a second layout of each small level
+without its weights and biases, and shows it where the full one would have to be shrunk past
+reading.
+
 A larger graph, or one drawn with no Graphviz program at hand, gets layers as columns: a node's
 book name gives its column (``a^1``, then ``w^2 b^2``, ``z^2``, ``a^2``, ...; ``C`` last), an
 unnamed node goes one column after its latest parent, and nodes within a column are in the
 order of the book's indices. Weights and biases can be left out of the columns (``hide``):
-a [64, 30, 10] network then shows its 105 neurons, not its 2,365 nodes. Both layouts are
-deterministic.
+a [64, 30, 10] network then shows its 105 neurons, not its 2,365 nodes. A column much taller
+than the others (64 inputs beside 30 hidden neurons) is set in side-by-side parts, so the
+picture is as tall as the second tallest column and its names stay readable when it is fitted
+to a screen. Both layouts are deterministic.
 """
 
 from __future__ import annotations
@@ -27,7 +33,10 @@ DOT_MAX_NODES = 300
 DOT_TIMEOUT = 60.0
 COLUMN_GAP = 170.0
 ROW_GAP = 34.0
+PART_GAP = 110.0  # between the side-by-side parts of one tall column
+MIN_ROWS = 16  # a column is never cut into parts shorter than this
 POINTS_PER_INCH = 72.0
+RANKSEP = "0.35"  # inches between columns: the page fits its graph to a screen, so keep it narrow
 # Room for the line the explorer adds to every node (a Δ or a ∂C/∂node), so dot sizes for it.
 _RESERVED_LINE = ("∂C/∂· = −0.000000…", "#000000")
 
@@ -49,20 +58,26 @@ class Layout:
 
 def layout(graph: Graph, hide: frozenset[int] = frozenset(), engine: str | None = "auto") -> Layout:
     """Positions for the nodes of ``graph`` not in ``hide`` (positions in ``graph.nodes``)."""
-    if len(graph.nodes) <= DOT_MAX_NODES and not hide:
+    if len(graph.nodes) <= DOT_MAX_NODES:
         try:
-            return dot_layout(graph, engine)
+            return dot_layout(graph, engine, hide)
         except RenderError:
             pass
     return column_layout(graph, hide)
 
 
-def dot_layout(graph: Graph, engine: str | None = "auto") -> Layout:
-    """Graphviz's layout of the picture ``pg.draw(graph)`` would be, read from its JSON."""
-    scene = Scene(graph, graph.nodes, DIGITS)
+def dot_layout(graph: Graph, engine: str | None = "auto", hide: frozenset[int] = frozenset()
+               ) -> Layout:
+    """Graphviz's layout of the picture ``pg.draw(graph)`` would be (without the nodes of
+    ``hide``), read from its JSON."""
+    scene = Scene(graph, [n for i, n in enumerate(graph.nodes) if i not in hide], DIGITS)
     for node in scene.nodes:
         scene.extra_lines[node].append(_RESERVED_LINE)
-    placed = json.loads(render(scene.to_digraph(), LAYOUT, engine, DOT_TIMEOUT))
+        # The page draws every node as a (rounded) box: boxes take less room than ellipses.
+        scene.node_attrs[node]["shape"] = "box"
+    digraph = scene.to_digraph()
+    digraph.graph_attr["ranksep"] = RANKSEP
+    placed = json.loads(render(digraph, LAYOUT, engine, DOT_TIMEOUT))
     left, bottom, right, top = (float(v) for v in placed["bb"].split(","))
     n = len(graph.nodes)
     xs: list[float | None] = [None] * n
@@ -141,17 +156,24 @@ def column_layout(graph: Graph, hide: frozenset[int] = frozenset()) -> Layout:
     n = len(nodes)
     xs: list[float | None] = [None] * n
     ys: list[float | None] = [None] * n
-    tallest = max((len(m) for m in members.values()), default=1)
+    heights = sorted((len(m) for m in members.values()), reverse=True)
+    most_rows = max(MIN_ROWS, heights[1] if len(heights) > 1 else heights[0] if heights else 1)
+    parts = {c: -(-len(column) // most_rows) for c, column in members.items()}
+    rows = {c: -(-len(column) // parts[c]) for c, column in members.items()}
+    tallest = max(rows.values(), default=1)
     height = 48.0 + (tallest - 1) * ROW_GAP
-    # Tall columns (64 inputs) get wider gaps, so the page is not a thin strip.
-    gap = max(COLUMN_GAP, 1.3 * height / max(1, len(members) - 1))
-    for c, column in members.items():
-        column.sort(key=lambda i: _order_in_column(graph, i))
-        offset = (tallest - len(column)) * ROW_GAP / 2
-        for row, i in enumerate(column):
-            xs[i] = 40.0 + c * gap
-            ys[i] = 24.0 + offset + row * ROW_GAP
-    width = 80.0 + (len(members) - 1) * gap
+    # Few columns: wider gaps, so the page is not a thin strip.
+    gap = max(COLUMN_GAP, 0.9 * height / max(1, len(members) - 1))
+    x = 40.0
+    for c in sorted(members):
+        column = sorted(members[c], key=lambda i: _order_in_column(graph, i))
+        for k, i in enumerate(column):
+            part, row = divmod(k, rows[c])
+            in_part = min(rows[c], len(column) - part * rows[c])
+            xs[i] = x + part * PART_GAP
+            ys[i] = 24.0 + (tallest - in_part) * ROW_GAP / 2 + row * ROW_GAP
+        x += (parts[c] - 1) * PART_GAP + gap
+    width = x - gap + 40.0
     size = [0.0] * n
     return Layout("columns", width, height, xs, ys, size, list(size))
 

@@ -6,7 +6,8 @@ back (``selected``), and setting ``selected`` from Python selects a node on the 
 
 The class is made the first time a notebook shows an explorer: anywidget brings ipywidgets
 with it, a third of the time ``import pathgrad`` would otherwise take, and a script or the
-command line never needs it.
+command line never needs it. It comes with the notebooks extra (``pip install
+"pathgrad[notebooks]"``); without it a notebook shows the explorer's still picture and says so.
 """
 
 from __future__ import annotations
@@ -15,14 +16,23 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ...support.errors import PathgradImportError
+
+INSTALL = 'the interactive explorer needs anywidget: pip install "pathgrad[notebooks]"'
+
 _ASSETS = resources.files(__package__) / "assets"
 
 
 @cache
 def explorer_widget_class() -> Any:
     """The widget class; ``selected`` is the book name of the selected node."""
-    import anywidget
-    import traitlets
+    try:
+        import anywidget
+        import traitlets
+    except ImportError:
+        raise PathgradImportError(
+            f"{INSTALL} (meanwhile .save('page.html') writes a page any browser opens)"
+        ) from None
 
     class ExplorerWidget(anywidget.AnyWidget):
         _esm = (_ASSETS / "explorer.js").read_text(encoding="utf-8")

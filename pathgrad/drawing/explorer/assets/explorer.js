@@ -14,6 +14,12 @@ const LIST_ALL_UP_TO = 64; // list every path when there are at most this many
 const TOP_K = 10; // otherwise the largest ones
 const EDGE_ROWS = 12; // edges listed in the node panel before "… and N more"
 const RATE_LABELS_UP_TO = 90; // edges with their rate written on them when not more
+const MARGIN = 24; // around the graph, in its own units
+const MAX_FIT = 2.5; // a small graph is fitted to its pane up to this scale, no larger
+const EDGE_LABEL_SIZE = 13; // font size of the rates on the edges, in the graph's units (css)
+const READABLE_PX = 12; // weights and biases are shown at first if their rates stay this big
+const NAME_PX = 14; // the names in a big net's view, on screen, whatever the scale
+const MIN_PANE = 260; // the graph's pane is never shorter than this (px)
 
 // ------------------------------------------------------------------------------------------
 // Arithmetic on the stored rates. Node indices are in topological order, C is the last node;
@@ -85,6 +91,29 @@ function makePath(g, edges, start) {
   const nodes = [start, ...edges.map((e) => g.dst[e])];
   const product = edges.reduce((p, e) => p * g.rate[e], 1); // equation 51
   return { nodes, edges, product };
+}
+
+// How many paths lead from each node to C: n[tail] += n[head], from C backwards.
+export function pathsToOutput(g) {
+  const count = new Array(g.n).fill(0n);
+  count[g.output] = 1n;
+  for (let v = g.n - 1; v >= 0; v--) for (const e of g.out[v]) count[v] += count[g.dst[e]];
+  return count;
+}
+
+// A path's number: its place, from 1, in listPaths' order (pathgrad.path_numbers gives the
+// same), found without listing: 1 + the paths through the edges tried before it at each step.
+export function pathNumber(g, path, toOutput) {
+  let number = 1n;
+  let u = path.nodes[0];
+  for (const e of path.edges) {
+    for (const f of g.out[u]) {
+      if (f === e) break;
+      number += toOutput[g.dst[f]];
+    }
+    u = g.dst[e];
+  }
+  return number;
 }
 
 // Every path from `start` to C, depth first, in the order pathgrad.paths gives them.
@@ -270,6 +299,7 @@ export class Explorer {
     this.nudgeIndex = null;
     this.step = 0;
     this.zoom = 1;
+    this.userParams = null; // the reader's choice of the weights-and-biases box, once made
     this.showParams = true;
     this.build();
     this.setLevel(data.start?.level ?? 0);
@@ -306,15 +336,22 @@ export class Explorer {
     const zoomOut = el("button", {
       type: "button",
       class: "pg-zoom-out",
-      "aria-label": "Smaller",
-      text: "A−",
+      "aria-label": "Zoom out of the graph",
+      text: "−",
       onclick: () => this.setZoom(this.zoom / 1.25),
+    });
+    const zoomFit = el("button", {
+      type: "button",
+      class: "pg-zoom-fit",
+      "aria-label": "Fit the graph to its pane",
+      text: "fit",
+      onclick: () => this.setZoom(1),
     });
     const zoomIn = el("button", {
       type: "button",
       class: "pg-zoom-in",
-      "aria-label": "Larger",
-      text: "A+",
+      "aria-label": "Zoom into the graph",
+      text: "+",
       onclick: () => this.setZoom(this.zoom * 1.25),
     });
     this.paramsBox = el("input", {
@@ -331,7 +368,7 @@ export class Explorer {
       el("label", {}, "Find ", this.search),
       this.names,
       el("label", { class: "pg-params-toggle" }, this.paramsBox, " weights and biases"),
-      el("span", { class: "pg-zoom" }, zoomOut, zoomIn),
+      el("span", { class: "pg-zoom", role: "group", "aria-label": "Zoom" }, "Zoom ", zoomOut, zoomFit, zoomIn),
     );
     this.pane = el("div", { class: "pg-pane" });
     this.tooltip = el("div", { class: "pg-tooltip", role: "tooltip", hidden: "" });
@@ -358,12 +395,29 @@ export class Explorer {
     this.nodePanel = el("section", { class: "pg-node-panel", "aria-live": "polite" });
     this.toolPanel = el("section", { class: "pg-tool-panel", role: "tabpanel" });
     this.notes = el("p", { class: "pg-notes" });
-    const side = el("div", { class: "pg-side" }, tabs, this.toolPanel, this.nodePanel, this.notes);
+    this.side = el("div", { class: "pg-side" }, tabs, this.toolPanel, this.nodePanel, this.notes);
+    this.legendLine = this.legend();
     this.root.append(
       tools,
-      el("div", { class: "pg-main" }, el("div", { class: "pg-graph-column" }, this.pane, this.status), side),
-      this.legend(),
+      el("div", { class: "pg-main" }, el("div", { class: "pg-graph-column" }, this.pane, this.status), this.side),
+      this.legendLine,
     );
+    // The graph follows its pane: a new window size, or the page first laid out.
+    if (typeof ResizeObserver !== "undefined")
+      new ResizeObserver(() => this.svg && this.setZoom(this.zoom)).observe(this.pane);
+    window.addEventListener("resize", () => this.sizePane());
+  }
+
+  // The room for the pane: the window below the toolbar (three quarters of the window when
+  // the explorer sits further down a page, as in a notebook). The side panel is as tall; the
+  // pane takes what its graph needs of it (setZoom).
+  sizePane() {
+    const top = this.pane.getBoundingClientRect().top + window.scrollY;
+    const below = this.status.offsetHeight + this.legendLine.offsetHeight + 28;
+    const room = top < window.innerHeight / 2 ? window.innerHeight - top - below : 0.75 * window.innerHeight;
+    this.room = Math.round(Math.max(MIN_PANE, room));
+    this.side.style.maxHeight = `${this.room + this.status.offsetHeight}px`;
+    if (this.svg) this.setZoom(this.zoom);
   }
 
   legend() {
@@ -390,7 +444,6 @@ export class Explorer {
     this.selected = null;
     this.focused = null;
     this.nudgeIndex = null;
-    this.showTop = null;
     this.step = 0;
     this.root.querySelector(`input[name="${this.id}-level"][value="${this.level.level}"]`).checked = true;
     this.names.replaceChildren(
@@ -398,8 +451,11 @@ export class Explorer {
     );
     this.compact = this.level.compact;
     this.root.classList.toggle("pg-compact", this.compact);
+    this.toOutput = null; // paths from each node to C, counted when a path is first numbered
+    this.sizePane();
+    this.showParams = this.paramsAtFirst();
     this.paramsBox.disabled = this.compact;
-    this.paramsBox.checked = this.showParams && !this.compact;
+    this.paramsBox.checked = this.showParams;
     this.notes.textContent = [...(this.data.notes || []), ...(this.level.notes || [])].join(" ");
     this.draw();
     const again = previous !== null ? this.level.nodes.name.indexOf(previous) : -1;
@@ -407,22 +463,59 @@ export class Explorer {
     else this.refresh();
   }
 
+  // Where the nodes go: the full layout, or the lean one without weights and biases.
+  placement(full) {
+    const { nodes, edges } = this.level;
+    if (full || !this.level.lean)
+      return {
+        width: this.level.width,
+        height: this.level.height,
+        x: nodes.x,
+        y: nodes.y,
+        w: nodes.w,
+        h: nodes.h,
+        path: edges.path || null,
+        lx: edges.lx || null,
+        ly: edges.ly || null,
+      };
+    return this.level.lean;
+  }
+
+  // The scale that fits a placement to the pane (never above MAX_FIT).
+  fitScale(place) {
+    const width = this.pane.clientWidth || 0.6 * window.innerWidth;
+    const height = this.room || 0.7 * window.innerHeight;
+    const across = (width - 4) / (place.width + 2 * MARGIN);
+    const down = (height - 4) / (place.height + 2 * MARGIN);
+    return Math.min(MAX_FIT, across, down);
+  }
+
+  // Weights and biases are shown at first when the full layout, fitted to the pane, keeps the
+  // rates on the edges readable; else the lean layout is (the box brings them back).
+  paramsAtFirst() {
+    if (this.compact) return false;
+    if (this.userParams !== null) return this.userParams;
+    if (!this.level.lean) return true;
+    return this.fitScale(this.placement(true)) * EDGE_LABEL_SIZE >= READABLE_PX;
+  }
+
   visible(v) {
     const nodes = this.level.nodes;
-    if (nodes.x[v] === null) return v === this.selected;
+    if (this.place.x[v] === null) return v === this.selected;
     return this.showParams || nodes.kind[v] !== "param" || v === this.selected;
   }
 
   position(v) {
-    const nodes = this.level.nodes;
-    if (nodes.x[v] !== null) return [nodes.x[v], nodes.y[v]];
+    const place = this.place;
+    if (place.x[v] !== null) return [place.x[v], place.y[v]];
     const child = this.g.dst[this.g.out[v][0]]; // a hidden weight is drawn beside its neuron
-    return [nodes.x[child] - 70, nodes.y[child] - 14];
+    return [place.x[child] - 70, place.y[child] - 14];
   }
 
   draw() {
     const level = this.level;
-    const margin = 40;
+    const margin = MARGIN;
+    const place = (this.place = this.placement(this.showParams));
     this.svg = svg("svg", {
       class: "pg-graph",
       tabindex: "0",
@@ -431,10 +524,10 @@ export class Explorer {
     });
     this.svg.setAttribute(
       "viewBox",
-      `${-margin} ${-margin} ${level.width + 2 * margin} ${level.height + 2 * margin}`,
+      `${-margin} ${-margin} ${place.width + 2 * margin} ${place.height + 2 * margin}`,
     );
-    this.svg.dataset.width = level.width + 2 * margin;
-    this.svg.dataset.height = level.height + 2 * margin;
+    this.svg.dataset.width = place.width + 2 * margin;
+    this.svg.dataset.height = place.height + 2 * margin;
     this.svg.addEventListener("keydown", (event) => this.onKey(event));
     // No scrolling here: a click focuses the graph first, and must land where it was aimed.
     this.svg.addEventListener("focus", () =>
@@ -473,21 +566,21 @@ export class Explorer {
   edgePath(e) {
     const from = this.position(this.g.src[e]);
     const to = this.position(this.g.dst[e]);
-    const [w1, w2] = [this.level.nodes.w[this.g.src[e]] || 16, this.level.nodes.w[this.g.dst[e]] || 16];
+    const [w1, w2] = [this.place.w[this.g.src[e]] || 16, this.place.w[this.g.dst[e]] || 16];
     const [x1, y1, x2, y2] = [from[0] + w1 / 2, from[1], to[0] - w2 / 2, to[1]];
     const bend = (x2 - x1) / 2;
     return `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`;
   }
 
   drawEdge(e, layer) {
-    const edges = this.level.edges;
-    const d = (edges.path && edges.path[e]) || this.edgePath(e);
+    const place = this.place;
+    const d = (place.path && place.path[e]) || this.edgePath(e);
     const group = svg("g", { class: "pg-edge", "data-index": e });
     const line = svg("path", { class: "pg-edge-line", d, "marker-end": `url(#${this.id}-arrow-plain)` });
     const hit = svg("path", { class: "pg-edge-hit", d });
     group.append(line, hit);
-    if (this.g.src.length <= RATE_LABELS_UP_TO && edges.lx && edges.lx[e] !== null) {
-      const label = svg("text", { class: "pg-edge-label", x: edges.lx[e], y: edges.ly[e] });
+    if (this.g.src.length <= RATE_LABELS_UP_TO && place.lx && place.lx[e] !== null) {
+      const label = svg("text", { class: "pg-edge-label", x: place.lx[e], y: place.ly[e] });
       label.textContent = fmt(this.g.rate[e], 3);
       group.append(label);
     }
@@ -500,10 +593,10 @@ export class Explorer {
 
   // Many edges (a big net): one bundled path through the middle of each gap between columns.
   drawBundle() {
-    const middle = this.level.height / 2;
+    const middle = this.place.height / 2;
     const parts = [];
     for (let e = 0; e < this.g.src.length; e++) {
-      if (this.level.nodes.x[this.g.src[e]] === null) continue;
+      if (this.place.x[this.g.src[e]] === null) continue;
       const [x1, y1] = this.position(this.g.src[e]);
       const [x2, y2] = this.position(this.g.dst[e]);
       const cy = (0.3 * (y1 + y2)) / 2 + 0.7 * middle;
@@ -522,8 +615,8 @@ export class Explorer {
       "data-name": nodes.name[v] ?? "",
       transform: `translate(${x},${y})`,
     });
-    const w = nodes.w[v];
-    const h = nodes.h[v];
+    const w = this.place.w[v];
+    const h = this.place.h[v];
     if (this.compact || !w) {
       group.append(svg("circle", { class: "pg-shape", r: kind === "cost" ? 14 : 10 }));
       const name = svg("text", { class: "pg-name", x: 13, y: -6 });
@@ -571,18 +664,51 @@ export class Explorer {
     return group;
   }
 
+  // Zoom 1 fits the whole graph in its pane; zooming in enlarges the graph (the pane scrolls),
+  // never the panels around it.
   setZoom(zoom) {
-    this.zoom = Math.min(4, Math.max(0.25, zoom));
-    const natural = Number(this.svg.dataset.width);
-    let fit = this.pane.clientWidth > 0 ? (this.pane.clientWidth - 4) / natural : 1;
-    if (this.compact) fit = Math.min(fit, (0.75 * window.innerHeight) / Number(this.svg.dataset.height));
-    const scale = Math.max(Math.min(1.6, fit), this.compact ? 0.2 : 0.8) * this.zoom; // past that, scroll
-    this.svg.style.width = `${natural * scale}px`;
-    this.root.style.setProperty("--pg-font-scale", String(Math.max(1, this.zoom)));
+    this.zoom = Math.min(8, Math.max(0.25, zoom));
+    const scale = this.fitScale(this.place) * this.zoom;
+    this.scale = scale;
+    this.svg.style.width = `${Number(this.svg.dataset.width) * scale}px`;
+    const needed = Math.ceil(Number(this.svg.dataset.height) * scale) + 6;
+    this.pane.style.height = `${Math.max(MIN_PANE, Math.min(this.room || needed, needed))}px`;
+    // Rates too small to read at this scale: the shown paths' rates at READABLE_PX on screen,
+    // the others left out (zoom in to read them all).
+    const small = scale * EDGE_LABEL_SIZE < READABLE_PX;
+    this.root.classList.toggle("pg-small-rates", small);
+    this.svg.style.setProperty("--pg-rate-size", `${small ? READABLE_PX / scale : EDGE_LABEL_SIZE}px`);
+    this.svg.dataset.scale = String(scale);
+    if (this.compact) this.labelBigNet(scale);
+  }
+
+  // A big net's names keep NAME_PX on screen at any scale; where its rows stand closer than
+  // that, every k-th node of a column is named (and always the selected one).
+  labelBigNet(scale) {
+    this.svg.style.setProperty("--pg-name-size", `${NAME_PX / scale}px`);
+    const columns = new Map();
+    for (let v = 0; v < this.g.n; v++) {
+      if (this.place.x[v] === null) continue;
+      const x = this.place.x[v];
+      if (!columns.has(x)) columns.set(x, []);
+      columns.get(x).push(v);
+    }
+    let pitch = Infinity;
+    for (const column of columns.values()) {
+      column.sort((a, b) => this.place.y[a] - this.place.y[b]);
+      for (let i = 1; i < column.length; i++)
+        pitch = Math.min(pitch, this.place.y[column[i]] - this.place.y[column[i - 1]]);
+    }
+    const every = Math.max(1, Math.ceil((1.15 * NAME_PX) / (pitch * scale)));
+    this.svg.dataset.namedEvery = String(every);
+    for (const column of columns.values())
+      column.forEach((v, i) => this.nodeEls[v].classList.toggle("pg-unnamed", i % every !== 0));
   }
 
   setShowParams(show) {
+    this.userParams = show;
     this.showParams = show;
+    this.draw();
     this.refresh();
   }
 
@@ -693,7 +819,7 @@ export class Explorer {
       node.querySelector(".pg-extra").textContent = "";
       for (const key of ["adjoint", "delta", "state", "tangent"]) delete node.dataset[key];
     }
-    if (this.selected !== null && nodes.x[this.selected] === null)
+    if (this.selected !== null && this.place.x[this.selected] === null)
       this.nodeEls[this.selected].style.display = "";
     this.edgeEls.forEach((edge, e) => {
       edge.style.display = this.visible(this.g.src[e]) ? "" : "none";
@@ -775,33 +901,21 @@ export class Explorer {
         count === 1n ? " path" : " paths",
       ),
     ];
-    const listing = count <= BigInt(LIST_ALL_UP_TO) && !this.compact;
-    if (listing || !this.compact || this.showTop === v) {
-      const paths = listing ? listPaths(g, v) : topPaths(g, v, TOP_K, this.best);
-      parts.push(this.pathTable(paths, listing, count));
-      if (listing) {
-        const sum = paths.reduce((s, p) => s + p.product, 0);
-        parts.push(
-          el(
-            "p",
-            { class: "pg-sum-line" },
-            `Σ of the ${paths.length} products = `,
-            number(sum, "pg-path-sum"),
-            ` = ∂C/∂${who} (equation 53)`,
-          ),
-        );
-      }
-    } else {
-      const button = el("button", {
-        type: "button",
-        class: "pg-list-top",
-        text: `List the ${TOP_K} largest paths`,
-        onclick: () => {
-          this.showTop = v;
-          this.refresh();
-        },
-      });
-      parts.push(el("p", {}, `Too many to list here; `, button));
+    // Every path when there are few enough to read, else the largest ones.
+    const listing = count <= BigInt(LIST_ALL_UP_TO);
+    const paths = listing ? listPaths(g, v) : topPaths(g, v, TOP_K, this.best);
+    parts.push(this.pathTable(paths, listing, count));
+    if (listing) {
+      const sum = paths.reduce((s, p) => s + p.product, 0);
+      parts.push(
+        el(
+          "p",
+          { class: "pg-sum-line" },
+          paths.length === 1 ? "Its product = " : `Σ of the ${paths.length} products = `,
+          number(sum, "pg-path-sum"),
+          ` = ∂C/∂${who} (equation 53)`,
+        ),
+      );
     }
     parts.push(
       el(
@@ -818,7 +932,9 @@ export class Explorer {
   }
 
   pathTable(paths, all, count) {
+    if (!all && this.toOutput === null) this.toOutput = pathsToOutput(this.g);
     const rows = paths.map((p, i) => {
+      const place = all ? BigInt(i + 1) : pathNumber(this.g, p, this.toOutput);
       const route = p.nodes.map((u) => this.name(u)).join(" → ");
       const factors = p.edges
         .map((e) => (this.g.rate[e] < 0 ? `(${fmt(this.g.rate[e], 3)})` : fmt(this.g.rate[e], 3)))
@@ -830,7 +946,7 @@ export class Explorer {
           "data-product": String(p.product),
           tabindex: "0",
         },
-        el("td", { text: String(i + 1) }),
+        el("td", { class: "pg-path-number", text: place.toLocaleString("en") }),
         el("td", { class: "pg-route", text: route }),
         el("td", { class: "pg-factors", text: factors }),
         el("td", {}, number(p.product, "pg-product")),
@@ -844,7 +960,7 @@ export class Explorer {
     });
     const caption = all
       ? "every path, depth first"
-      : `the ${paths.length} largest |products| of ${count.toLocaleString("en")}`;
+      : `the ${paths.length} largest |products| of ${count.toLocaleString("en")}, each numbered by its place among them all`;
     return el(
       "table",
       { class: "pg-paths" },
@@ -1072,7 +1188,13 @@ export class Explorer {
   // The selected node: value, gradient, and the formula of every edge in and out.
   nodeInfo() {
     const v = this.selected ?? this.focused;
-    if (v === null || v === undefined) return [];
+    if (v === null || v === undefined)
+      return [
+        el("p", {
+          class: "pg-explain",
+          text: "Select a node (click it, or arrows and Enter on the graph) to see its value, its gradient and every edge in and out of it.",
+        }),
+      ];
     const nodes = this.level.nodes;
     const parts = [
       el(
