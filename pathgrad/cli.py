@@ -11,11 +11,14 @@ status 2 (130 when interrupted).
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import os
 import re
 import sys
+import warnings
 from collections.abc import Callable, Sequence
+from contextlib import redirect_stdout
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -49,6 +52,7 @@ from .pathsums.sampling import DEFAULT_MAX_N
 from .support.arguments import real_number, whole_number
 from .support.errors import PathgradError, PathgradValueError, TooLargeError
 from .support.limits import DEFAULT_MAX_BYTES, check_limit, size_text
+from .support.terminal import readable_streams
 from .support.writing import (
     check_output,
     check_output_folder,
@@ -731,7 +735,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return its exit status (0, or 2 after a one-line error)."""
+    """Run the command line; return its exit status (0, or 2 after a one-line error).
+
+    What a command prints is held until it has finished: a command that fails (or is
+    interrupted) prints nothing but its one line on stderr, and a warning raised meanwhile
+    (numpy's, pathgrad's) is shown, one line each after the output, only when the command
+    succeeds. Characters the terminal's encoding lacks are written plainly (``dC/dw^2_12``:
+    :mod:`pathgrad.support.terminal`)."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    command = next((word for word in words if not word.startswith("-")), "")
+    held = io.StringIO()
+    with readable_streams():
+        with warnings.catch_warnings(record=True) as caught, redirect_stdout(held):
+            warnings.simplefilter("always")
+            status = _main(words)
+        if status != 0:  # the one line on stderr is all
+            return status
+        try:
+            sys.stdout.write(held.getvalue())
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader went away (| head): stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+        for warning in caught:
+            print(f"pathgrad {command}: warning: {warning.message}", file=sys.stderr)
+    return status
+
+
+def _main(argv: Sequence[str]) -> int:
+    """:func:`main`'s work: parse, run the command, answer a mistake with one line."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -308,7 +308,9 @@ class Graph:
                 args = tuple(
                     copies[self.index[a]] if isinstance(a, Value) else a for a in node.args
                 )
-            copies.append(Value._make(values[i], parents, rates[i], node.op, args, node.name))
+            copies.append(
+                Value._made_finite(values[i], parents, rates[i], node.op, args, node.name)
+            )
         return Graph(copies[-1])
 
     def _values_and_rates(self, subs: Mapping[Value, float], with_rates: bool):

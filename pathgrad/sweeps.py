@@ -31,12 +31,14 @@ check that each pair agrees.
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .graph import Graph, as_graph, check_node, node_list, not_reaching, operation_order
+from .support.errors import NotFiniteError
 from .value import Value
 
 
@@ -65,9 +67,12 @@ class Semiring:
     one: Any
     extend: Callable[[Any, float], Any]
     plus: Callable[[Any, Any], Any]
+    #: Its values are floats that must stay finite: the sweeps check every one they make (a
+    #: product of rate factors along some path can overflow although every rate is finite).
+    finite: bool = False
 
 
-SUM_PRODUCT = Semiring("sum-product", 1.0, operator.mul, operator.add)
+SUM_PRODUCT = Semiring("sum-product", 1.0, operator.mul, operator.add, finite=True)
 
 
 @dataclass
@@ -97,7 +102,8 @@ def counted(semiring: Semiring) -> tuple[Semiring, Tally]:
         tally.pluses += 1
         return inner_plus(a, b)
 
-    return Semiring(f"counted {semiring.name}", semiring.one, extend, plus), tally
+    return Semiring(f"counted {semiring.name}", semiring.one, extend, plus,
+                    semiring.finite), tally
 
 
 def nodes_after(target: Value | Graph, source: Value) -> Sequence[Value] | None:
@@ -141,7 +147,17 @@ def sweep_forward(target: Value | Graph, source: Value, semiring: Semiring) -> d
 
 
 def pull(nodes: Iterable[Value], source: Value, semiring: Semiring) -> dict[Value, Any]:
-    """The forward sweep itself: ``nodes`` in topological order, each combining its parents."""
+    """The forward sweep itself: ``nodes`` in topological order, each combining its parents.
+
+    Over a semiring of finite floats every value it makes is checked (:func:`require_finite`).
+    """
+    values = _pull(nodes, source, semiring)
+    if semiring.finite and not math.isfinite(sum(values.values())):
+        _not_finite(list(values.items()), semiring, source, forward=True)
+    return values
+
+
+def _pull(nodes: Iterable[Value], source: Value, semiring: Semiring) -> dict[Value, Any]:
     extend, plus = semiring.extend, semiring.plus
     values: dict[Value, Any] = {source: semiring.one}
     get = values.get
@@ -182,6 +198,14 @@ def sweep_backward(graph: Graph, semiring: Semiring, steps: int | None = None) -
     operation nodes (latest first) have sent their values to their parents: the state of the
     reverse sweep part way through, as :func:`pathgrad.draw_reverse_sweep` shows it.
     """
+    values = _sweep_backward(graph, semiring, steps)
+    if semiring.finite and not math.isfinite(sum(filter(None, values))):
+        _not_finite(list(zip(reversed(graph.nodes), reversed(values))), semiring, graph.output,
+                    forward=False)
+    return values
+
+
+def _sweep_backward(graph: Graph, semiring: Semiring, steps: int | None) -> list[Any]:
     index = graph.index
     nodes = graph.nodes
     extend, plus = semiring.extend, semiring.plus
@@ -203,6 +227,28 @@ def sweep_backward(graph: Graph, semiring: Semiring, steps: int | None = None) -
             contribution = extend(v, rate)
             values[p] = contribution if values[p] is None else plus(values[p], contribution)
     return values
+
+
+def _not_finite(made: list[tuple[Value, Any]], semiring: Semiring, seed: Value,
+                forward: bool) -> None:
+    """Raise :class:`~pathgrad.support.errors.NotFiniteError` for the first value in ``made``
+    (``(node, value)`` in the sweep's own order) that is not a finite number, naming its node
+    and why: every rate factor is finite, so the products of the rates along some paths
+    overflowed the float range, or two such sums of opposite signs met (``inf - inf``). (The
+    sweeps call it when the sum of their values is not finite; if only that sum overflowed,
+    every value is finite and nothing is raised.)"""
+    found = next(((n, v) for n, v in made if v is not None and not math.isfinite(v)), None)
+    if found is None:
+        return
+    node, value = found
+    ends = (f"{seed.label} to {node.label}" if forward else f"{node.label} to {seed.label}")
+    raise NotFiniteError(
+        f"the {semiring.name} sweep over the paths from {ends} gives {value!r}: the products "
+        "of the rate factors along some of these paths overflow the float range (every rate is "
+        "finite, but a path multiplies them), or two such sums of opposite signs meet. Scale "
+        "down the values these rates are made of",
+        f"the {semiring.name} of the paths from {ends} became {value!r}",
+    )
 
 
 def adjoints(target: Value | Graph) -> list[float]:

@@ -30,16 +30,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from numbers import Real
+from operator import attrgetter
 from typing import Union
 
 from .slopes import sigmoid, sigmoid_prime, tanh_prime
-from .support.errors import PathgradTypeError, PathgradValueError
+from .support.errors import NotFiniteError, PathgradTypeError, PathgradValueError
 
 Number = int | float
 Operand = Union["Value", int, float]
 
 _isfinite = math.isfinite
 _new = object.__new__
+_grad_of = attrgetter("grad")
 
 
 def _describe(x: object) -> str:
@@ -314,7 +316,20 @@ class Value:
         cls, data: float, parents: tuple, rates: tuple, op: Op | None,
         args: object = None, name: str | None = None,
     ) -> Value:
-        """A node from its parts, no checks: the internal constructor."""
+        """A node from its parts, its value and rate factors checked finite: the internal
+        constructor (:meth:`_made_finite` for parts the caller has proven finite)."""
+        if not (_isfinite(data) and _isfinite(sum(rates))):
+            _not_finite_parts(data, parents, rates, op, name)
+        return _node(data, parents, rates, op, args, name)
+
+    @classmethod
+    def _made_finite(
+        cls, data: float, parents: tuple, rates: tuple, op: Op | None,
+        args: object = None, name: str | None = None,
+    ) -> Value:
+        """A node from parts its maker has proven finite (one check of the arrays they came
+        from, the values of other nodes as rates, an operation's checked result), so not
+        looked at again: the networks and modules make their nodes so."""
         return _node(data, parents, rates, op, args, name)
 
     @property
@@ -349,6 +364,40 @@ class Value:
     def __repr__(self) -> str:
         name = f", name={self.name!r}" if self.name is not None else ""
         return f"Value({self.data:.6g}{name})"
+
+    # Identity is the node itself: a copy is a node of its own, never a second handle on this
+    # one that some bookkeeping could confuse with it.
+    def __copy__(self) -> Value:
+        """A new node with this one's value, gradient, parents, rate factors, operation and
+        name: ``C = y + copy.copy(y)`` has an edge from each of the two nodes, each with its
+        own paths back to ``y``'s parents, so ``∂C/∂x`` counts both."""
+        node = _node(self.data, self.parents, self.rates, self.op, self._args, self.name)
+        node.grad = self.grad
+        return node
+
+    def __deepcopy__(self, memo: dict) -> Value:
+        """A copy of this node and of every node it is computed from, wired as the originals
+        (a graph of its own), each copied once, without recursion: a chain of a million nodes
+        copies as well as a short one."""
+        stack = [self]
+        while stack:
+            node = stack[-1]
+            if id(node) in memo:
+                stack.pop()
+                continue
+            waiting = [parent for parent in node.parents if id(parent) not in memo]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            stack.pop()
+            args = node._args
+            if isinstance(args, tuple):
+                args = tuple(memo[id(a)] if isinstance(a, Value) else a for a in args)
+            copy = _node(node.data, tuple(memo[id(p)] for p in node.parents), node.rates,
+                         node.op, args, node.name)
+            copy.grad = node.grad
+            memo[id(node)] = copy
+        return memo[id(self)]
 
     # Arithmetic. The operations that make most of every graph build their node right here
     # instead of going through Op.__call__, and write its slots in place rather than call a
@@ -513,8 +562,9 @@ class Value:
             return
         entered, zero = object(), float("0")
         listed: list[Value] = []
+        leaves: list[Value] = []  # every leaf met (some more than once), for the final check
         stack = [self]
-        pop, push, append = stack.pop, stack.append, listed.append
+        pop, push, append, leaf = stack.pop, stack.append, listed.append, leaves.append
         while stack:
             node = pop()
             mark = node.grad
@@ -529,6 +579,7 @@ class Value:
                 parent = parents[0]
                 if parent.op is None:
                     parent.grad = 0.0
+                    leaf(parent)
                 elif parent.grad is not zero:
                     node.grad = entered  # type: ignore[assignment]  # a mark, for the walk only
                     push(node)
@@ -543,6 +594,7 @@ class Value:
             for parent in reversed(parents):
                 if parent.op is None:
                     parent.grad = 0.0
+                    leaf(parent)
                 elif parent.grad is not zero:
                     push(parent)
             if stack[-1] is node:  # no parent left to walk
@@ -563,3 +615,52 @@ class Value:
                 else:
                     for parent, rate in zip(parents, node.rates, strict=True):
                         parent.grad += adjoint * rate
+        # Every number the sweep made is checked by one C-level sum over the leaves: an
+        # infinity or NaN anywhere flows down every path to some leaf (times a rate, plus
+        # other terms: inf, -inf or NaN again), so a finite sum means finite gradients
+        # everywhere. Each number is looked at only when the sum is not finite.
+        if not _isfinite(sum(map(_grad_of, leaves))):
+            _not_finite_backward(self, listed, leaves)
+
+
+def _not_finite_backward(output: Value, listed: list[Value], leaves: list[Value]) -> None:
+    """Raise :class:`NotFiniteError` for the first gradient ``output.backward()`` made that is
+    not finite (in the sweep's order: the operation nodes from the output back, then the
+    leaves), after setting every gradient of the graph back to 0."""
+    culprit = next((node for node in reversed(listed) if not _isfinite(node.grad)), None)
+    if culprit is None:
+        culprit = next((node for node in leaves if not _isfinite(node.grad)), None)
+    if culprit is None:
+        return  # only the check's own sum overflowed: every gradient is finite
+    value = culprit.grad
+    for node in (*listed, *leaves):
+        node.grad = 0.0
+    raise NotFiniteError(
+        f"{output.label}.backward(): ∂{output.label}/∂{culprit.label} is {value!r}: the products "
+        "of the rate factors along some paths between them overflow the float range (every "
+        "rate is finite, but a path multiplies them), or two such sums of opposite signs meet. "
+        "Scale down the values these rates are made of. The graph's gradients are set back "
+        "to 0",
+        f"∂{output.label}/∂{culprit.label} became {value!r}",
+    )
+
+
+def _not_finite_parts(data: float, parents: tuple, rates: tuple, op: Op | None,
+                      name: str | None) -> None:
+    """Raise :class:`NotFiniteError` for the part of a node about to be made that is not a
+    finite number: its value, or the rate factor of one of its edges (nothing, when only the
+    check's own sum of the rates overflowed)."""
+    made = f"the {op.name if op is not None else 'leaf'} node {name or ''}".rstrip()
+    if not _isfinite(data):
+        raise NotFiniteError(
+            f"{made} would hold the value {data!r}, not a finite number; pathgrad refuses to "
+            "carry NaN or infinity through a graph: scale the numbers it is made of down",
+            f"{made} became {data!r}",
+        )
+    for parent, rate in zip(parents, rates):
+        if not _isfinite(rate):
+            raise NotFiniteError(
+                f"{made}: the rate factor of its edge from {parent.label} is {rate!r}, not a "
+                "finite number: the rate factor of an edge must be finite",
+                f"a rate factor of {made} became {rate!r}",
+            )

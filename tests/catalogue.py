@@ -55,6 +55,9 @@ CATALOGUE = [
     Entry("rsub", 1, lambda x: 2.0 - x, lambda x: 2.0 - x),
     Entry("divc", 1, lambda x: x / 4.0, lambda x: x / 4.0),
     Entry("powc", 1, lambda x: x**2.5, lambda x: x**2.5, lambda x: 0.1 < x < 5),
+    # The exponents where n·x^(n-1) is easiest to get wrong: 1 (the rate is 1) and 0 (it is 0).
+    Entry("pow1", 1, lambda x: x**1.0, lambda x: x**1.0),
+    Entry("pow0", 1, lambda x: x**0.0, lambda x: x**0.0, lambda x: x != 0.0),
     Entry("int_affine", 1, lambda x: 3 - 2 * (x + 1), lambda x: 3 - 2 * (x + 1)),
 ]
 BY_NAME = {entry.name: entry for entry in CATALOGUE}

@@ -138,23 +138,24 @@ def rate_op(name: str, rates: tuple[float, ...]) -> pg.Op:
 
 
 @st.composite
-def dags(draw, max_inner: int = 8, max_parents: int = 4):
-    """``(graph, source)``: a random DAG and one of its nodes with at most MAX_PATHS paths."""
+def dags(draw, max_inner: int = 8, max_parents: int = 4, rates=RATES):
+    """``(graph, source)``: a random DAG and one of its nodes with at most MAX_PATHS paths;
+    its rate factors drawn from ``rates``."""
     nodes = [pg.Value(0.0, name=f"x{i}") for i in range(draw(st.integers(1, 3)))]
     for i in range(draw(st.integers(2, max_inner))):
         width = draw(st.integers(1, max_parents))
         low = max(0, len(nodes) - 4) if draw(st.booleans()) else 0
         parents = [nodes[draw(st.integers(low, len(nodes) - 1))] for _ in range(width)]
-        rates = tuple(draw(RATES) for _ in parents)
-        nodes.append(rate_op(f"f{i}", rates)(*parents, name=f"v{i}"))
+        drawn = tuple(draw(rates) for _ in parents)
+        nodes.append(rate_op(f"f{i}", drawn)(*parents, name=f"v{i}"))
     # Nodes nothing uses would fall out of the graph (half the cases had one path or none
     # worth the name): the output takes them as parents too.
     used = {id(p) for node in nodes for p in node.parents}
     dangling = [node for node in nodes[:-1] if id(node) not in used]
     if dangling:
         parents = [nodes[-1], *dangling]
-        rates = tuple(draw(RATES) for _ in parents)
-        nodes.append(rate_op("out", rates)(*parents, name="out"))
+        drawn = tuple(draw(rates) for _ in parents)
+        nodes.append(rate_op("out", drawn)(*parents, name="out"))
     graph = pg.Graph(nodes[-1])
     # Not the output itself: its single empty path made a third of all cases trivial (the
     # tests of each sweep cover that case by hand). Early nodes, which have the most paths,

@@ -83,8 +83,8 @@ MISTAKES = [
      "the cross-entropy cost needs outputs in [0, 1], but the output layer's relu gives "
      "values from 0 to inf"),
     (["train", "--activation", "linear", "--eta", "1000"],
-     "training diverged in epoch 1: the cost became nan (--eta 1000). The network is left as it "
-     "was before epoch 1. Try a smaller learning rate, such as --eta 100"),
+     "training diverged in epoch 1: the weighted input z^2_1 became nan (--eta 1000). The "
+     "network is left as it was before epoch 1. Try a smaller learning rate, such as --eta 100"),
     (["train", "--lmbda", "1e6"], "weight decay factor 1 - eta·lmbda/n = -2e+03, not above 0"),
     (["train", "--eta", "0"], "argument --eta: takes a finite number > 0, got '0'"),
     (["train", "--eta", "nan"], "argument --eta: takes a finite number > 0, got 'nan'"),

@@ -8,10 +8,11 @@ weights instead. With every input ``|x_k| ≤ A``,
 
 and the next layer's bound ``A`` is 1 for a sigmoid or tanh layer and that bound on ``|z|`` for
 a ReLU or linear one. If the output bound and the targets stay far below the float range, the
-quadratic cost ``½ Σ (a - y)²`` cannot overflow; the cross-entropy (its logarithms floored) is
-finite for any finite outputs in [0, 1]. Then the cost is certainly finite and need not be
-computed until someone reads it. Otherwise (a diverging run, an activation or cost of the
-user's own) nothing is assumed and the cost must be computed.
+quadratic cost ``½ Σ (a - y)²`` cannot overflow; the cross-entropy, which trains only a
+sigmoid output layer and is computed from ``z`` (``softplus(±z) ≤ |z| + ln 2``), cannot either.
+Then the cost is certainly finite and need not be computed until someone reads it. Otherwise
+(a diverging run, an activation or cost of the user's own) nothing is assumed and the cost must
+be computed.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def surely_finite_cost(
         kinds = set(layer.per_neuron)
         if not kinds <= set(_BOUNDED + _UNBOUNDED):
             return False
-        z_bound = float(np.max(np.abs(w).sum(axis=1) * bound + np.abs(b[:, 0])))
+        with np.errstate(over="ignore", invalid="ignore"):  # an infinite bound proves nothing
+            z_bound = float(np.max(np.abs(w).sum(axis=1) * bound + np.abs(b[:, 0])))
         if not z_bound < SAFE:  # also False for NaN
             return False
         bound = 1.0 if kinds <= set(_BOUNDED) else max(1.0, z_bound)

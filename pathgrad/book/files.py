@@ -36,6 +36,10 @@ FORMAT = "pathgrad-network-1"
 #: At most this many layers, and this many bytes per stored number or name.
 MAX_LAYERS = 10_000
 MAX_ITEM_BYTES = 4 * 256
+#: The most deflate can inflate: 258 bytes from each pair of 2-bit codes, about 1032-fold.
+MAX_INFLATION = 1032
+#: Bytes read at a time.
+CHUNK = 1 << 20
 
 
 @dataclass
@@ -204,6 +208,9 @@ class _Archive:
         info = self.members.get(key)
         if info is None:
             raise _bad(self.path, f"the array {key!r} is missing")
+        problem = self._room_problem(info)
+        if problem:
+            raise _bad(self.path, f"{key!r} {problem}")
         with self.archive.open(info) as handle:
             version = np.lib.format.read_magic(handle)
             if version not in ((1, 0), (2, 0)):
@@ -227,10 +234,46 @@ class _Archive:
             if stored != size:
                 raise _bad(self.path, f"the header of {key!r} promises {size:,} bytes of data "
                                       f"but the archive holds {stored:,}")
-            data = handle.read(size)
-        if len(data) != size:
-            raise _bad(self.path, f"{key!r} is truncated")
+            data = _read_exactly(handle, size)
         return np.frombuffer(data, dtype=dtype).reshape(found, order="F" if fortran else "C")
+
+    def _room_problem(self, info: zipfile.ZipInfo) -> str | None:
+        """What makes a member's sizes impossible for the file that holds it, or None: the
+        bytes it says it stores must be in the file, and must be able to inflate to the
+        bytes it promises (deflate inflates at most 1032-fold; numpy's own files store their
+        arrays or deflate them, nothing else)."""
+        on_disk = os.path.getsize(self.path)
+        if info.compress_size > on_disk:
+            return (f"says it stores {size_text(info.compress_size)} in a file of "
+                    f"{size_text(on_disk)}")
+        if info.compress_type == zipfile.ZIP_STORED:
+            if info.compress_size != info.file_size:
+                return (f"is stored uncompressed yet says it takes {info.compress_size:,} bytes "
+                        f"for {info.file_size:,}")
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            if info.file_size > MAX_INFLATION * info.compress_size + 1024:
+                return (f"promises {size_text(info.file_size)} from "
+                        f"{size_text(info.compress_size)} of deflated data, more than deflate "
+                        f"can give ({MAX_INFLATION}-fold)")
+        else:
+            return f"is compressed by method {info.compress_type}; numpy writes 0 or 8"
+        return None
+
+
+def _read_exactly(handle: Any, size: int) -> bytearray:
+    """``size`` bytes from ``handle``, read a megabyte at a time into one buffer of that size:
+    never more memory than the checked ``size``, never a copy of it. A stream that ends
+    early raises ``EOFError`` (a damaged file)."""
+    data = bytearray(size)
+    view = memoryview(data)
+    got = 0
+    while got < size:
+        chunk = handle.read(min(CHUNK, size - got))
+        if not chunk:
+            raise EOFError(f"the data ends after {got:,} of {size:,} bytes")
+        view[got : got + len(chunk)] = chunk
+        got += len(chunk)
+    return data
 
 
 def _header_problem(

@@ -29,6 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..support.errors import NotFiniteError
 from .activations import LayerActivation
 from .losses import Cost
 
@@ -45,13 +46,48 @@ def forward(
     zs: Arrays = []
     activations: Arrays = [X]
     a = X
-    for w, b, layer in zip(weights, biases, layers, strict=True):
-        z = w @ a
-        z += b
-        a = layer.apply(z)
+    for l, (w, b, layer) in enumerate(zip(weights, biases, layers), 2):  # noqa: E741
+        z, a = _layer(w, b, layer, a, l)
         zs.append(z)
         activations.append(a)
     return zs, activations
+
+
+def _layer(
+    w: np.ndarray, b: np.ndarray, layer: LayerActivation, a: np.ndarray, l: int  # noqa: E741
+) -> tuple[np.ndarray, np.ndarray]:
+    """``Z^l = W^l A^{l-1} + b^l`` and ``A^l = σ(Z^l)``, each checked finite."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = w @ a
+        z += b
+        out = layer.apply(z)
+    require_finite(z, f"the weighted input z^{l}_{{j}}", l, (w, a))
+    require_finite(out, f"the activation a^{l}_{{j}}", l, (w, a))
+    return z, out
+
+
+def require_finite(
+    values: np.ndarray, name: str, l: int,  # noqa: E741
+    made_from: tuple[np.ndarray, np.ndarray] | None = None,
+) -> None:
+    """Raise :class:`NotFiniteError` naming the first neuron ``j`` of layer ``l`` (and the
+    example) whose value in ``values`` (one row per neuron, one column per example) is not
+    finite; ``name`` shows the number, ``{j}`` standing for the neuron, and ``made_from`` the
+    layer's weights and inputs, whose largest sizes the message gives."""
+    if np.isfinite(values).all():
+        return
+    j, column = (int(i) for i in np.argwhere(~np.isfinite(values))[0])
+    example = f" for example {column + 1}" if values.shape[1] > 1 else ""
+    sizes = "" if made_from is None else (
+        f" (largest |w^{l}_jk| = {np.max(np.abs(made_from[0])):.3g}, largest input "
+        f"{np.max(np.abs(made_from[1])):.3g})"
+    )
+    value = float(values[j, column])
+    raise NotFiniteError(
+        f"{name.format(j=j + 1)} is {value!r}{example}, not a finite number: "
+        f"the weights and inputs of layer {l}{sizes} are too large for a float; scale them down",
+        f"{name.format(j=j + 1)} became {value!r}",
+    )
 
 
 def feedforward(
@@ -61,12 +97,35 @@ def feedforward(
     X: np.ndarray,
 ) -> np.ndarray:
     """The output activations ``A^L`` for the columns of ``X``."""
-    a = X
-    for w, b, layer in zip(weights, biases, layers, strict=True):
-        z = w @ a
-        z += b
-        a = layer.apply(z)
-    return a
+    return output_layer(weights, biases, layers, X)[1]
+
+
+def output_layer(
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray],
+    layers: Sequence[LayerActivation],
+    X: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The output layer's weighted inputs ``Z^L`` and activations ``A^L`` for the columns of
+    ``X`` (a cost may need ``Z^L``: :meth:`pathgrad.book.losses.Cost.value`)."""
+    a = z = X
+    for l, (w, b, layer) in enumerate(zip(weights, biases, layers), 2):  # noqa: E741
+        z, a = _layer(w, b, layer, a, l)
+    return z, a
+
+
+def cost(
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray],
+    layers: Sequence[LayerActivation],
+    cost: Cost,
+    X: np.ndarray,
+    Y: np.ndarray,
+) -> float:
+    """``C`` summed over the columns of ``X``: :meth:`Cost.value` of the output layer."""
+    z, a = output_layer(weights, biases, layers, X)
+    cost.check(a, Y)
+    return cost.value(z, a, Y, layers[-1])
 
 
 def deltas(
@@ -100,9 +159,14 @@ def backprop(
     One forward and one backward pass over the whole mini-batch: BP1-BP4 in matrix form.
     """
     zs, activations = forward(weights, biases, layers, X)
-    errors = deltas(weights, layers, cost, zs, activations, Y)
-    nabla_b = [delta.sum(axis=1, keepdims=True) for delta in errors]
-    nabla_w = [delta @ a.T for delta, a in zip(errors, activations[:-1], strict=True)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        errors = deltas(weights, layers, cost, zs, activations, Y)
+        nabla_b = [delta.sum(axis=1, keepdims=True) for delta in errors]
+        nabla_w = [delta @ a.T for delta, a in zip(errors, activations[:-1], strict=True)]
+    for l, (delta, nb, nw) in enumerate(zip(errors, nabla_b, nabla_w), 2):  # noqa: E741
+        require_finite(delta, f"the error δ^{l}_{{j}}", l)
+        require_finite(nb, f"∂C/∂b^{l}_{{j}}", l)
+        require_finite(nw, f"∂C/∂w^{l}_{{j}}k for some k", l)
     return nabla_b, nabla_w
 
 

@@ -168,10 +168,8 @@ class Network:
 
     def cost_of(self, x: Any, y: Any) -> float:
         """``C`` for one example."""
-        a = self.feedforward(self._x(x))
-        y = self._y(y)
-        self.cost.check(a, y)
-        return self.cost.fn(a, y)
+        return matrix.cost(self.weights, self.biases, self.layers, self.cost, self._x(x),
+                           self._y(y))
 
     # --- graphs ---------------------------------------------------------------------------
 
@@ -194,11 +192,12 @@ class Network:
         return self._fast_graph(x, y, with_z=(level == "z"))
 
     def _fast_graph(self, x: np.ndarray, y: np.ndarray, with_z: bool) -> NetworkGraph:
-        # Values and rate factors come from one numpy forward pass; the nodes are then made
-        # directly, each with the operation that would recompute it (for graph.evaluate).
+        # Values and rate factors come from one numpy forward pass, checked finite array by
+        # array; the nodes are then made directly, each with the operation that would
+        # recompute it (for graph.evaluate).
         zs, acts = matrix.forward(self.weights, self.biases, self.layers, x)
         nodes: dict[str, dict] = {"w": {}, "b": {}, "a": {}, "z": {}}
-        make = Value._make
+        make = Value._made_finite
         names = neuron_names("a", 1, self.sizes[0])
         prev = [make(v, (), (), None, None, name) for v, name in zip(x[:, 0].tolist(), names)]
         nodes["a"][1] = prev
@@ -217,23 +216,29 @@ class Network:
             # a^{l-1}_1..a^{l-1}_n and from b^l_j, into z^l_j (or, times σ'(z^l_j), into a^l_j).
             rates = np.hstack([np.tile(acts[l - 2][:, 0], (n_out, 1)), w, np.ones((n_out, 1))])
             slope = layer.prime(zs[l - 2])
+            matrix.require_finite(slope, f"the slope σ'(z^{l}_{{j}})", l)
             a_names = neuron_names("a", l, n_out)
             if with_z:
                 nodes["z"][l] = z_nodes = self._z_nodes(l, zs[l - 2], rates, w_nodes, prev, b_nodes)
                 a_nodes = [
-                    Value._make(aj, (zn,), (sj,), act.op, None, name)
+                    Value._made_finite(aj, (zn,), (sj,), act.op, None, name)
                     for aj, zn, sj, act, name in zip(
                         acts[l - 1][:, 0].tolist(), z_nodes, slope[:, 0].tolist(),
                         layer.per_neuron, a_names, strict=True,
                     )
                 ]
             else:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    rates = slope * rates
+                matrix.require_finite(
+                    rates, f"a rate factor σ'(z)·w or σ'(z)·a into a^{l}_{{j}}", l
+                )
                 a_nodes = [
-                    Value._make(
+                    Value._made_finite(
                         aj, (*w_row, *prev, bj), tuple(row_rates), neuron_op(act, n_in), None, name
                     )
                     for aj, w_row, bj, row_rates, act, name in zip(
-                        acts[l - 1][:, 0].tolist(), w_nodes, b_nodes, (slope * rates).tolist(),
+                        acts[l - 1][:, 0].tolist(), w_nodes, b_nodes, rates.tolist(),
                         layer.per_neuron, a_names, strict=True,
                     )
                 ]
@@ -247,7 +252,7 @@ class Network:
         op = weighted_input_op(len(prev))
         names = neuron_names("z", l, len(b_nodes))
         return [
-            Value._make(zj, (*w_row, *prev, bj), tuple(row_rates), op, None, name)
+            Value._made_finite(zj, (*w_row, *prev, bj), tuple(row_rates), op, None, name)
             for zj, w_row, bj, row_rates, name in zip(
                 z[:, 0].tolist(), w_nodes, b_nodes, rates.tolist(), names, strict=True
             )

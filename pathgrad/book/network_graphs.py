@@ -67,6 +67,10 @@ def slope_at(op: Op, z: float) -> float:
     return float(rates if isinstance(rates, (int, float)) else rates[0])
 
 
+#: The activation and the number of inputs of each operation :func:`neuron_op` has made.
+_NEURON_OPS: dict[Op, tuple[Activation, int]] = {}
+
+
 @cache
 def neuron_op(activation: Activation, n: int) -> Op:
     """The operation ``a = σ(Σ_k w_k a_k + b)`` of one neuron with ``n`` inputs."""
@@ -78,7 +82,27 @@ def neuron_op(activation: Activation, n: int) -> Op:
         s = slope_at(activation.op, _weighted_input(xs, n))
         return (*(s * a for a in xs[n : 2 * n]), *(s * w for w in xs[:n]), s)
 
-    return Op(f"neuron[{activation.name}]", value, partials)
+    op = Op(f"neuron[{activation.name}]", value, partials)
+    _NEURON_OPS[op] = (activation, n)
+    return op
+
+
+def activation_input(node: Value) -> tuple[Op, float] | None:
+    """``(σ, z)`` for a node ``a = σ(z)``: made by a one-operand operation ``σ`` from ``z``, or
+    by a :func:`neuron_op` (``z`` is then worked out from its operands); None otherwise."""
+    op = node.op
+    if op is None:
+        return None
+    operands = node.operands
+    found = _NEURON_OPS.get(op)
+    if found is not None:
+        activation, n = found
+        xs = [x.data if isinstance(x, Value) else x for x in operands]
+        return activation.op, _weighted_input(xs, n)
+    if len(operands) != 1:
+        return None
+    (x,) = operands
+    return op, x.data if isinstance(x, Value) else float(x)
 
 
 @cache

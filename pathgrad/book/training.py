@@ -26,7 +26,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..support.arguments import float_array, real_number, whole_number
-from ..support.errors import PathgradTypeError, PathgradValueError
+from ..support.errors import NotFiniteError, PathgradTypeError, PathgradValueError
 from . import matrix
 from .activations import LayerActivation
 from .cost_bounds import surely_finite_cost
@@ -63,6 +63,14 @@ class Dataset:
         ]
         return np.vstack(parts)
 
+    def output_layer(self, net: Trainable, chunk: int = 10_000) -> tuple[np.ndarray, np.ndarray]:
+        """The output layer's weighted inputs and activations, one row per example."""
+        parts = [
+            matrix.output_layer(net.weights, net.biases, net.layers, self.X[i : i + chunk].T)
+            for i in range(0, len(self), chunk)
+        ]
+        return np.vstack([z.T for z, _ in parts]), np.vstack([a.T for _, a in parts])
+
     def correct(self, net: Trainable) -> int:
         """How many examples are classified right (see :meth:`correct_outputs`)."""
         return self.correct_outputs(self.outputs(net))
@@ -79,12 +87,14 @@ class Dataset:
 
     def mean_cost(self, net: Trainable, lmbda: float = 0.0) -> float:
         """The mean cost of ``net`` over the examples, plus the L2 term when ``lmbda > 0``."""
-        return self.mean_cost_of(self.outputs(net), net, lmbda)
+        return self.mean_cost_of(*self.output_layer(net), net, lmbda)
 
-    def mean_cost_of(self, out: np.ndarray, net: Trainable, lmbda: float = 0.0) -> float:
-        """:meth:`mean_cost` from ``net``'s outputs ``out`` (one row per example)."""
+    def mean_cost_of(self, z: np.ndarray, out: np.ndarray, net: Trainable,
+                     lmbda: float = 0.0) -> float:
+        """:meth:`mean_cost` from ``net``'s output layer, weighted inputs ``z`` and outputs
+        ``out`` (one row per example)."""
         net.cost.check(out, self.Y)
-        cost = net.cost.fn(out, self.Y) / len(self)
+        cost = net.cost.value(z.T, out.T, self.Y.T, net.layers[-1]) / len(self)
         if lmbda:
             cost += 0.5 * (lmbda / len(self)) * sum(float(np.sum(w * w)) for w in net.weights)
         return cost
@@ -313,11 +323,12 @@ def check_hyper(epochs: int, mini_batch_size: int, eta: float, lmbda: float, n: 
         )
 
 
-def _diverged(epoch: int, cost: float, eta: float, lmbda: float, history: History) -> None:
-    """Raise :class:`TrainingDivergedError` for ``epoch``, saying what to try."""
+def _diverged(epoch: int, what: str, eta: float, lmbda: float, history: History) -> None:
+    """Raise :class:`TrainingDivergedError` for ``epoch`` (``what`` became infinite or NaN),
+    saying what to try."""
     tried = f"eta={eta:g}" + (f", lmbda={lmbda:g}" if lmbda else "")
     raise TrainingDivergedError(
-        f"training diverged in epoch {epoch}: the cost became {cost} ({tried}). The network "
+        f"training diverged in epoch {epoch}: {what} ({tried}). The network "
         f"is left as it was before epoch {epoch}. Try a smaller learning rate, such as "
         f"eta={eta / 10:g}" + (", or a smaller lmbda" if lmbda else ""),
         history,
@@ -357,24 +368,29 @@ def sgd(
     rng = np.random.default_rng(seed)
     history = History()
     bounds = _largest_magnitude(train.X), _largest_magnitude(train.Y)
+    if not surely_finite_cost(net.weights, net.biases, net.layers, net.cost, *bounds):
+        train.mean_cost(net)  # the start itself: a weighted input that overflows is refused
     saved: _Parameters | None = None  # the parameters as they are now, if already copied
     with progress_bar(epochs, progress) as bar:
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
             before = saved if saved is not None else _snapshot(net)
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # checked below
-                matrix.sgd_epoch(
-                    net.weights, net.biases, net.layers, net.cost, train.X, train.Y,
-                    rng.permutation(len(train)), mini_batch_size, float(eta), float(lmbda),
-                )
-                seconds = time.perf_counter() - start
-                cost, saved = _cost_or_later(train, net, lmbda, bounds)
-            if not callable(cost) and not math.isfinite(cost):
+            try:
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    matrix.sgd_epoch(
+                        net.weights, net.biases, net.layers, net.cost, train.X, train.Y,
+                        rng.permutation(len(train)), mini_batch_size, float(eta), float(lmbda),
+                    )
+                    seconds = time.perf_counter() - start
+                    cost, saved = _cost_or_later(train, net, lmbda, bounds)
+                if not callable(cost) and not math.isfinite(cost):
+                    raise NotFiniteError(f"the cost became {cost}")
+                record = EpochRecord(epoch, cost, seconds)
+                if test is not None:
+                    _test_epoch(record, test, net, lmbda)
+            except NotFiniteError as error:
                 _restore(net, before)
-                _diverged(epoch, cost, eta, lmbda, history)
-            record = EpochRecord(epoch, cost, seconds)
-            if test is not None:
-                _test_epoch(record, test, net, lmbda)
+                _diverged(epoch, error.subject, eta, lmbda, history)
             finish_epoch(history, record, bar, callback)
             if callback is not None:
                 saved = None  # the callback may have changed the parameters
@@ -395,9 +411,9 @@ def _restore(net: Trainable, saved: _Parameters) -> None:
 
 def _test_epoch(record: EpochRecord, test: Dataset, net: Trainable, lmbda: float) -> None:
     """Set the test accuracy and cost of ``record``, from one forward pass over ``test``."""
-    out = test.outputs(net)
+    z, out = test.output_layer(net)
     record.test_accuracy = test.correct_outputs(out) / len(test)
-    record.test_cost = test.mean_cost_of(out, net, lmbda)
+    record.test_cost = test.mean_cost_of(z, out, net, lmbda)
 
 
 def _largest_magnitude(a: np.ndarray) -> float:

@@ -50,8 +50,9 @@ from ..book.activations import (
     one_per_neuron,
     relu,
 )
+from ..book.graph_sizes import NODE_BYTES, graph_size
 from ..book.losses import get_cost
-from ..book.network import LEVELS, Network, _column, _target
+from ..book.network import LEVELS, Network, _check_sizes, _column, _target
 from ..book.network_graphs import (
     NetworkGraph,
     book_name,
@@ -64,6 +65,7 @@ from ..book.network_graphs import (
 from ..support.arguments import float_array, one_of, whole_number
 from ..support.collector import paused_call, without_collector
 from ..support.errors import PathgradTypeError, PathgradValueError
+from ..support.limits import check_limit, size_text
 from ..value import Op, Value
 
 #: An activation as modules take it: a name, an Activation, or a one-operand Op.
@@ -99,6 +101,21 @@ def _with_activations(spec: Any) -> Any:
     if isinstance(spec, (list, tuple)):
         return [_with_activations(entry) for entry in spec]
     return spec
+
+
+#: Weights and biases a module may make, each a Value, unless told otherwise (about 0.25 GB).
+DEFAULT_MAX_PARAMETERS = 2_000_000
+
+
+def check_parameters(count: int, max_parameters: int | None, what: str) -> None:
+    """Refuse a module of more than ``max_parameters`` weights and biases before any is made."""
+    check_limit(
+        count, max_parameters, "max_parameters",
+        f"{what} would make {count:,} weights and biases, each a Value node (about "
+        f"{size_text(count * NODE_BYTES)})",
+        "Use narrower layers, or pathgrad.Network (numpy arrays, the matrix engine) for a net "
+        "this size",
+    )
 
 
 # -- inputs ------------------------------------------------------------------------------------
@@ -169,11 +186,11 @@ def weighted_input(w: Sequence[Value], b: Value, inputs: Inputs, name: str | Non
     data = _finite_sum(wdata, b, inputs, name)
     op = weighted_input_op(len(w))
     if inputs.all_values:
-        return Value._make(data, (*w, *inputs.values, b), (*inputs.data, *wdata, 1.0), op,
-                           None, name)
+        return Value._made_finite(data, (*w, *inputs.values, b), (*inputs.data, *wdata, 1.0),
+                                  op, None, name)
     tails = [wk for wk, x in zip(wdata, inputs.operands) if isinstance(x, Value)]
-    return Value._make(data, (*w, *inputs.values, b), (*inputs.data, *tails, 1.0), op,
-                       (*w, *inputs.operands, b), name)
+    return Value._made_finite(data, (*w, *inputs.values, b), (*inputs.data, *tails, 1.0), op,
+                              (*w, *inputs.operands, b), name)
 
 
 def _finite_sum(wdata: list[float], b: Value, inputs: Inputs, name: str | None) -> float:
@@ -194,7 +211,7 @@ def activate(act: Activation, z: Value, name: str | None) -> Value:
         a.name = name
         return a
     data, rates = act.op.evaluate((z.data,))
-    return Value._make(data, (z,), rates, act.op, None, name)
+    return Value._made_finite(data, (z,), rates, act.op, None, name)
 
 
 def _whole_neuron(
@@ -205,9 +222,16 @@ def _whole_neuron(
     data, (s,) = act.op.evaluate((_finite_sum(wdata, b, inputs, name),))
     into_w = [s * x for x in inputs.data]
     into_a = [s * wk for wk, x in zip(wdata, inputs.operands) if isinstance(x, Value)]
+    if abs(s) > 1.0 and not all(map(math.isfinite, (*into_w, *into_a))):
+        # |σ'| <= 1 (every built-in activation) keeps σ'·a and σ'·w finite: checked otherwise.
+        raise PathgradValueError(
+            f"a rate factor σ'(z)·a or σ'(z)·w into {name or 'a neuron'} overflows (σ'(z) = "
+            f"{s:.6g}): the activation's slope is too steep for these weights and inputs; "
+            "scale them down"
+        )
     args = None if inputs.all_values else (*w, *inputs.operands, b)
-    return Value._make(data, (*w, *inputs.values, b), (*into_w, *into_a, s),
-                       neuron_op(act, len(w)), args, name)
+    return Value._made_finite(data, (*w, *inputs.values, b), (*into_w, *into_a, s),
+                              neuron_op(act, len(w)), args, name)
 
 
 def _elementary(act: Activation, w: Sequence[Value], b: Value, inputs: Inputs,
@@ -289,8 +313,10 @@ class Neuron(Module):
         index: int = 1,
         weights: Sequence[Any] | None = None,
         bias: Any = None,
+        max_parameters: int | None = DEFAULT_MAX_PARAMETERS,
     ) -> None:
         nin = whole_number(nin, "nin, the number of inputs of a neuron", least=1)
+        check_parameters(nin + 1, max_parameters, f"Neuron({nin})")
         spec = activation if activation is not None else ("relu" if nonlin else "linear")
         self.activation = as_activation(spec)
         self.nonlin = self.activation is not linear
@@ -359,14 +385,17 @@ class Layer(Module):
         layer: int = 2,
         weights: Any = None,
         biases: Any = None,
+        max_parameters: int | None = DEFAULT_MAX_PARAMETERS,
     ) -> None:
         nout = whole_number(nout, "nout, the number of neurons of a layer", least=1)
+        nin = whole_number(nin, "nin, the number of inputs of a layer", least=1)
+        check_parameters(nout * (nin + 1), max_parameters, f"Layer({nin}, {nout})")
         activations = one_per_neuron(activation, nout, layer)
         rows = _rows(weights, nout, "weights")
         column = _rows(biases, nout, "biases")
         self.neurons = [
             Neuron(nin, nonlin, activation=activations[j], level=level, layer=layer,
-                   index=j + 1, weights=rows[j], bias=column[j])
+                   index=j + 1, weights=rows[j], bias=column[j], max_parameters=None)
             for j in range(nout)
         ]
         self.layer = layer
@@ -413,6 +442,8 @@ class MLP(Module):
     :class:`Network`. ``init`` is ``"uniform"`` (micrograd's, from Python's ``random``) or
     Network's ``"standard"``/``"scaled"`` (with ``seed``); ``weights``/``biases`` in Nielsen's
     layout start it from given arrays. ``cost`` is kept for :meth:`graph` and :meth:`to_network`.
+    A net of more than ``max_parameters`` weights and biases (default two million, each a
+    Value) is refused before any is made; ``Neuron`` and ``Layer`` take the same limit.
 
     Equations BP1-BP4: ``mlp.graph(x, y)`` is the net's graph for one example, with the
     book's names, and its reverse sweep is backpropagation.
@@ -438,6 +469,7 @@ class MLP(Module):
         weights: Sequence[Any] | None = None,
         biases: Sequence[Any] | None = None,
         cost: Any = "quadratic",
+        max_parameters: int | None = DEFAULT_MAX_PARAMETERS,
     ) -> None:
         if isinstance(nouts, (int, str)) or not isinstance(nouts, Sequence):
             raise PathgradTypeError(
@@ -447,7 +479,9 @@ class MLP(Module):
             raise PathgradValueError(
                 "nouts is empty: give the width of at least one layer, such as [16, 16, 1]"
             )
-        sizes = [nin, *nouts]
+        sizes = _check_sizes([nin, *nouts])
+        check_parameters(graph_size(sizes).parameters, max_parameters,
+                         f"MLP({nin}, {list(nouts)})")
         spec = (["relu"] * (len(nouts) - 1) + ["linear"]) if activation is None else activation
         per_layer = [layer.per_neuron
                      for layer in layer_activations(_with_activations(spec), sizes)]
@@ -461,7 +495,8 @@ class MLP(Module):
             Layer(sizes[i], sizes[i + 1], activation=list(per_layer[i]), level=level,
                   layer=i + 2,
                   weights=None if weights is None else weights[i].tolist(),
-                  biases=None if biases is None else biases[i][:, 0].tolist())
+                  biases=None if biases is None else biases[i][:, 0].tolist(),
+                  max_parameters=None)
             for i in range(len(nouts))
         ]
         self.level = level

@@ -113,7 +113,7 @@ class Residual(Module):
         if not math.isfinite(data):
             raise PathgradValueError(f"{name} = a + σ(z) overflowed to {data!r}; scale the "
                                      "inputs or weights down")
-        return Value._make(data, (a, z), (1.0, slope), self._op, None, name)
+        return Value._made_finite(data, (a, z), (1.0, slope), self._op, None, name)
 
     def parameters(self) -> list[Value]:
         return self.layer.parameters()

@@ -27,27 +27,35 @@ network leaves its neuron-level graph, with rates ``∂a^l_j/∂a^{l-1}_k``.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..graph import Edge, Graph, as_graph
-from ..support.errors import PathgradTypeError, PathgradValueError
+from ..support.errors import NotFiniteError, PathgradTypeError, PathgradValueError, TooLargeError
 from ..value import Value
 
 ORDERS = ("forward", "reverse", "markowitz")
 
 
-class EliminationBudgetError(PathgradValueError):
-    """Raised when an elimination order needs more multiplications than the caller allowed."""
+#: The most multiplications eliminate() does unless ``max_multiplications`` says otherwise:
+#: a few seconds of work (the reverse order needs one per edge).
+DEFAULT_MAX_MULTIPLICATIONS = 10_000_000
+
+
+class EliminationBudgetError(TooLargeError):
+    """Raised, before the node that would pass it is eliminated, when an elimination order
+    needs more multiplications than the caller allowed (``max_multiplications``)."""
 
     def __init__(self, order: str, spent: int, budget: int) -> None:
         self.order = order
         self.spent = spent
         self.budget = budget
         super().__init__(
-            f"eliminating in {order} order took more than max_multiplications={budget:,} "
-            f"({spent:,} spent when stopped): fill-in makes this order expensive on this graph; "
-            "use the reverse order, or raise max_multiplications"
+            f"eliminating in {order} order would take more than max_multiplications={budget:,} "
+            f"({spent:,} with the next node): fill-in makes this order expensive on this graph; "
+            "use the reverse order, or raise max_multiplications",
+            limit="max_multiplications",
         )
 
 
@@ -94,7 +102,14 @@ class EliminatedGraph:
             t = tangent.get(edge.src)
             if t is not None:
                 tangent[edge.dst] = tangent.get(edge.dst, 0.0) + edge.rate * t
-        return tangent.get(dst, 0.0)
+        value = tangent.get(dst, 0.0)
+        if not math.isfinite(value):
+            raise NotFiniteError(
+                f"the derivative of {dst.label} by {src.label} over the edges left is {value!r}: "
+                "the products of their rates overflow the float range",
+                f"∂{dst.label}/∂{src.label} became {value!r}",
+            )
+        return value
 
     def _rates(self) -> dict[tuple[Value, Value], float]:
         return {(e.src, e.dst): e.rate for e in self.edges}
@@ -121,6 +136,7 @@ class _Adjacency:
     def __init__(self, graph: Graph, budget: int | None = None, order: str = "") -> None:
         self.budget = budget
         self.order = order
+        self.nodes = graph.nodes
         index = graph.index
         n = len(graph.nodes)
         self.preds: list[dict[int, float]] = [{} for _ in range(n)]
@@ -146,11 +162,13 @@ class _Adjacency:
     def eliminate(self, j: int) -> None:
         preds, succs = self.preds, self.succs
         before, after = preds[j], succs[j]
+        pairs = len(before) * len(after)
+        if self.budget is not None and self.multiplications + pairs > self.budget:
+            raise EliminationBudgetError(self.order, self.multiplications + pairs, self.budget)
         for i in before:
             del succs[i][j]
         for k in after:
             del preds[k][j]
-        pairs = 0
         additions = 0
         for k, c_kj in after.items():
             into = preds[k]
@@ -161,20 +179,32 @@ class _Adjacency:
                 else:
                     into[i] = c_kj * c_ji
                 succs[i][k] = into[i]
-            pairs += len(before)
+            if not math.isfinite(sum(into.values())):
+                self._not_finite(j, k)
         self.multiplications += pairs
         self.additions += additions
         preds[j] = {}
         succs[j] = {}
-        if self.budget is not None and self.multiplications > self.budget:
-            raise EliminationBudgetError(self.order, self.multiplications, self.budget)
+
+    def _not_finite(self, j: int, k: int) -> None:
+        """Raise NotFiniteError for the first edge into ``k`` whose rate, after eliminating
+        ``j``, is not a finite number (if only the check's own sum overflowed, nothing)."""
+        for i, rate in self.preds[k].items():
+            if not math.isfinite(rate):
+                nodes = self.nodes
+                raise NotFiniteError(
+                    f"eliminating {nodes[j].label}: the rate of the new edge {nodes[i].label} → "
+                    f"{nodes[k].label} is {rate!r}: the products of the rate factors along the "
+                    "paths it stands for overflow the float range",
+                    f"an eliminated edge's rate became {rate!r}",
+                )
 
 
 def eliminate(
     target: Value | Graph,
     order: str | Sequence[Value] = "reverse",
     keep: Iterable[Value] = (),
-    max_multiplications: int | None = None,
+    max_multiplications: int | None = DEFAULT_MAX_MULTIPLICATIONS,
 ) -> EliminatedGraph:
     """Remove intermediate nodes with ``c_ki += c_kj · c_ji`` and count the multiplications.
 
@@ -182,8 +212,11 @@ def eliminate(
     not a leaf, the output or in ``keep``), or an explicit sequence of intermediate nodes
     (remove exactly those, in that order). Returns an :class:`EliminatedGraph`; the graph
     itself is not changed. No recursion: a graph of 10^5 nodes is fine. Some orders fill the
-    graph with new edges; past ``max_multiplications`` an :class:`EliminationBudgetError`
-    stops the work instead of letting it run for hours.
+    graph with new edges: the node whose multiplications would pass ``max_multiplications``
+    (default ten million, seconds of work) is not eliminated, and an
+    :class:`EliminationBudgetError` stops the work instead of letting it run for hours. A new
+    edge whose rate overflows the float range is a
+    :class:`~pathgrad.support.errors.NotFiniteError`.
 
     Equations BP1-BP4 are one elimination order: the reverse one (backpropagation); the
     edge left from each leaf to ``C`` carries ``∂C/∂leaf`` (equation 53).

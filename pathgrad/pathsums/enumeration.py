@@ -22,11 +22,18 @@ from itertools import repeat
 
 from ..graph import Edge, Graph, as_graph
 from ..names import display_name
-from ..support.errors import PathgradValueError
+from ..support.errors import NotFiniteError, PathgradError, PathgradValueError
+from ..support.limits import check_limit, size_text
 from ..sweeps import forward_order, output_of
 from ..value import Value
 
 DEFAULT_LIMIT = 100_000
+#: The bits of exact path counts a counting sweep may hold unless ``max_bits`` says otherwise
+#: (2^30 bits, 134 MB): a chain ``y = (y + y) * 0.5`` of a million nodes has 2^1,000,000 paths,
+#: and holding every node's count would take 60 GB.
+DEFAULT_MAX_BITS = 2**30
+#: Counts below this are not worth adding up: their bits are bounded by the nodes anyway.
+SMALL_COUNT = 1 << 64
 
 
 class PathLimitError(PathgradValueError):
@@ -76,8 +83,15 @@ class Path:
 
     @property
     def product(self) -> float:
-        """The path's product of rate factors (equation 51)."""
-        return math.prod(self.rates)
+        """The path's product of rate factors (equation 51), checked to be a finite number."""
+        product = math.prod(self.rates)
+        if not math.isfinite(product):
+            raise NotFiniteError(
+                f"the product of the rate factors along the path {self.route} is {product!r}: "
+                "every rate is finite, but the product of these overflows the float range",
+                f"a path's product became {product!r}",
+            )
+        return product
 
     @property
     def edges(self) -> list[Edge]:
@@ -106,12 +120,16 @@ def source_and_graph(
     return graph, graph.position(source, f"{who}(w, C)")
 
 
-def count_paths(source: Value, output: Value | Graph) -> int:
+def count_paths(source: Value, output: Value | Graph, max_bits: int | None = DEFAULT_MAX_BITS
+                ) -> int:
     """The exact number of paths from ``source`` to ``output``, by dynamic programming.
 
     A forward sweep over the counting semiring: ``n[source] = 1``, ``n[head] += n[tail]``.
     Parallel edges count separately, so ``count_paths(x, x * x) == 2``. Called with the output
     node, it builds no :class:`~pathgrad.graph.Graph`: about the cost of one reverse sweep.
+    The counts are exact integers, whose size grows with the number of paths: once the counts
+    held pass ``max_bits`` bits in all (default 2^30, 134 MB) the sweep stops with a
+    :class:`~pathgrad.support.errors.TooLargeError` that says how far it got.
 
     Equation 53 has one term per path: this is how many terms it sums.
 
@@ -122,21 +140,38 @@ def count_paths(source: Value, output: Value | Graph) -> int:
     2
     """
     after = forward_order(output, source, "count_paths(w, C)")
-    return 0 if after is None else _count(after, source, output_of(output))
+    return 0 if after is None else _count(after, source, output_of(output), max_bits)
 
 
-def _count(after: Sequence[Value], source: Value, output: Value) -> int:
+def _count(after: Sequence[Value], source: Value, output: Value,
+           max_bits: int | None = DEFAULT_MAX_BITS) -> int:
     # sweep_forward(target, source, COUNT) written out by hand (its specification; the tests
     # compare the two): each node adds up its parents' counts in one call to sum, and every
-    # call to paths() and check() counts first.
+    # call to paths() and check() counts first. A count past 2^64 has its bits added up.
     counts = {source: 1}
     get = counts.get
     zeros = repeat(0)
+    bits = 0
     for node in after:
         total = sum(map(get, node.parents, zeros))
         if total:
             counts[node] = total
+            if total >= SMALL_COUNT:
+                bits += total.bit_length()
+                if max_bits is not None and bits > max_bits:
+                    _too_many_bits(source, node, total, bits, max_bits)
     return counts.get(output, 0)
+
+
+def _too_many_bits(source: Value, node: Value, count: int, bits: int, max_bits: int) -> None:
+    check_limit(
+        bits, max_bits, "max_bits",
+        f"count_paths({source.label}): the exact path counts pass {bits:,} bits "
+        f"({size_text(bits // 8)}), and {node.label} alone is reached by about "
+        f"2^{count.bit_length() - 1:,} paths",
+        "Far too many paths to list or sample: grad() or forward_grad() give their sum in one "
+        "sweep",
+    )
 
 
 def paths(
@@ -212,7 +247,20 @@ def path_sum(source: Value, output: Value | Graph, limit: int | None = DEFAULT_L
     5.0
     """
     graph, start = source_and_graph(source, output, "path_sum")
-    return math.fsum(path.product for path in _listed(graph, source, start, limit))
+    products = (path.product for path in _listed(graph, source, start, limit))
+    try:
+        total = math.fsum(products)
+    except PathgradError:
+        raise
+    except (OverflowError, ValueError):  # fsum: the sum itself overflows, or inf - inf
+        total = math.inf
+    if not math.isfinite(total):
+        raise NotFiniteError(
+            f"path_sum({source.label}): the sum of the path products overflows the float "
+            "range (every product is finite, but their sum is not)",
+            f"path_sum({source.label}) became {total!r}",
+        )
+    return total
 
 
 def path_numbers(chosen: Iterable[Path], output: Value | Graph) -> list[int]:

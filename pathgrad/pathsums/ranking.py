@@ -10,15 +10,15 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 
 from ..graph import Graph
 from ..support.arguments import one_of, whole_number
 from ..support.collector import without_collector
 from ..support.limits import check_limit
-from ..sweeps import forward_order, output_of, pull
+from ..sweeps import Semiring, forward_order, output_of, pull
 from ..value import Value
 from .enumeration import Path
-from .semirings import COUNT
 
 RANKINGS = ("abs", "positive", "negative")
 
@@ -59,7 +59,8 @@ def _extend_entries(node: Value, lists: dict, cls: int, signed: bool, k: int) ->
     return heapq.nsmallest(k, candidates)
 
 
-#: The most partial paths top_paths keeps unless ``max_entries`` says otherwise (about 0.5 GB).
+#: The most partial paths top_paths makes unless ``max_entries`` says otherwise: about a second
+#: of work, and a bound on the ones it keeps (about 0.5 GB at most).
 DEFAULT_MAX_ENTRIES = 5_000_000
 
 
@@ -75,7 +76,10 @@ def top_paths(
     through a zero rate factor have product 0 and are never returned, so fewer than ``k`` paths
     come back when fewer qualify. A k-best dynamic programme in topological order: each node
     keeps its best ``k`` prefixes (per sign when ranking by sign); the paths are never listed.
-    A ``k`` that would keep more than ``max_entries`` prefixes in all is refused up front.
+    A ``k`` that would make more than ``max_entries`` prefixes in all (each edge extends the
+    prefixes its tail keeps: the work, and a bound on what is kept) is refused up front. A
+    path whose product overflows the float range is a
+    :class:`~pathgrad.support.errors.NotFiniteError`.
 
     Equation 53's largest terms, without listing the others.
 
@@ -109,23 +113,39 @@ def top_paths(
     if held is None:
         return []
     chosen = held[1] if by == "negative" else held[0]
-    return [_trace(end, lists, 1 if by == "negative" else 0, rank, source)
-            for rank in range(len(chosen))]
+    found = [_trace(end, lists, 1 if by == "negative" else 0, rank, source)
+             for rank in range(len(chosen))]
+    for path in found:
+        path.product  # noqa: B018 - checked finite: a NotFiniteError if it overflows
+    return found
 
 
 def _check_entries(after: Sequence[Value], source: Value, k: int, classes: int,
                    max_entries: int | None) -> None:
-    """Refuse a ``k`` whose prefixes would pass ``max_entries``: ``source`` and each node after
-    it keep at most ``k`` of them per class, and no more than the paths that reach them
-    (counted exactly, but only when the quick bound ``k`` per node might pass the limit)."""
-    if max_entries is None or classes * k * (len(after) + 1) <= max_entries:
+    """Refuse a ``k`` whose prefixes would pass ``max_entries``: each edge from a node ``w``
+    reaches extends the prefixes its tail keeps, at most ``k`` per class and no more than the
+    paths that reach the tail (counted up to ``k``, only when the quick bound ``k`` per edge
+    might pass the limit)."""
+    if max_entries is None:
         return
-    reaching = pull(after, source, COUNT)
-    entries = classes * sum(min(k, count) for count in reaching.values())
+    edges = sum(map(len, map(_parents, after)))
+    if classes * k * edges <= max_entries:
+        return
+    capped = Semiring(f"count up to {k}", 1, _keep, lambda a, b: min(a + b, k))
+    reaching = pull(after, source, capped)
+    made = classes * sum(reaching.get(parent, 0) for node in after for parent in node.parents)
     check_limit(
-        entries, max_entries, "max_entries",
-        f"top_paths: k={k:,} would keep {entries:,} partial paths", "Ask for fewer paths",
+        made, max_entries, "max_entries",
+        f"top_paths: k={k:,} would make {made:,} partial paths (over {edges:,} edges)",
+        "Ask for fewer paths",
     )
+
+
+_parents = attrgetter("parents")
+
+
+def _keep(count: int, rate: float) -> int:
+    return count
 
 
 def largest_path(after: Iterable[Value], source: Value, output: Value) -> Path | None:

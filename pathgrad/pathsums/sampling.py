@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 from operator import mul
@@ -19,9 +19,9 @@ from ..graph import Graph
 from ..names import display_name
 from ..support.arguments import one_of, whole_number
 from ..support.collector import without_collector
-from ..support.errors import PathgradValueError
+from ..support.errors import NotFiniteError
 from ..support.limits import check_limit
-from ..sweeps import forward_order, output_of
+from ..sweeps import Semiring, forward_order, output_of, pull
 from ..value import Value
 from .enumeration import Path
 
@@ -83,6 +83,8 @@ class _Proposal:
             total = math.fsum(w for _, _, w in weights)
             same = [w for parent, r, w in weights if parent is tail and r == rate]
             share, matching = math.fsum(same), len(same)
+            if not share:  # an edge no walk takes (a path of product 0 under "mass")
+                return 0.0
             p *= share / matching / total
         return p
 
@@ -139,6 +141,9 @@ class PathSample:
 #: The most walks drawn unless ``max_n`` says otherwise: seconds of work, and a standard
 #: error a thousand times smaller than one walk's.
 DEFAULT_MAX_N = 1_000_000
+#: The most steps the walks may take in all unless ``max_steps`` says otherwise (walks ×
+#: the longest path they can take): a few seconds of work.
+DEFAULT_MAX_STEPS = 20_000_000
 
 
 @without_collector
@@ -150,6 +155,7 @@ def sample_paths(
     proposal: str = "mass",
     keep: int = 10,
     max_n: int | None = DEFAULT_MAX_N,
+    max_steps: int | None = DEFAULT_MAX_STEPS,
 ) -> PathSample:
     """Estimate ``∂C/∂source`` from ``n`` random paths to the output.
 
@@ -159,7 +165,9 @@ def sample_paths(
     of ``product / probability`` over the walks and the standard error is the sample standard
     deviation over ``√n``, both kept as running sums (Welford's), so memory does not grow
     with ``n``; only the first ``keep`` walks are kept. ``seed`` makes the walks repeatable.
-    More than ``max_n`` walks are refused: the error shrinks only as ``1/√n``.
+    More than ``max_n`` walks are refused: the error shrinks only as ``1/√n``; so are walks
+    that could take more than ``max_steps`` steps in all (``n`` times the longest path from
+    ``source`` to the output, counted before the first walk).
 
     Equation 53 estimated from a sample of its terms, each weighed by one over its chance.
 
@@ -183,8 +191,16 @@ def sample_paths(
     after = forward_order(output, source, "sample_paths(w, C)")
     if after is None:
         return PathSample(source, n, proposal, 0.0, 0.0, [], [])
+    _check_steps(after, source, n, max_steps)
     plan = _Proposal(after, source, proposal)
     end = output_of(output)
+    if not math.isfinite(plan.mass[end]):
+        raise NotFiniteError(
+            f"sample_paths({source.label}): the absolute mass of the paths, which the walks "
+            f"are drawn by, is {plan.mass[end]!r}: the products of the rate factors along "
+            "some paths overflow the float range",
+            f"the path mass of {source.label} became {plan.mass[end]!r}",
+        )
     if plan.mass[end] == 0.0 and proposal == "mass":
         # Every path has product 0: the sum is exactly 0 and there is nothing to draw.
         return PathSample(source, n, proposal, 0.0, 0.0, [], [], plan)
@@ -202,12 +218,37 @@ def sample_paths(
         mean += step / count
         spread += step * (weight - mean)
     if not (math.isfinite(mean) and math.isfinite(spread)):
-        raise PathgradValueError(
-            f"sample_paths({source.label}): the path products overflowed the float range; "
-            "the path count is still exact: use count_paths, and path_stats or grad for the sum"
+        raise NotFiniteError(
+            f"sample_paths({source.label}): the weights of the walks (each a path's product "
+            "over its probability) overflow the float range; the path count is still exact: "
+            "use count_paths, and path_stats or grad for the sum",
+            f"sample_paths({source.label}) became {mean!r}",
         )
     variance = spread / (n - 1)
     return PathSample(source, n, proposal, mean, math.sqrt(variance / n), weights, drawn, plan)
+
+
+def _check_steps(after: Sequence[Value], source: Value, n: int, max_steps: int | None) -> None:
+    """Refuse ``n`` walks that could take more than ``max_steps`` steps in all: each takes at
+    most as many as the longest path from ``source`` (found by one pull, only when the quick
+    bound, one step per node, might pass the limit)."""
+    if max_steps is None or n * (len(after) + 1) <= max_steps:
+        return
+    longest = pull(after, source, LONGEST).get(after[-1], 0) if after else 0
+    check_limit(
+        n * longest, max_steps, "max_steps",
+        f"sample_paths: n={n:,} walks along paths of up to {longest:,} edges would take up to "
+        f"{n * longest:,} steps",
+        "Fewer walks, or grad() and path_stats() for the exact sum",
+    )
+
+
+def _one_longer(length: int, rate: float) -> int:
+    return length + 1
+
+
+#: The length of the longest path (max-plus over edges of length 1).
+LONGEST = Semiring("longest path", 0, _one_longer, max)
 
 
 def abs_mass(after: Iterable[Value], source: Value) -> dict[Value, float]:

@@ -59,8 +59,8 @@ def _add_pairs(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
 
 
 COUNT = Semiring("count", 1, _keep, operator.add)
-ABS_MASS = Semiring("absolute mass", 1.0, _times_abs, operator.add)
-MAX_PRODUCT = Semiring("max-product", 1.0, _times_abs, max)
+ABS_MASS = Semiring("absolute mass", 1.0, _times_abs, operator.add, finite=True)
+MAX_PRODUCT = Semiring("max-product", 1.0, _times_abs, max, finite=True)
 #: ``(number of paths, sum of their lengths)``: one edge more adds one to every path's length.
 COUNT_AND_LENGTH = Semiring("count and total length", (1, 0), _one_edge_longer, _add_pairs)
 

@@ -19,10 +19,11 @@ from typing import NamedTuple
 from ..graph import Graph
 from ..names import display_name
 from ..support.collector import without_collector
-from ..support.errors import PathgradValueError
+from ..support.errors import NotFiniteError
+from ..support.limits import check_limit
 from ..sweeps import Semiring, forward_order, output_of
 from ..value import Value
-from .enumeration import Path
+from .enumeration import DEFAULT_MAX_BITS, SMALL_COUNT, Path
 from .ranking import largest_path
 
 
@@ -132,14 +133,25 @@ class PathStats:
         )
 
 
+#: The length bins path_stats may hold in all unless ``max_entries`` says otherwise (about
+#: 0.3 GB): one per node and path length, so a long chain of nodes with paths of every length
+#: would hold a number that grows as the square of its length.
+DEFAULT_MAX_ENTRIES = 2_000_000
+
+
 @without_collector
-def path_stats(source: Value, output: Value | Graph) -> PathStats:
+def path_stats(source: Value, output: Value | Graph, max_entries: int | None = DEFAULT_MAX_ENTRIES,
+               max_bits: int | None = DEFAULT_MAX_BITS) -> PathStats:
     """Count, sum, absolute mass, largest path and length histogram of the paths source → C.
 
     One forward sweep over the semiring ``graded(count × sum-product × abs mass)``: each node
     holds, for each path length, how many paths reach it from ``source``, the sum of their
     products and the sum of their absolute products. Exact integer counts, float sums.
-    Called with the output node, it builds no :class:`~pathgrad.graph.Graph`.
+    Called with the output node, it builds no :class:`~pathgrad.graph.Graph`. The sweep
+    stops with a :class:`~pathgrad.support.errors.TooLargeError` once it holds more than
+    ``max_entries`` length bins, or counts of more than ``max_bits`` bits (as
+    :func:`~pathgrad.count_paths`); a sum that overflows the float range is a
+    :class:`~pathgrad.support.errors.NotFiniteError`.
 
     Equation 53, with its terms counted and weighed: ``gradient`` is the sum of the products.
 
@@ -153,14 +165,16 @@ def path_stats(source: Value, output: Value | Graph) -> PathStats:
     after = forward_order(output, source, "path_stats(w, C)")
     if after is None:
         return PathStats(source, 0, 0.0, 0.0, None, [])
-    by_length = stats_sweep(after, source).get(output_of(output), {})
+    by_length = stats_sweep(after, source, max_entries, max_bits).get(output_of(output), {})
     bins = [LengthBin(length, *by_length[length]) for length in sorted(by_length)]
-    gradient = math.fsum(b.gradient for b in bins)
-    mass = math.fsum(b.abs_mass for b in bins)
+    gradient = _sum(b.gradient for b in bins)
+    mass = _sum(b.abs_mass for b in bins)
     if not (math.isfinite(gradient) and math.isfinite(mass)):
-        raise PathgradValueError(
-            f"path_stats({source.label}): the sum over paths overflowed the float range "
-            f"(absolute mass {mass!r}); the path count is still exact: use count_paths"
+        raise NotFiniteError(
+            f"path_stats({source.label}): the sum over the paths is {gradient!r} and their "
+            f"absolute mass {mass!r}: the products of the rate factors along some paths "
+            "overflow the float range; the path count is still exact: use count_paths",
+            f"path_stats({source.label}) became {gradient!r}",
         )
     return PathStats(
         source=source,
@@ -172,12 +186,24 @@ def path_stats(source: Value, output: Value | Graph) -> PathStats:
     )
 
 
-def stats_sweep(after: Iterable[Value], source: Value) -> dict[Value, dict]:
+def _sum(numbers: Iterable[float]) -> float:
+    """``math.fsum``, with ``inf`` where it raises (an overflow, or ``inf - inf``)."""
+    try:
+        return math.fsum(numbers)
+    except (OverflowError, ValueError):
+        return math.inf
+
+
+def stats_sweep(after: Iterable[Value], source: Value,
+                max_entries: int | None = DEFAULT_MAX_ENTRIES,
+                max_bits: int | None = DEFAULT_MAX_BITS) -> dict[Value, dict]:
     """``pull(after, source, STATS)`` written out by hand, its specification (the tests compare
     the two): each node gathers its parents' bins into one dict of its own, with the same
-    additions in the same order, instead of a new dict per edge."""
+    additions in the same order, instead of a new dict per edge. Its bins, and the bits of
+    its large counts (bounded by the largest count of each node), are added up as it goes."""
     values: dict[Value, dict] = {source: STATS.one}
     get = values.get
+    entries = bits = 0
     for node in after:
         total: dict | None = None
         for parent, rate in zip(node.parents, node.rates):
@@ -194,4 +220,20 @@ def stats_sweep(after: Iterable[Value], source: Value) -> dict[Value, dict]:
                     old[0] + n, old[1] + s * rate, old[2] + m * size)
         if total is not None:
             values[node] = total
+            entries += len(total)
+            largest = max(total.values())[0]
+            if largest >= SMALL_COUNT:
+                bits += len(total) * largest.bit_length()
+            if (max_entries is not None and entries > max_entries) or (
+                    max_bits is not None and bits > max_bits):
+                _too_big(source, node, entries, max_entries, bits, max_bits)
     return values
+
+
+def _too_big(source: Value, node: Value, entries: int, max_entries: int | None, bits: int,
+             max_bits: int | None) -> None:
+    where = f"path_stats({source.label}): at {node.label} the sweep holds"
+    check_limit(entries, max_entries, "max_entries", f"{where} {entries:,} length bins",
+                "Paths of very many lengths: ask count_paths, grad or top_paths instead")
+    check_limit(bits, max_bits, "max_bits", f"{where} counts of {bits:,} bits",
+                "Far too many paths: grad() or forward_grad() give their sum in one sweep")

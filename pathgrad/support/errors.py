@@ -82,3 +82,14 @@ class TooLargeError(PathgradValueError):
 class PathgradOSError(PathgradError, OSError):
     """A file or folder pathgrad was asked to write cannot be used: the folder is missing or
     not writable, the name is a folder, or it is a symbolic link pathgrad will not follow."""
+
+
+class NotFiniteError(PathgradValueError):
+    """A number pathgrad computed is an infinity or a NaN (a product of rate factors along some
+    path overflows, a weighted input overflows): refused, never carried on. The message names
+    the node or neuron and the reason; ``subject`` says what became what, in a few words
+    (``"the weighted input z^2_1 became inf"``)."""
+
+    def __init__(self, message: str, subject: str | None = None) -> None:
+        super().__init__(message)
+        self.subject = subject or message

@@ -9,7 +9,9 @@ before it does any work, so a mistake in the name costs nothing:
   shared folder such as ``/tmp`` could have been planted to point at someone's file;
 * the bytes go to a fresh private file next to the target that then replaces it in one step
   (``os.replace``): a link that appears in the meantime is replaced, never followed, and a
-  reader never sees half a file.
+  reader never sees half a file;
+* a file replaced keeps its permissions (a private ``0600`` file stays private); a new one
+  gets those the umask gives.
 
 :func:`write_fresh_file` makes a new file with a unique name, readable only by its owner, for
 output nobody named (``pathgrad demo``'s picture), and :func:`write_new_file` writes under a
@@ -20,6 +22,7 @@ replacing a file that is there: ``paths.svg``, else ``paths-2.svg``, ``paths-3.s
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -69,11 +72,12 @@ def write_file(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` (checked by :func:`check_output`) through a fresh file in the
     same folder that then replaces it: a link at ``path`` is never followed."""
     target = check_output(path)
+    mode = _mode_of(target)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())
+        os.chmod(temporary, mode)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -113,6 +117,15 @@ def write_new_file(path: str | os.PathLike, data: bytes, tries: int = 1000) -> P
         )
     finally:
         Path(temporary).unlink(missing_ok=True)
+
+
+def _mode_of(target: Path) -> int:
+    """The permissions the written file gets: those of the file it replaces (a private file
+    stays private), or for a new file what ``open`` would give under the umask."""
+    try:
+        return stat.S_IMODE(os.lstat(target).st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
 
 
 def _umask() -> int:

@@ -39,6 +39,10 @@ def test_ordinary_nets_are_finite_and_diverged_ones_are_computed():
     huge = pg.Network([2, 4, 2], activation="linear", seed=1)
     huge.weights[0] *= 1e120
     assert not verdict(huge, X, Y)
+    biased = pg.Network([2, 4, 2], activation="linear", seed=1)
+    biased.weights[1][:] = 0.0
+    biased.biases[1][:] = 1e150  # |z| ≤ Σ|w|·A + |b|: the bias alone passes the bound
+    assert not verdict(biased, X, Y)
     nan = pg.Network([2, 4, 2], seed=1)
     nan.biases[1][0, 0] = float("nan")
     assert not verdict(nan, X, Y)

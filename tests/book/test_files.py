@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import struct
 import tempfile
 import zipfile
 from pathlib import Path
@@ -106,6 +107,76 @@ def test_a_member_that_inflates_far_past_its_header_is_never_inflated(tmp_path):
     assert outcome.error == "DamagedFileError"
     assert "promises 48 bytes of data but the archive holds 268,435,456" in outcome.message
     assert outcome.seconds < 10 and outcome.peak_mb < 200
+
+
+def with_claimed_size(archive: bytes, name: str, claim: int, stored: int | None = None) -> bytes:
+    """``archive`` with the member ``name`` claiming ``claim`` bytes once inflated, and
+    ``stored`` (default: ``claim``) as they are in the file, in its local header and in the
+    central directory (the data and the file stay as they were)."""
+    data = bytearray(archive)
+    for signature, sizes_at, name_length_at, name_at in ((b"PK\x03\x04", 18, 26, 30),
+                                                          (b"PK\x01\x02", 20, 28, 46)):
+        at = data.find(signature)
+        while at >= 0:
+            (length,) = struct.unpack_from("<H", data, at + name_length_at)
+            if data[at + name_at : at + name_at + length] == name.encode():
+                if stored is None:
+                    stored = claim
+                struct.pack_into("<II", data, at + sizes_at, stored, claim)
+            at = data.find(signature, at + 4)
+    return bytes(data)
+
+
+def test_a_member_that_claims_more_than_the_file_holds_is_refused_before_reading(tmp_path):
+    """A 1.5 MB file whose w2 claims 1.2 GB (in its .npy header and in the zip's sizes): once
+    a 1.2 GB read was allocated before anything noticed; now the sizes are checked first."""
+    rows, cols = 15_000, 10_000
+    members = members_of(pg.Network([2, 3, 1], seed=0))
+    del members["w3.npy"], members["b3.npy"]
+    members["sizes.npy"] = npy(np.array([cols, rows], dtype=np.int64))
+    members["activations.npy"] = npy(np.array(["sigmoid"] * rows))
+    members["b2.npy"] = npy(np.zeros((rows, 1)))
+    members["w2.npy"] = npy_header((rows, cols)) + bytes(1_000_000)
+    claim = len(npy_header((rows, cols))) + 8 * rows * cols
+    path = tmp_path / "liar.npz"
+    path.write_bytes(with_claimed_size(archive_bytes(members), "w2.npy", claim))
+    assert path.stat().st_size < 1_600_000
+    outcome = run_capped(LOAD, str(path), max_bytes=None)
+    assert outcome.error == "DamagedFileError", outcome
+    assert "'w2' says it stores 1.2 GB in a file of 1.54 MB" in outcome.message
+    assert outcome.peak_mb < 200
+    # Deflated, a member may promise at most what deflate can inflate its bytes to.
+    members["w2.npy"] = npy_header((rows, cols)) + np.random.default_rng(0).bytes(1_000)
+    deflated = archive_bytes(members, zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(io.BytesIO(deflated)) as archive:
+        stored = archive.getinfo("w2.npy").compress_size
+    path.write_bytes(with_claimed_size(deflated, "w2.npy", claim, stored))
+    outcome = run_capped(LOAD, str(path), max_bytes=None)
+    assert outcome.error == "DamagedFileError", outcome
+    assert f"'w2' promises 1.2 GB from {stored / 1000:.3g} kB of deflated data, more than " \
+           "deflate can give (1032-fold)" in outcome.message
+    assert outcome.peak_mb < 200
+
+
+def test_a_members_sizes_must_fit_how_it_is_stored(tmp_path):
+    """Stored uncompressed, a member holds exactly the bytes it promises; compressed by
+    anything but deflate (numpy writes nothing else), it is refused."""
+    members = members_of(pg.Network([2, 3, 1], seed=0))
+    with zipfile.ZipFile(io.BytesIO(archive_bytes(members))) as archive:
+        whole = archive.getinfo("w2.npy").file_size
+    path = tmp_path / "short.npz"
+    path.write_bytes(with_claimed_size(archive_bytes(members), "w2.npy", whole, whole - 8))
+    with pytest.raises(DamagedFileError, match=f"'w2' is stored uncompressed yet says it takes "
+                                               f"{whole - 8:,} bytes for {whole:,}"):
+        pg.Network.load(path)
+    bz = tmp_path / "bz.npz"
+    bz.write_bytes(archive_bytes(members, zipfile.ZIP_BZIP2))
+    with pytest.raises(DamagedFileError, match="'format' is compressed by method 12; numpy "
+                                               "writes 0 or 8"):
+        pg.Network.load(bz)
+    deflated = tmp_path / "deflated.npz"
+    deflated.write_bytes(archive_bytes(members, zipfile.ZIP_DEFLATED))
+    assert pg.Network.load(deflated).sizes == [2, 3, 1]  # savez_compressed's files are fine
 
 
 def damaged_files(good: bytes) -> dict[str, tuple[bytes, str]]:

@@ -79,3 +79,15 @@ def test_forward_returns_every_layer():
     for i in range(2):
         np.testing.assert_allclose(acts[-1][:, i : i + 1], net.feedforward(X[:, i]), rtol=1e-15)
     np.testing.assert_allclose(net.feedforward(X), acts[-1], rtol=1e-15)
+
+
+def test_update_decays_the_weights_only_and_steps_both():
+    """``w ← decay·w − step·∇w`` and ``b ← b − step·∇b``: the decay (L2 regularisation)
+    shrinks the weights, never the biases, and is skipped at exactly 1."""
+    weights, biases = [np.array([[2.0, -4.0]])], [np.array([[1.0]])]
+    nabla_w, nabla_b = [np.array([[1.0, 1.0]])], [np.array([[0.5]])]
+    matrix.update(weights, biases, nabla_b, nabla_w, step=0.1, decay=0.5)
+    np.testing.assert_array_equal(weights[0], [[0.5 * 2.0 - 0.1, 0.5 * -4.0 - 0.1]])
+    np.testing.assert_array_equal(biases[0], [[1.0 - 0.05]])
+    matrix.update(weights, biases, nabla_b, nabla_w, step=0.0)  # decay 1: nothing moves
+    np.testing.assert_array_equal(weights[0], [[0.9, -2.1]])

@@ -88,14 +88,14 @@ def test_cross_entropy_rejects_outputs_outside_0_1():
         cross_entropy.check(np.array([0.5]), np.array([2.0]))
 
 
-def test_cross_entropy_never_takes_log_of_zero():
+def test_cross_entropy_never_floors_a_log_of_zero():
     a = np.array([0.0, 1.0, 1.0, 0.0])
     y = np.array([0.0, 1.0, 0.0, 1.0])
     with np.errstate(all="raise"):
         cost = cross_entropy.fn(a, y)
         grad = cross_entropy.derivative(a, y)
-    assert np.isfinite(cost) and cost > 1000  # two terms are -ln(1e-300) ≈ 691 each
-    assert np.all(np.isfinite(grad))
+    assert cost == np.inf  # two outputs stuck at the wrong end: the true, infinite cost
+    assert grad.tolist() == [1.0, -1.0, np.inf, -np.inf]
     assert cross_entropy.fn(np.array([1.0, 0.0]), np.array([1.0, 0.0])) == 0.0
 
 
@@ -180,3 +180,72 @@ def test_matrix_backprop_bad_shapes():
 def test_numbers_python_or_numpy_cannot_convert_are_pathgrad_errors(call, message):
     with pytest.raises(pg.PathgradError, match=message):
         call(pg.Network([2, 2], seed=0))
+
+
+def test_accepted_weights_whose_weighted_input_overflows_never_give_an_infinite_cost():
+    """Finite weights (so accepted) that overflow z for an input: every way in refuses, naming
+    the neuron, instead of carrying inf (C = inf) or hiding it behind σ(inf) = 1 (C = 0.5)."""
+    for activation in ("linear", "sigmoid"):
+        net = pg.Network([2, 1], activation=activation, weights=[[[1e308, 1e308]]],
+                         biases=[[[0.0]]])
+        for call in (lambda net=net: net.graph([1, 1], [0], level="neuron"),
+                     lambda net=net: net.graph([1, 1], [0], level="z"),
+                     lambda net=net: net.feedforward([1, 1]),
+                     lambda net=net: net.cost_of([1, 1], [0]),
+                     lambda net=net: net.matrix_backprop([[1], [1]], [[0]]),
+                     lambda net=net: net.total_cost([([1, 1], [0])])):
+            with pytest.raises(pg.PathgradError, match=r"the weighted input z\^2_1 is inf, not a "
+                                                       r"finite number: .*largest \|w\^2_jk\| = "
+                                                       "1e\\+308, largest input 1"):
+                call()
+        with pytest.raises(pg.PathgradError, match="add.* gave inf"):
+            net.graph([1, 1], [0], level="ops")
+        before = [w.copy() for w in net.weights]
+        with pytest.raises(pg.PathgradError, match=r"z\^2_1 is inf for example 1"):
+            net.sgd([([1, 1], [0])] * 4, 1, 2, 1.0)  # refused before the first epoch
+        assert np.array_equal(net.weights[0], before[0])
+    # a user's activation whose slope overflows a rate factor of the neuron level
+    steep = Activation("steep", lambda z: 1e300 * z, lambda z: np.full_like(z, 1e300))
+    net = pg.Network([1, 1], activation=steep, weights=[[[1e10]]], biases=[[[0.0]]])
+    with pytest.raises(pg.PathgradError, match=r"a rate factor σ'\(z\)·w or σ'\(z\)·a into "
+                                               r"a\^2_1 is inf"):
+        net.graph([1e-300], [0.0], level="neuron")
+
+
+def test_a_cost_that_overflows_is_refused_by_the_graph():
+    net = pg.Network([1, 1], activation="linear", weights=[[[1e200]]], biases=[[[0.0]]])
+    with pytest.raises(pg.PathgradError, match="quadratic cost of these outputs is inf"):
+        net.graph([1.0], [0.0])
+
+
+def test_an_activation_that_overflows_and_a_target_out_of_range_are_refused_by_the_engine():
+    explode = Activation("explode", lambda z: np.exp(1000.0 * z), lambda z: 1000.0 * np.exp(z))
+    net = pg.Network([1, 1], activation=explode, weights=[[[1.0]]], biases=[[[0.0]]])
+    with pytest.raises(pg.PathgradError, match=r"the activation a\^2_1 is inf, not a finite "
+                                               r"number: .*largest \|w\^2_jk\| = 1, largest "
+                                               "input 1"):
+        net.feedforward([1.0])
+    ce = pg.Network([1, 1], cost="cross-entropy", seed=0)
+    with pytest.raises(pg.PathgradError, match=r"desired outputs y in \[0, 1\]; got values from 2"):
+        ce.cost_of([0.5], [2.0])
+
+
+def test_a_slope_that_overflows_is_refused_before_a_node_is_made():
+    steep = Activation("steep", lambda z: z, lambda z: np.where(z > 0, np.inf, 1.0))
+    net = pg.Network([1, 1], activation=steep, weights=[[[1.0]]], biases=[[[0.0]]])
+    with pytest.raises(pg.PathgradError, match=r"the slope σ'\(z\^2_1\) is inf"):
+        net.graph([1.0], [0.0], level="z")
+    assert net.graph([-1.0], [0.0], level="z").a(2, 1).rates == (1.0,)
+
+
+def test_an_error_or_a_gradient_that_overflows_backwards_is_refused_by_name():
+    """The forward pass is finite (z² = 1e-290, z³ = 1e10), the backward one is not: δ² = w³ᵀδ³
+    = 1e300·1e10, or ∂C/∂w² = δ² a¹ᵀ = 1e300·1e10."""
+    deep = pg.Network([1, 1, 1], activation="linear", weights=[[[1e-300]], [[1e300]]],
+                      biases=[[[0.0]], [[0.0]]])
+    with pytest.raises(pg.PathgradError, match=r"the error δ\^2_1 is inf"):
+        deep.matrix_backprop([[1e10]], [[0.0]])
+    wide = pg.Network([1, 1, 1], activation="linear", weights=[[[1e-300]], [[1e300]]],
+                      biases=[[[0.0]], [[0.0]]])
+    with pytest.raises(pg.PathgradError, match=r"∂C/∂w\^2_1k for some k is inf"):
+        wide.matrix_backprop([[1e10]], [[1e10 - 1.0]])

@@ -268,13 +268,17 @@ def test_combinations_that_cannot_train_are_refused_before_the_first_step():
 def test_the_test_data_run_forward_once_an_epoch(monkeypatch):
     from pathgrad.book import training
 
-    calls = counted(monkeypatch, training.Dataset, "outputs")
+    calls = counted(monkeypatch, training.Dataset, "output_layer")
     data = pg.data.xor()
     net = pg.Network([2, 3, 1], seed=4)
     history = net.sgd(data, 5, 2, 2.0, lmbda=0.1, test_data=data, seed=1, progress=False)
     assert len(calls) == 5  # the training cost, never read, is not computed
     assert history[-1].test_cost == net.total_cost(data, lmbda=0.1)
     assert history[-1].test_accuracy == net.accuracy(data)
+    # the mean over the four examples, each cost_of one of them
+    mean = sum(net.cost_of(x, y) for x, y in data) / 4
+    assert net.total_cost(data) == pytest.approx(mean, rel=1e-14)
+    assert all(0 <= record.seconds < 60 for record in history)  # a duration, not a clock
 
 
 def test_divergence_restores_the_epochs_start_with_or_without_a_callback(monkeypatch):

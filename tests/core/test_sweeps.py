@@ -75,6 +75,22 @@ def test_backward_sweep_stopped_part_way_holds_partial_sums():
     assert sweep_backward(graph, SUM_PRODUCT, steps=0)[graph.index[x]] is None
 
 
+def test_a_partial_sweep_counts_operation_nodes_only_and_steps_over_leaves():
+    """A leaf made after an operation node sits between operation nodes in the order: the
+    partial sweep must pass over it (it sends nothing) and go on, not stop there."""
+    x = pg.Value(2.0, name="x")
+    y = x * 3.0  # an operation node, made before the leaf w
+    w = pg.Value(5.0, name="w")
+    c = y * w
+    graph = pg.Graph(c)
+    assert graph.index[y] < graph.index[w] < graph.index[c]  # the leaf between the two
+    for steps, want_x in ((0, None), (1, None), (2, 15.0), (None, 15.0)):
+        values = sweep_backward(graph, SUM_PRODUCT, steps=steps)
+        assert values[graph.index[x]] == want_x, steps
+    assert sweep_backward(graph, SUM_PRODUCT, steps=1)[graph.index[w]] == 6.0
+    assert pg.reverse_sweep_steps(graph) == 2
+
+
 def test_a_node_that_does_not_reach_the_output_has_no_value():
     x, unrelated = pg.Value(1.0), pg.Value(3.0)
     graph = pg.Graph(x * 2.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 
 import pytest
@@ -295,3 +296,55 @@ def test_a_node_of_constants_alone_is_swept_as_a_node_with_no_parents():
     C.backward()
     assert (x.grad, k.grad, C.grad) == (6.0, 8.0, 1.0)
     assert k.op is pg.OPS["add"] and k.parents == ()
+
+
+def test_a_copy_is_a_node_of_its_own():
+    """``C = y + copy.copy(y)`` once gave x.grad = 3 where pg.grad said 6: the copy shared the
+    original's bookkeeping. Now a copy is a new node with the same parents and rates."""
+    x = pg.Value(2.0, name="x")
+    y = x * 3.0
+    twin = copy.copy(y)
+    assert twin is not y and twin.parents == y.parents and twin.rates == y.rates
+    assert (twin.data, twin.op, twin.operands) == (y.data, y.op, y.operands)
+    c = y + twin
+    c.backward()
+    assert x.grad == 6.0 == pg.grad(c, [x])[0] == pg.forward_grad(c, x)
+    assert pg.count_paths(x, c) == 2 and len(pg.Graph(c)) == 4
+    y.grad = 5.0
+    assert copy.copy(y).grad == 5.0
+
+
+def test_a_deep_copy_copies_the_graph_below_once_each_and_without_recursion():
+    x = pg.Value(1.5, name="x")
+    shared = x * x
+    top = shared.exp() + 2.0 / shared
+    clone = copy.deepcopy(top)
+    graph, copied = pg.Graph(top), pg.Graph(clone)
+    assert len(copied) == len(graph)
+    assert not set(map(id, copied.nodes)) & set(map(id, graph.nodes))  # nothing shared
+    assert [n.data for n in copied] == [n.data for n in graph]
+    assert [n.rates for n in copied] == [n.rates for n in graph]
+    assert [n.name for n in copied] == [n.name for n in graph]
+    x_copy = copied.find("x")
+    assert pg.grad(clone, [x_copy]) == pg.grad(top, [x])
+    divide = next(n for n in copied if n.op is not None and n.op.name == "div")
+    assert divide.operands[0] == 2.0 and divide.operands[1] in copied  # constants kept
+    chain = x
+    for _ in range(100_000):
+        chain = chain * 1.0
+    long = copy.deepcopy(chain)
+    assert len(pg.Graph(long)) == 100_001 and long.data == 1.5
+    model = pg.nn.MLP(2, [3, 1])
+    twin = copy.deepcopy(model)
+    assert [p.data for p in twin.parameters()] == [p.data for p in model.parameters()]
+    assert not set(map(id, twin.parameters())) & set(map(id, model.parameters()))
+
+
+def test_every_node_maker_checks_what_it_makes():
+    x = pg.Value(1.0, name="x")
+    with pytest.raises(pg.PathgradError, match="the mul node z would hold the value inf"):
+        pg.Value._make(math.inf, (x,), (1.0,), pg.value.MUL, None, "z")
+    with pytest.raises(pg.PathgradError, match="the rate factor of its edge from x is nan"):
+        pg.Value._make(1.0, (x,), (math.nan,), pg.value.MUL, None, "z")
+    big = pg.Value._make(1.0, (x, x), (1e308, 1e308), pg.value.ADD)  # only their sum overflows
+    assert big.rates == (1e308, 1e308)

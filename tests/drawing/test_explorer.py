@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +26,11 @@ from pathgrad.drawing.explorer.gallery_pages import explorer_pages
 from pathgrad.drawing.explorer.nudge import choose_nudged, nudge_steps, true_changes
 from pathgrad.drawing.explorer.positions import column_layout, layout
 from pathgrad.drawing.gallery import demo_example, sigmoid_neuron
+from pathgrad.support.errors import TooLargeError
 from tests.strategies import random_graphs
 
 EXAMPLE = demo_example((2, 3, 2))
+EXAMPLE_4_2 = ([0.1, 0.2, 0.3, 0.4], [1.0, 0.0])
 GALLERY_COMMAND = "pathgrad explore --gallery notebooks/gallery"
 
 
@@ -247,6 +250,53 @@ def test_the_gallery_pages_are_up_to_date():
             for part in ("src", "dst", "rate", "formula"):
                 assert level["edges"][part] == fresh["edges"][part], f"rerun {GALLERY_COMMAND}"
             assert level["nudgeTable"] == fresh["nudgeTable"], f"rerun {GALLERY_COMMAND}"
+
+
+def wide(nodes: int, fan: int) -> pg.Value:
+    """``nodes`` nodes, each the mean of ``fan`` earlier ones: ``nodes · fan`` edges."""
+    mean = pg.Op(f"mean{fan}", lambda *xs: sum(xs) / len(xs),
+                 lambda *xs: tuple(1.0 / len(xs) for _ in xs))
+    made = [pg.Value(0.5, name="x")]
+    for i in range(nodes - 1):
+        made.append(mean(*[made[max(0, i - k)] for k in range(fan)]))
+    return made[-1]
+
+
+def test_edges_are_bounded_as_well_as_nodes():
+    """2,001 nodes and 500,000 edges once took 188 s and then ran out of memory."""
+    top = wide(2001, 250)
+    start = time.perf_counter()
+    with pytest.raises(TooLargeError, match=r"this graph has 500,000 edges, more than "
+                                            r"max_edges=20,000: .* raise max_edges") as refused:
+        pg.explore(top)
+    assert time.perf_counter() - start < 2 and refused.value.limit == "max_edges"
+    small = wide(30, 10)
+    assert len(pg.explore(small).data["levels"][0]["edges"]["src"]) == 290
+    assert len(pg.explore(small, max_edges=290).data["levels"][0]["edges"]["src"]) == 290
+    with pytest.raises(TooLargeError, match="290 edges, more than max_edges=289"):
+        pg.explore(small, max_edges=289)
+    with pytest.raises(pg.PathgradError, match="max_edges must be a whole number >= 1"):
+        pg.explore(small, max_edges=0)
+    net = pg.Network([4, 5, 2], seed=0)
+    page = pg.explore(net, EXAMPLE_4_2, max_edges=80)  # neuron: 69 edges, z: 76, ops: 134
+    assert page.levels == ["neuron", "z"]
+    assert page.data["notes"] == ["The ops level is left out: 134 edges, more than "
+                                  "max_edges=80."]
+    # no level fits: the refusal speaks of the first level asked for
+    with pytest.raises(TooLargeError, match="this graph has 76 edges, more than max_edges=60"):
+        pg.explore(net, EXAMPLE_4_2, levels=["z", "neuron"], max_edges=60)
+
+
+def test_a_formula_names_a_few_operands_of_a_wide_operation():
+    """The text of every edge stays short whatever the fan-in: a page grows with its edges."""
+    page = pg.explore(wide(12, 40))
+    formulas = page.data["levels"][0]["edges"]["formula"]
+    assert len(formulas) == 11 * 40
+    assert max(len(text) for text in formulas) < 200
+    assert any("… 37 more)" in text for text in formulas)
+    three = pg.explore(wide(4, 3)).data["levels"][0]["edges"]["formula"]
+    assert not any("more)" in text for text in three)  # three operands: all shown
+    assert any(text.count("mean3") >= 2 for text in three)
 
 
 def test_a_page_opens_on_a_node_and_takes_names_as_printed(net):

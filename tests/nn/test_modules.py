@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ import pathgrad as pg
 from pathgrad.bench import moons
 from pathgrad.nn import MLP, Layer, Neuron
 from pathgrad.nn.modules import as_activation
+from pathgrad.support.errors import TooLargeError
 from tests.reference import assert_close, autograd_gradient, flat
 from tests.strategies import networks
 
@@ -264,3 +266,58 @@ def test_a_layer_gives_each_neurons_activation_of_its_weighted_input():
     assert b.tolist() == [[0.1], [-0.3], [0.2]]
     single = Layer(2, 1, activation="sigmoid")([0.4, -0.8])  # one neuron: its Value alone
     assert isinstance(single, pg.Value) and single.name == "a^2_1"
+
+
+def test_every_node_a_module_makes_is_finite_even_with_a_steep_activation_of_the_users():
+    steep = pg.Op("steep", lambda z: 1e-300 * z, lambda z: (1e300,))
+    neuron = Neuron(1, activation=steep, level="neuron", weights=[1e10])
+    with pytest.raises(pg.PathgradError, match=r"a rate factor σ'\(z\)·a or σ'\(z\)·w into "
+                                               r"a\^2_1 overflows \(σ'\(z\) = 1e\+300\)"):
+        neuron([pg.Value(1e-300)])  # σ'·w = 1e310
+    fine = Neuron(1, activation=steep, level="neuron", weights=[1e-10])
+    assert fine([pg.Value(1.0)]).rates == (1e300, 1e290, 1e300)  # σ'·a, σ'·w, σ'
+
+
+def test_a_module_too_large_is_refused_before_any_value_is_made():
+    """MLP(5000, [5000]) once built 25 million Values; now it is counted and refused."""
+    start = time.perf_counter()
+    with pytest.raises(TooLargeError, match=r"MLP\(5000, \[5000\]\) would make 25,005,000 "
+                                            r"weights and biases, each a Value node \(about 3 GB\)"
+                                            r": more than max_parameters=2,000,000\. .* raise "
+                                            "max_parameters") as refused:
+        MLP(5000, [5000])
+    assert refused.value.limit == "max_parameters" and time.perf_counter() - start < 0.5
+    with pytest.raises(TooLargeError, match=r"Layer\(10, 10\) would make 110 weights"):
+        Layer(10, 10, max_parameters=109)
+    with pytest.raises(TooLargeError, match=r"Neuron\(10\) would make 11 weights"):
+        Neuron(10, max_parameters=10)
+    with pytest.raises(TooLargeError, match=r"MLP\(1000000000, \[1000000000, 1\]\)"):
+        MLP(10**9, [10**9, 1])
+    assert len(MLP(3, [4, 2], max_parameters=26).parameters()) == 26
+    assert len(Layer(10, 10, max_parameters=110).parameters()) == 110
+
+
+@pytest.mark.parametrize("level", ["z", "ops", "neuron"])
+def test_an_mlps_graph_names_its_inputs_and_keeps_its_z_nodes(level):
+    """``mlp.graph`` reads like a Network's: inputs ``a^1_k``, and the ``z`` nodes (levels z and
+    ops) are the very nodes the activations are computed from, with δ = ∂C/∂z on them."""
+    random.seed(6)
+    mlp = MLP(3, [4, 2], activation="sigmoid", level=level)
+    x, y = [0.2, -0.5, 0.9], [1.0, 0.0]
+    g = mlp.graph(x, y)
+    assert [g.a(1, k).name for k in (1, 2, 3)] == ["a^1_1", "a^1_2", "a^1_3"]
+    assert [g.a(1, k).data for k in (1, 2, 3)] == x
+    assert g.a(1, 2) in g and g.a(1, 2).is_leaf
+    if level == "neuron":
+        with pytest.raises(pg.PathgradError, match="no z nodes"):
+            g.z(2, 1)
+        return
+    for l, width in ((2, 4), (3, 2)):  # noqa: E741
+        for j in range(1, width + 1):
+            z, a = g.z(l, j), g.a(l, j)
+            assert z.name == f"z^{l}_{j}" and z in g
+            assert a.parents == (z,)  # a = σ(z), one edge from its own z
+    deltas = g.deltas()
+    net = mlp.to_network()
+    for got, want in zip(deltas, net.deltas(x, y), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12)

@@ -70,6 +70,9 @@ def test_counts_by_hand():
     only_a = pg.eliminate(c, [a])
     assert only_a.rate(x, b) == 2 * a.data * y.data and only_a.rate(y, b) == 2 * a.data * x.data
     assert only_a.derivative(x) == 37.0 and only_a.multiplications == 2
+    # No edge y → x, none x → y, none from the output: their rates are 0 (the docstring's)
+    assert (only_a.rate(y, x), only_a.rate(x, y), only_a.rate(c, x)) == (0.0, 0.0, 0.0)
+    assert reverse.rate(a) == 0.0  # a was eliminated: no edge from it is left
     assert "explicit elimination of 1 nodes: 2 multiplications" in str(only_a)
 
 

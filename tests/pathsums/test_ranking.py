@@ -90,14 +90,18 @@ def test_bad_ranking_is_a_clear_error():
 
 
 @pytest.mark.parametrize("by", ["abs", "negative"])
-def test_a_k_that_would_keep_too_many_prefixes_is_refused_up_front(by):
-    """10⁴ paths through 42 nodes: each node keeps min(k, paths reaching it) prefixes (twice
-    that when ranking by sign): 1 + 10·1 + 10·10 + 10·100 + 10·1000 + 1000 for k=1000."""
+def test_a_k_that_would_make_too_many_prefixes_is_refused_up_front(by):
+    """10⁴ paths through 42 nodes and 320 edges: each edge extends the prefixes its tail keeps,
+    min(k, paths reaching the tail) of them (twice that when ranking by sign): for k=1000,
+    10·1 + 100·1 + 100·10 + 100·100 + 10·1000 prefixes made, the work, whatever is kept."""
     x, graph = layered(width=10, depth=4, rate=0.5)
-    counts = [pg.count_paths(x, pg.Graph(node)) for node in graph.nodes if node is not x]
-    entries = (1 + sum(min(1000, c) for c in counts)) * (2 if by == "negative" else 1)
-    assert entries == (1 + 10 + 100 + 1000 + 10 * 1000 + 1000) * (2 if by == "negative" else 1)
-    with pytest.raises(TooLargeError, match=f"k=1,000 would keep {entries:,} partial paths: "
-                                            f"more than max_entries=5,000"):
+    made = sum(min(1000, pg.count_paths(x, pg.Graph(edge.src)))
+               for edge in graph.edges if pg.count_paths(x, pg.Graph(edge.src)))
+    made *= 2 if by == "negative" else 1
+    assert made == (10 + 100 + 1000 + 10_000 + 10_000) * (2 if by == "negative" else 1)
+    with pytest.raises(TooLargeError, match=f"k=1,000 would make {made:,} partial paths "
+                                            r"\(over 320 edges\): more than max_entries=5,000"):
         pg.top_paths(x, graph, k=1000, by=by, max_entries=5_000)
-    assert len(pg.top_paths(x, graph, k=1000, by="abs", max_entries=12_111)) == 1000
+    assert len(pg.top_paths(x, graph, k=1000, by="abs", max_entries=21_110)) == 1000
+    with pytest.raises(TooLargeError):
+        pg.top_paths(x, graph, k=1000, by="abs", max_entries=21_109)

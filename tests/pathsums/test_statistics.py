@@ -72,5 +72,42 @@ def test_no_paths():
 
 def test_overflowing_mass_is_a_clear_error():
     x, graph = layered(width=1000, depth=2, rate=1e200)
-    with pytest.raises(ValueError, match="overflowed the float range"):
+    with pytest.raises(pg.PathgradError, match="overflow the float range"):
         pg.path_stats(x, graph)
+
+
+def test_the_text_and_html_forms_show_every_figure():
+    """Both forms carry the same rows: count, sum (= ∂C/∂w), mass, cancellation, largest
+    path and a row per path length, each with its own numbers in its own column."""
+    x = pg.Value(0.5, name="w^2_12")
+    y = x * 3.0
+    c = y * y + x * -2.0  # two paths of length 3 (y·y has two edges), one of length 2
+    stats = pg.path_stats(x, c)
+    assert str(stats).splitlines() == [
+        "Paths from w²₁₂ to the output",
+        "  paths                    3",
+        "  ∂C/∂w = Σ products (53)  7",
+        "  Σ |products|             11",
+        "  |∂C/∂w| / Σ |products|   0.6364",
+        "  largest single product   4.5",
+        "  longest path             3",
+        "  largest path: w²₁₂ → × 3 → × → +: 3 × 1.5 × 1 = 4.5",
+        "  by length:  length        paths      Σ products    Σ |products|",
+        "                  2             1              -2                2",
+        "                  3             2               9                9",
+    ]
+    page = stats._repr_html_()
+    rows = "".join(f"<tr><th>{name}</th><td>{value}</td></tr>" for name, value in [
+        ("paths", "3"), ("∂C/∂w = Σ products (53)", "7"), ("Σ |products|", "11"),
+        ("|∂C/∂w| / Σ |products|", "0.6364"), ("largest single product", "4.5"),
+        ("longest path", "3")])
+    assert page == (
+        f"<p>Paths from w²₁₂ to the output</p><table>{rows}</table>"
+        "<p>largest path: w²₁₂ → × 3 → × → +: 3 × 1.5 × 1 = 4.5</p>"
+        "<table><tr><th>length</th><th>paths</th><th>Σ products</th><th>Σ |products|</th></tr>"
+        "<tr><td>2</td><td>1</td><td>-2</td><td>2</td></tr>"
+        "<tr><td>3</td><td>2</td><td>9</td><td>9</td></tr></table>"
+    )
+    none = pg.path_stats(x, (x * 0.0) * 2.0)  # one path, of product 0: no ratio, no largest
+    assert "n/a" in str(none) and "<td>n/a</td>" in none._repr_html_()
+    assert "largest path" not in str(none) and "largest path" not in none._repr_html_()

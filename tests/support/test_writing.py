@@ -9,6 +9,8 @@ import tempfile
 
 import pytest
 
+import pathgrad as pg
+from pathgrad.cli import main
 from pathgrad.support.errors import PathgradOSError
 from pathgrad.support.writing import (
     check_output,
@@ -21,15 +23,36 @@ from pathgrad.support.writing import (
 
 def test_a_file_is_written_whole_with_the_umask_and_replaces_the_old_one(tmp_path):
     target = tmp_path / "out.bin"
-    target.write_bytes(b"old contents, longer than the new")
     old = os.umask(0o027)
     try:
+        assert write_file(target, b"old contents, longer than the new") == target
+        assert stat.S_IMODE(target.stat().st_mode) == 0o640  # new: the umask's
+        target.chmod(0o604)
         assert write_file(target, b"new") == target
     finally:
         os.umask(old)
     assert target.read_bytes() == b"new"
-    assert stat.S_IMODE(target.stat().st_mode) == 0o640
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.bin"]  # no temporary left
+    assert stat.S_IMODE(target.stat().st_mode) == 0o604  # replaced: its own, not the umask's
+    old = os.umask(0)
+    try:
+        write_file(tmp_path / "open.bin", b"x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "open.bin").stat().st_mode) == 0o666  # as open() would
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["open.bin", "out.bin"]  # no temporary
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o755])
+def test_a_replaced_file_keeps_its_mode_whoever_writes_it(tmp_path, mode):
+    """A private 0600 file overwritten by net.save or draw -o once came back 0644."""
+    for name, write in (("net.npz", lambda p: pg.Network([2, 2], seed=0).save(p)),
+                        ("paths.svg", lambda p: main(["draw", "-o", str(p)]))):
+        target = tmp_path / name
+        target.write_bytes(b"private")
+        target.chmod(mode)
+        write(target)
+        assert target.read_bytes() != b"private"
+        assert stat.S_IMODE(target.stat().st_mode) == mode, name
 
 
 def test_a_link_planted_after_the_check_is_replaced_never_followed(tmp_path, monkeypatch):

@@ -22,6 +22,9 @@ from ...support.errors import PathgradIndexError
 from ...value import Value
 
 DIGITS = 4
+#: The operands a formula spells out of a call with many (``f(x, y, z, … 37 more)``): the text of
+#: an edge stays short whatever the fan-in, so a page's size grows with its edges, no faster.
+SHOWN_OPERANDS = 3
 _INFIX = {"add": " + ", "sub": " − ", "mul": "·", "div": "/"}
 _FUNCTIONS = {"exp": "exp", "log": "ln", "sigmoid": "σ", "tanh": "tanh", "relu": "ReLU"}
 
@@ -52,7 +55,10 @@ def describe(node: Value | float, depth: int = 2) -> str:
     if name == "pow" and not isinstance(ops[1], Value):
         return _operand(ops[0], depth - 1) + power_text(ops[1], DIGITS)
     function = _FUNCTIONS.get(name, name)
-    return f"{function}({', '.join(describe(x, depth - 1) for x in ops)})"
+    shown = [describe(x, depth - 1) for x in ops[:SHOWN_OPERANDS]]
+    if len(ops) > SHOWN_OPERANDS:
+        shown.append(f"… {len(ops) - SHOWN_OPERANDS} more")
+    return f"{function}({', '.join(shown)})"
 
 
 def _operand(x: Value | float, depth: int) -> str:

@@ -38,7 +38,12 @@ from ...book.graph_sizes import graph_size
 from ...graph import Graph
 from ...names import book_order, name_hint, typed_name
 from ...support.arguments import one_of, real_number, whole_number
-from ...support.errors import PathgradImportError, PathgradTypeError, PathgradValueError
+from ...support.errors import (
+    PathgradImportError,
+    PathgradTypeError,
+    PathgradValueError,
+    TooLargeError,
+)
 from ...support.writing import check_output, write_file
 from ...value import Value
 from ..engine import ENGINES, RenderError
@@ -59,6 +64,9 @@ LEVEL_TITLES = {
 NETWORK_LEVELS = ("neuron", "z", "ops")
 #: Levels with more nodes than this are left out of a network's page (the first one refused).
 DEFAULT_MAX_NODES = 3000
+#: And levels with more edges than this (parallel edges counted): the page's data and its
+#: script's work grow with the edges (about 1 s and 4 MB at this many).
+DEFAULT_MAX_EDGES = 20_000
 #: The template's places for the title, style, data and script: ``{{title}}`` and so on.
 PLACEHOLDER = re.compile(r"\{\{(title|css|data|script)\}\}")
 
@@ -200,6 +208,7 @@ def explore(
     nudge_scale: float = 1.0,
     nudge_budget: int = DEFAULT_BUDGET,
     max_nodes: int = DEFAULT_MAX_NODES,
+    max_edges: int = DEFAULT_MAX_EDGES,
     engine: str | None = "auto",
 ) -> Explorer:
     """An :class:`Explorer` of ``target``: a cost Value, a Graph, a Network and ``(x, y)``, or a
@@ -219,6 +228,9 @@ def explore(
     - ``nudge_budget``: how much re-evaluation the true ``ΔC`` of each slider position may
       take (operand values read); past it the slider is offered for the nodes with the
       largest ``|∂C/∂node|`` only.
+    - ``max_nodes``, ``max_edges``: a graph (or a network's level) with more nodes or edges
+      is refused (left out, with a note, while another level of the network fits), counted
+      before any of the page is made.
     - ``engine``: the Graphviz program for the layout of small graphs (as in ``pg.draw``).
 
     Equations 47-53 and BP1-BP4, to poke at: the page lists a clicked node's paths (51-53),
@@ -235,10 +247,11 @@ def explore(
     scale = _positive_number(nudge_scale, "nudge_scale")
     whole_number(nudge_budget, "nudge_budget", least=0)
     whole_number(max_nodes, "max_nodes", least=1)
+    whole_number(max_edges, "max_edges", least=1)
     _check_title(title)
     if engine is not None:
         one_of(engine, "engine", ("auto", *ENGINES))
-    graphs, names, default_title, notes = _graphs(target, example, levels, max_nodes)
+    graphs, names, default_title, notes = _graphs(target, example, levels, (max_nodes, max_edges))
     steps = nudge_steps(scale)
     data: dict[str, Any] = {
         "title": title if title is not None else default_title,
@@ -271,11 +284,11 @@ def _opening_node(graph: Graph) -> str | None:
     return min(named, key=book_order, default=None)
 
 
-def _graphs(target, example, levels, max_nodes) -> tuple[list[Graph], list[str], str, list[str]]:
+def _graphs(target, example, levels, limits) -> tuple[list[Graph], list[str], str, list[str]]:
     if isinstance(target, Network):
-        return _network_graphs(target, example, levels, max_nodes)
+        return _network_graphs(target, example, levels, limits)
     if is_model(target):
-        return _model_graphs(target, example, levels, max_nodes)
+        return _model_graphs(target, example, levels, limits)
     if example is not None or levels is not None:
         raise ExplorerError(
             "example= and levels= are for a Network or a transformer: pg.explore(net, (x, y)), "
@@ -291,12 +304,12 @@ def _graphs(target, example, levels, max_nodes) -> tuple[list[Graph], list[str],
             "pg.explore takes a Value (the cost C), a Graph, a NetworkGraph, or a Network with "
             f"an example (pg.explore(net, (x, y))); got {type(target).__name__}"
         )
-    _check_size(len(graph.nodes), max_nodes)
+    _check_size(len(graph.nodes), graph.edge_count, limits)
     level = graph.level if isinstance(graph, NetworkGraph) else "graph"
     return [graph], [level], f"The graph of {graph.output.label}", []
 
 
-def _network_graphs(net, example, levels, max_nodes):
+def _network_graphs(net, example, levels, limits):
     if example is None or not isinstance(example, (tuple, list)) or len(example) != 2:
         raise ExplorerError(
             "a Network is explored on one example: pg.explore(net, (x, y)), with x the input "
@@ -312,22 +325,21 @@ def _network_graphs(net, example, levels, max_nodes):
     x, y = example
     graphs, names, notes = [], [], []
     for level in wanted:
-        nodes = graph_size(net.sizes, level, net.cost.name).nodes  # counted, not built
-        if nodes > max_nodes:
-            notes.append(
-                f"The {level} level is left out: {nodes:,} nodes, more than "
-                f"max_nodes={max_nodes:,}."
-            )
+        size = graph_size(net.sizes, level, net.cost.name)  # counted, not built
+        problem = _too_big(size.nodes, size.edges, limits)
+        if problem:
+            notes.append(f"The {level} level is left out: {problem}.")
             continue
         graphs.append(net.graph(x, y, level=level))
         names.append(level)
     if not graphs:
-        _check_size(graph_size(net.sizes, wanted[0], net.cost.name).nodes, max_nodes)
+        size = graph_size(net.sizes, wanted[0], net.cost.name)
+        _check_size(size.nodes, size.edges, limits)
     sizes = ", ".join(str(n) for n in net.sizes)
     return graphs, names, f"Network [{sizes}], one example", notes
 
 
-def _model_graphs(model, example, levels, max_nodes):
+def _model_graphs(model, example, levels, limits):
     tokens, position, token = model_example(example, "pg.explore")
     wanted = list(MODEL_LEVELS if levels is None else levels)
     unknown = [level for level in wanted if level not in MODEL_LEVELS]
@@ -336,24 +348,38 @@ def _model_graphs(model, example, levels, max_nodes):
     graphs, names, notes = [], [], []
     for level in wanted:
         graph = model.graph(tokens, position, token, level=level)
-        if len(graph.nodes) > max_nodes:
-            notes.append(f"The {level} level is left out: {len(graph.nodes):,} nodes, more than "
-                         f"max_nodes={max_nodes:,}.")
+        problem = _too_big(len(graph.nodes), graph.edge_count, limits)
+        if problem:
+            notes.append(f"The {level} level is left out: {problem}.")
             continue
         graphs.append(graph)
         names.append(level)
     if not graphs:
-        _check_size(len(model.graph(tokens, position, token, level=wanted[0]).nodes), max_nodes)
+        graph = model.graph(tokens, position, token, level=wanted[0])
+        _check_size(len(graph.nodes), graph.edge_count, limits)
     title = f"{type(model).__name__}, logit[{position}, {token}] of tokens {list(tokens)}"
     return graphs, names, title, notes
 
 
-def _check_size(nodes: int, max_nodes: int) -> None:
+def _too_big(nodes: int, edges: int, limits: tuple[int, int]) -> str | None:
+    """What is past the limits ``(max_nodes, max_edges)``, in words, or None."""
+    max_nodes, max_edges = limits
     if nodes > max_nodes:
-        raise ExplorerError(
-            f"this graph has {nodes:,} nodes, more than max_nodes={max_nodes:,}: "
-            "the page would be slow and too big to read. Explore a smaller network, the neuron "
-            "level (levels=['neuron']), or raise max_nodes if you really want it."
+        return f"{nodes:,} nodes, more than max_nodes={max_nodes:,}"
+    if edges > max_edges:
+        return f"{edges:,} edges, more than max_edges={max_edges:,}"
+    return None
+
+
+def _check_size(nodes: int, edges: int, limits: tuple[int, int]) -> None:
+    problem = _too_big(nodes, edges, limits)
+    if problem:
+        limit = problem.rsplit(" ", 1)[-1].split("=")[0]
+        raise TooLargeError(
+            f"this graph has {problem}: the page would be slow and too big to read. Explore a "
+            f"smaller network, the neuron level (levels=['neuron']), or raise {limit} if you "
+            "really want it.",
+            limit=limit,
         )
 
 
