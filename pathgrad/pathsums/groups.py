@@ -37,9 +37,10 @@ from typing import Any
 
 from ..graph import Graph, as_graph, node_list
 from ..support.arguments import whole_number
-from ..support.errors import PathgradTypeError, TooLargeError
+from ..support.errors import NotFiniteError, PathgradTypeError, TooLargeError
+from ..support.limits import check_limit, size_text
 from ..value import Value
-from .enumeration import Path
+from .enumeration import DEFAULT_MAX_BITS, SMALL_COUNT, Path
 
 #: A group: the labels a path passes through, in order (``()`` for a path through none).
 Key = tuple[Hashable, ...]
@@ -169,6 +170,7 @@ def path_groups(
     *,
     name: Callable[[Key], str] = default_name,
     max_groups: int = DEFAULT_MAX_GROUPS,
+    max_bits: int | None = DEFAULT_MAX_BITS,
 ) -> PathGroups:
     """The paths from ``sources`` to ``output``, summed per group of labels they pass through.
 
@@ -179,6 +181,10 @@ def path_groups(
     the sum of the products (equation 51) and the largest path, all from one forward sweep
     (see the module docstring). ``name`` turns a group into text for printing. A source that
     does not reach the output has no paths (with a warning, as in :func:`pathgrad.path_sum`).
+    More than ``max_groups`` groups at one node, or exact counts of more than ``max_bits`` bits
+    in all (as in :func:`pathgrad.count_paths`), are refused with a
+    :class:`~pathgrad.support.errors.TooLargeError`; a sum or a largest product that overflows
+    the float range is a :class:`~pathgrad.support.errors.NotFiniteError` naming the node.
 
     Equation 53, summed group by group: the groups' sums add up to ``∂C/∂w`` (to the sum of
     the sources' derivatives for several sources).
@@ -200,7 +206,7 @@ def path_groups(
         position for node in node_list(sources)
         if (position := graph.position(node, "path_groups(sources, C)")) is not None
     })
-    tables = _sweep(graph, starts, label_of, max_groups)
+    tables = _sweep(graph, starts, label_of, (max_groups, max_bits))
     last = len(graph.nodes) - 1
     found = [
         PathGroup(key, entry[_COUNT], entry[_TOTAL], _walk_back(graph, tables, last, key))
@@ -210,13 +216,16 @@ def path_groups(
 
 
 def _sweep(graph: Graph, starts: list[int], label_of: Callable[[Value], Hashable | None],
-           max_groups: int) -> dict[int, dict[Key, list]]:
+           limits: tuple[int, int | None]) -> dict[int, dict[Key, list]]:
     """Each reached node's table ``{group: [count, total, best, back]}``, by position.
 
     The nodes after the first source, in topological order, each pull from their parents (no
-    list of children is needed); a node no source reaches gets no table."""
+    list of children is needed); a node no source reaches gets no table. ``limits`` is
+    ``(max_groups, max_bits)``."""
     nodes, index = graph.nodes, graph.index
+    max_groups, max_bits = limits
     seeds = set(starts)
+    bits = 0
     tables: dict[int, dict[Key, list]] = {}
     for i in range(starts[0] if starts else len(nodes), len(nodes)):
         node = nodes[i]
@@ -250,8 +259,36 @@ def _sweep(graph: Graph, starts: list[int], label_of: Callable[[Value], Hashable
                 "you really want them",
                 limit="max_groups",
             )
+        _check_numbers(nodes[starts[0]], node, table)
+        big = [entry[_COUNT] for entry in table.values() if entry[_COUNT] >= SMALL_COUNT]
+        if big:
+            bits += sum(count.bit_length() for count in big)
+            check_limit(
+                bits, max_bits, "max_bits",
+                f"path_groups: the exact path counts pass {bits:,} bits ({size_text(bits // 8)}),"
+                f" and {node.label} alone is reached by about 2^{max(big).bit_length() - 1:,} "
+                "paths",
+                "Far too many paths to count exactly: grad() or forward_grad() give their sum "
+                "in one sweep",
+            )
         tables[i] = table
     return tables
+
+
+def _check_numbers(source: Value, node: Value, table: dict[Key, list]) -> None:
+    """Refuse a group's sum or largest product that is not a finite number (every rate is
+    finite, so the products along some paths overflowed)."""
+    for key, entry in table.items():
+        for value in (entry[_TOTAL], entry[_BEST]):
+            if not math.isfinite(value):
+                raise NotFiniteError(
+                    f"path_groups: the paths from {source.label} to {node.label} in group "
+                    f"{key!r} give "
+                    f"{value!r}: every rate factor is finite, but the products along some of "
+                    "these paths overflow the float range, or two such sums of opposite signs "
+                    "meet. Scale down the values these rates are made of",
+                    f"a group's sum of paths became {value!r}",
+                )
 
 
 def _walk_back(graph: Graph, tables: dict[int, dict[Key, list]], position: int, key: Key

@@ -74,6 +74,8 @@ CALLS = {
     "eliminate_forward": lambda graph, w: pg.eliminate(graph, "forward").derivative(w),
     "eliminate_markowitz": lambda graph, w: pg.eliminate(graph, "markowitz").derivative(w),
     "count_paths": lambda graph, w: pg.count_paths(w, graph),
+    "path_groups": lambda graph, w: pg.path_groups(w, graph, label=lambda n: n.op).totals(),
+    "collapse": lambda graph, w: pg.collapse(graph, lambda n: n.op, sources=w).output.data,
     "check": lambda graph, w: pg.check(graph, [w]),
     "cost_report": lambda graph, w: pg.cost_report(graph, [w]),
     "explore": lambda graph, w: pg.explore(graph, engine=None).data,
@@ -110,7 +112,7 @@ def overflowing():
 
 @pytest.mark.parametrize("name", ["backward", "grad", "adjoints", "forward_grad", "path_sum",
                                   "paths", "top_paths", "path_stats", "sample_paths",
-                                  "eliminate_reverse", "eliminate_forward"])
+                                  "eliminate_reverse", "eliminate_forward", "path_groups"])
 def test_a_path_whose_product_overflows_is_an_error_everywhere(name):
     x, z = overflowing()
     with pytest.raises(NotFiniteError, match="overflow") as error:

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 
 import pathgrad as pg
+from pathgrad.support.errors import NotFiniteError, TooLargeError
 from tests.reference import all_paths, as_path
 from tests.strategies import labelled_dags
 
@@ -168,3 +169,23 @@ def test_bad_labels_and_sources():
         assert len(pg.path_groups(pg.Value(1.0), y, {})) == 0
     with pytest.raises(ValueError, match="swapped"):
         pg.path_groups(y, x, {})
+
+
+def test_exact_counts_past_max_bits_are_refused_with_the_count():
+    """A chain ``y = (y + y) * 0.5`` doubles its paths at every step: past max_bits of exact
+    counts the sweep stops and says how far it got, as count_paths does."""
+    y = pg.Value(1.0, name="y")
+    v = y
+    for _ in range(200):
+        v = (v + v) * 0.5
+    assert pg.path_groups(y, v, label={}).totals() == {(): 1.0}
+    assert pg.path_groups(y, v, label={})[()].count == 2**200
+    with pytest.raises(TooLargeError, match=r"pass 130 bits .* about 2\^64 paths.*max_bits=100"):
+        pg.path_groups(y, v, label={}, max_bits=100)
+
+
+def test_a_group_whose_sum_overflows_is_an_error_naming_its_ends():
+    x = pg.Value(1e-300, name="x")
+    z = (x * 1e300) * 1e300
+    with pytest.raises(NotFiniteError, match=r"from x to mul in group \('big',\) give inf"):
+        pg.path_groups(x, z, label={z: "big"})
