@@ -278,13 +278,13 @@ def _walk(plan: _Proposal, node: Value, rng: random.Random, route: list | None) 
         if by_mass:
             total = totals[-1]
             k = bisect_right(totals, draw() * total)
-            if k == len(totals):  # draw() * total rounded up to the total itself:
-                k = bisect.bisect_left(totals, total)  # the last edge of weight above 0
-        else:
+            # draw() < 1, yet times a total below the smallest normal float it can round up
+            # to the total itself: then the last edge of weight above 0.
+            if k == len(totals):
+                k = bisect.bisect_left(totals, total)
+        else:  # a count is a normal float, so draw() * count stays below it
             total = len(picks)
             k = int(draw() * total)
-            if k == total:
-                k -= 1
         i = picks[k]
         rate = node.rates[i]
         node = node.parents[i]
