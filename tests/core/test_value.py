@@ -8,7 +8,7 @@ import math
 import pytest
 
 import pathgrad as pg
-from pathgrad.support.errors import PathgradValueError
+from pathgrad.support.errors import NotFiniteError, PathgradValueError
 
 
 def sigmoid(z: float) -> float:
@@ -384,3 +384,14 @@ def test_a_rate_factor_that_overflows_is_refused_by_name_also_when_a_graph_is_re
     graph = pg.Graph(x.log())
     with pytest.raises(PathgradValueError, match=r"has the partial derivative inf, not a finite"):
         graph.evaluate({x: 1e-320})
+
+
+def test_a_gradient_that_overflows_only_where_a_leafs_paths_meet_names_the_leaf():
+    """``C = x·1e308 + x·1e308`` at x = 1e-300: every value and every operation node's gradient
+    is finite, and x's two paths add up to inf at x itself; backward names x and leaves every
+    gradient at 0."""
+    x = pg.Value(1e-300, name="x")
+    C = x * 1e308 + x * 1e308
+    with pytest.raises(NotFiniteError, match=r"∂add/∂x is inf"):
+        C.backward()
+    assert x.grad == 0.0 and C.grad == 0.0

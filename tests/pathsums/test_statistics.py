@@ -68,6 +68,7 @@ def test_no_paths():
         stats = pg.path_stats(y, x * 2.0)
     assert (stats.count, stats.gradient, stats.abs_mass) == (0, 0.0, 0.0)
     assert stats.largest is None and stats.cancellation is None and stats.by_length == []
+    assert dict(stats.rows())["longest path"] == "0"
 
 
 def test_overflowing_mass_is_a_clear_error():
