@@ -1,9 +1,10 @@
 """What the course site adds to Sphinx and myst-nb: explorers as live pages, and the gallery.
 
 * A notebook's explorer output is shown on the site as the page ``explorer.save()`` writes,
-  embedded: the page is made from the widget's saved data (the notebook is not re-run), written
-  beside the notebook's page, and the notebook's widget state is dropped so that nothing asks a
-  CDN for the ipywidgets scripts.
+  embedded: the page is made from the widget's saved data (the notebook is not re-run; the
+  state a run saves is kept under ``pathgrad_widget_state`` by ``tests/site/folding.py``, so
+  nbconvert shows the still picture), written beside the notebook's page; no widget state
+  reaches the page, so nothing asks a CDN for the ipywidgets scripts.
 * ``{pathgrad-explorer} gallery/explorer-network-2-3-2.html`` embeds a saved page of the gallery.
 * ``{pathgrad-gallery}`` shows every picture and explorer page of ``gallery/``, whatever the
   gallery holds when the site is built.
@@ -37,6 +38,8 @@ from pathgrad import Explorer
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 EXPLORER_WIDGET = "pathgrad.drawing.explorer.widget.ExplorerWidget"
+#: The key under which a folded notebook keeps its widgets' saved state.
+SAVED_STATE = "pathgrad_widget_state"
 #: Where the pages made from notebooks' explorers go, in the site.
 EXPLORERS = "explorers"
 GALLERY = "gallery"
@@ -65,7 +68,8 @@ def embed_explorers(app: Sphinx, docname: str, source: list[str]) -> None:
     if app.env.doc2path(docname).suffix != ".ipynb":
         return
     notebook = json.loads(source[0])
-    widgets = notebook.get("metadata", {}).pop("widgets", {})
+    metadata = notebook.get("metadata", {})
+    widgets = metadata.pop(SAVED_STATE, None) or metadata.pop("widgets", {})
     state = widgets.get(WIDGET_STATE, {}).get("state", {})
     made = 0
     for cell in notebook["cells"]:

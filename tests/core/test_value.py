@@ -8,6 +8,7 @@ import math
 import pytest
 
 import pathgrad as pg
+from pathgrad.support.errors import NotFiniteError, PathgradValueError
 
 
 def sigmoid(z: float) -> float:
@@ -348,3 +349,49 @@ def test_every_node_maker_checks_what_it_makes():
         pg.Value._make(1.0, (x,), (math.nan,), pg.value.MUL, None, "z")
     big = pg.Value._make(1.0, (x, x), (1e308, 1e308), pg.value.ADD)  # only their sum overflows
     assert big.rates == (1e308, 1e308)
+
+
+def test_an_operation_that_overflows_is_refused_by_name_also_when_a_graph_is_re_run():
+    """The operation's own check names the call (``mul(1e+300, 1e+300) gave inf``), and it is
+    the only check a re-run graph has: Graph.evaluate makes its nodes from checked results."""
+    with pytest.raises(PathgradValueError, match=r"mul\(.*\) gave inf, not a finite real"):
+        pg.Value(1e300) * 1e300
+    x = pg.Value(1.0, name="x")
+    graph = pg.Graph(x * 1e300)
+    with pytest.raises(PathgradValueError, match=r"gave inf, not a finite real number"):
+        graph.evaluate({x: 1e300})
+
+
+def test_a_huge_integer_is_shown_whole_up_to_twenty_characters_then_cut():
+    whole, cut = 10**400 // 10**381, 10**400  # 20 digits; 401 digits
+    assert len(repr(whole)) == 20
+    assert pg.value._short(whole) == repr(whole)
+    assert pg.value._short(10**20) == "10000000...0000 (21 digits)"
+    with pytest.raises(PathgradValueError, match=r"10000000\.\.\.0000 \(401 digits\)"):
+        pg.Value(1.0) * cut
+
+
+def test_a_leaf_is_a_leaf_and_an_operation_node_is_not():
+    x = pg.Value(2.0)
+    assert x.is_leaf is True and (x * 3).is_leaf is False
+
+
+def test_a_rate_factor_that_overflows_is_refused_by_name_also_when_a_graph_is_re_run():
+    """log at a subnormal number: a finite value, and the rate 1/x past the float range."""
+    with pytest.raises(PathgradValueError, match=r"log\(.*\) has the partial derivative inf"):
+        pg.Value(1e-320).log()
+    x = pg.Value(1.0, name="x")
+    graph = pg.Graph(x.log())
+    with pytest.raises(PathgradValueError, match=r"has the partial derivative inf, not a finite"):
+        graph.evaluate({x: 1e-320})
+
+
+def test_a_gradient_that_overflows_only_where_a_leafs_paths_meet_names_the_leaf():
+    """``C = x·1e308 + x·1e308`` at x = 1e-300: every value and every operation node's gradient
+    is finite, and x's two paths add up to inf at x itself; backward names x and leaves every
+    gradient at 0."""
+    x = pg.Value(1e-300, name="x")
+    C = x * 1e308 + x * 1e308
+    with pytest.raises(NotFiniteError, match=r"∂add/∂x is inf"):
+        C.backward()
+    assert x.grad == 0.0 and C.grad == 0.0

@@ -12,6 +12,7 @@ import pathgrad as pg
 from pathgrad.pathsums import complexity
 from pathgrad.pathsums.elimination import EliminationBudgetError
 from pathgrad.pathsums.enumeration import path_sum
+from pathgrad.support.errors import NotFiniteError
 from tests.strategies import dags, rate_op
 
 
@@ -42,6 +43,8 @@ def test_eliminating_every_intermediate_leaves_one_edge_per_input(case, order):
     result = pg.eliminate(graph, order)
     leaves = graph.leaves
     assert result.nodes == [*leaves, graph.output]
+    intermediates = [n for n in graph.nodes if n.parents and n is not graph.output]
+    assert sorted(map(id, result.eliminated)) == sorted(map(id, intermediates))  # each once
     assert [(e.src, e.dst) for e in result.edges] == [(leaf, graph.output) for leaf in leaves]
     for leaf, g in zip(leaves, pg.grad(graph, leaves), strict=True):
         assert result.rate(leaf) == pytest.approx(g, rel=1e-9, abs=1e-9)
@@ -165,3 +168,16 @@ def test_cost_report_marks_an_elimination_stopped_at_its_budget(monkeypatch):
     forward = report.row("eliminate, forward")
     assert forward.stopped and "(at least)" in str(report)
     assert not report.row("eliminate, reverse").stopped
+
+
+def test_an_eliminated_edge_that_overflows_names_the_node_and_the_new_edge():
+    """``z = (x·1e300)·1e300`` at x = 1e-300: eliminating the middle node makes the edge x → z of
+    rate 1e600; elimination says so where it happens, not later at the derivative."""
+    x = pg.Value(1e-300, name="x")
+    m = x * 1e300
+    m.name = "m"
+    z = m * 1e300
+    z.name = "z"
+    with pytest.raises(NotFiniteError, match=r"^eliminating m: the rate of the new edge x → z is "
+                                             "inf"):
+        pg.eliminate(z, "forward")

@@ -110,3 +110,35 @@ def test_only_paths_of_the_graph_to_its_output_are_numbered():
         pg.path_numbers([inner], C)
     with pytest.raises(pg.PathgradError, match="is not in this graph"):
         pg.path_numbers([pg.Path((x, C), (1.0,))], C)  # no edge x → C
+
+
+def test_the_default_limit_lets_exactly_100_000_paths_through_and_no_more():
+    """A node summing n parallel edges from x has n paths (listing is lazy, so nothing is
+    walked here); ``limit`` is inclusive."""
+    x = pg.Value(1.0, name="x")
+    for n, refused in ((100_000, False), (100_001, True)):
+        C = pg.value.Op("sum", lambda *v: sum(v), lambda *v: (1.0,) * len(v))(*[x] * n)
+        assert pg.count_paths(x, C) == n
+        if refused:
+            with pytest.raises(pg.PathLimitError, match="100,001 paths.*limit=100,000"):
+                pg.paths(x, C)
+        else:
+            pg.paths(x, C)
+    a = x * 2.0
+    C = a + a
+    assert len(list(pg.paths(x, C, limit=2))) == 2  # as many as the limit: listed
+
+
+def test_a_source_that_does_not_reach_has_no_paths_and_a_count_of_zero():
+    x, stranger = pg.Value(1.0, name="x"), pg.Value(2.0, name="stranger")
+    C = x * 3.0
+    with pytest.warns(pg.PathgradWarning, match="does not reach"):
+        assert pg.count_paths(stranger, C) == 0
+    with pytest.warns(pg.PathgradWarning, match="does not reach"):
+        assert list(pg.paths(stranger, C)) == []
+
+
+def test_counts_past_two_to_the_64_are_exact_under_max_bits_and_without_it():
+    x, C = diamond_chain(70)
+    assert pg.count_paths(x, C, max_bits=10_000) == 2**70
+    assert pg.count_paths(x, C, max_bits=None) == 2**70

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 
 import pathgrad as pg
+from pathgrad.support.errors import TooLargeError
 from tests.reference import all_paths, path_products
 from tests.strategies import dags, layered
 
@@ -68,6 +69,7 @@ def test_no_paths():
         stats = pg.path_stats(y, x * 2.0)
     assert (stats.count, stats.gradient, stats.abs_mass) == (0, 0.0, 0.0)
     assert stats.largest is None and stats.cancellation is None and stats.by_length == []
+    assert dict(stats.rows())["longest path"] == "0"
 
 
 def test_overflowing_mass_is_a_clear_error():
@@ -111,3 +113,22 @@ def test_the_text_and_html_forms_show_every_figure():
     none = pg.path_stats(x, (x * 0.0) * 2.0)  # one path, of product 0: no ratio, no largest
     assert "n/a" in str(none) and "<td>n/a</td>" in none._repr_html_()
     assert "largest path" not in str(none) and "largest path" not in none._repr_html_()
+
+
+def test_max_bits_counts_every_large_count_it_holds_to_the_bit():
+    """A chain ``y = (y + y)·0.5`` of 70 steps: after k steps both nodes of the step hold one
+    length bin with 2^k paths. Counts from 2^64 on are added up, k + 1 bits each, two nodes a
+    step: 2·(65 + 66 + ... + 71) = 952 bits in all. Exactly that many is allowed; one fewer is
+    refused at the output, with the figure."""
+    y = pg.Value(1.0, name="y")
+    v = y
+    for _ in range(70):
+        v = (v + v) * 0.5
+    assert 2 * sum(k + 1 for k in range(64, 71)) == 952
+    assert pg.path_stats(y, v, max_bits=952).count == 2**70
+    with pytest.raises(TooLargeError, match=r"holds counts of 952 bits: more than max_bits=951"):
+        pg.path_stats(y, v, max_bits=951)
+    # one bin at each of the 140 nodes after y: max_entries is inclusive too
+    assert pg.path_stats(y, v, max_entries=140).count == 2**70
+    with pytest.raises(TooLargeError, match="max_entries=139"):
+        pg.path_stats(y, v, max_entries=139)

@@ -6,6 +6,12 @@ their code behind a button. Each such cell carries the ``hide-input`` tag (myst-
 on the site), ``jupyter.source_hidden`` (JupyterLab and Notebook 7 fold it too) and the words
 of its button (``mystnb.code_prompt_show``). Outputs are not touched, so nbval still passes.
 
+A run stores its widgets' state in the notebook's metadata (``widgets``), and with it there,
+nbconvert (and any viewer that follows it) shows an explorer's output as an empty widget that
+needs a CDN, not the still picture the output carries beside it. The script moves that state
+to pathgrad's own key (:data:`SAVED_STATE`), where viewers leave it alone and the course site
+still finds each explorer's saved data.
+
     .venv/bin/python -m tests.site.folding notebooks/[0-9]*.ipynb
 """
 
@@ -18,6 +24,8 @@ from pathlib import Path
 import nbformat
 
 TAG = "hide-input"
+#: Where a notebook keeps its widgets' saved state once folded (the site reads it there).
+SAVED_STATE = "pathgrad_widget_state"
 #: The words on each kind of cell's button: (show, hide).
 PROMPTS = {
     "claim": ("Show the check of this claim", "Hide the check"),
@@ -55,9 +63,13 @@ def is_folded(cell: dict) -> bool:
 
 
 def fold(path: Path) -> int:
-    """Fold the cells of one notebook that should be folded; return how many changed."""
+    """Fold the cells of one notebook that should be folded and move its widget state aside;
+    return how many changes were made."""
     notebook = nbformat.read(path, as_version=4)
     changed = 0
+    if "widgets" in notebook.metadata:
+        notebook.metadata[SAVED_STATE] = notebook.metadata.pop("widgets")
+        changed += 1
     for cell in notebook.cells:
         which = kind(cell)
         if which is None or is_folded(cell):
@@ -76,7 +88,7 @@ def fold(path: Path) -> int:
 
 def main(paths: list[str]) -> int:
     for name in paths:
-        print(f"{name}: {fold(Path(name))} cells folded")
+        print(f"{name}: {fold(Path(name))} changes")
     return 0
 
 

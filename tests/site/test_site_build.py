@@ -17,10 +17,12 @@ from urllib.parse import unquote, urlsplit
 import nbformat
 import numpy as np
 import pytest
+from bs4 import BeautifulSoup
+from nbconvert import HTMLExporter
 
 import pathgrad as pg
 from tests.site.conftest import NOTEBOOKS, Site
-from tests.site.folding import PROMPTS, fold, is_folded, kind
+from tests.site.folding import PROMPTS, SAVED_STATE, fold, is_folded, kind
 from tests.test_architecture import layer_of
 
 NOTEBOOK_FILES = sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
@@ -65,9 +67,9 @@ def test_every_notebook_is_a_page_with_its_committed_outputs(site: Site, path: P
 
 @pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=lambda p: p.stem)
 def test_checks_and_solutions_are_folded_in_every_notebook(path: Path):
-    cells = notebook(path)["cells"]
-    open_ = [i for i, cell in enumerate(cells) if not is_folded(cell)]
-    assert open_ == [], (
+    source = notebook(path)
+    open_ = [i for i, cell in enumerate(source["cells"]) if not is_folded(cell)]
+    assert open_ == [] and "widgets" not in source["metadata"], (
         f"cells {open_} of {path.name} should be folded: run "
         f"`.venv/bin/python -m tests.site.folding notebooks/{path.name}`"
     )
@@ -165,7 +167,7 @@ def test_nothing_is_loaded_from_outside_the_site(site: Site):
 
 def test_the_explorer_of_notebook_5_is_its_saved_page_embedded(site: Site):
     source = notebook(NOTEBOOKS / "05_sum_over_paths.ipynb")
-    state = source["metadata"]["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    state = source["metadata"][SAVED_STATE]["application/vnd.jupyter.widget-state+json"]["state"]
     [saved] = [m["state"]["data"] for m in state.values() if "data" in m["state"]]
     page = site.page("05_sum_over_paths.html")
     [frame] = page.select("iframe")
@@ -174,6 +176,21 @@ def test_the_explorer_of_notebook_5_is_its_saved_page_embedded(site: Site):
     assert json.loads(data) == saved and saved["start"]["node"] == "w^2_12"
     assert pg.Explorer(saved, []).html() == embedded  # the very page explorer.save writes
     assert "widget-state" not in str(page) and "require.js" not in str(page)
+
+
+def test_nbconvert_shows_the_explorers_still_picture_where_no_kernel_runs():
+    """With the widget state moved aside, nbconvert (and viewers that follow it) falls back from
+    the widget view to the still picture the explorer's output carries; with it in place (as a
+    run leaves it, before folding), it shows an empty widget that asks a CDN."""
+    source = nbformat.read(NOTEBOOKS / "05_sum_over_paths.ipynb", as_version=4)
+    assert "widgets" not in source.metadata and SAVED_STATE in source.metadata
+    body, _ = HTMLExporter().from_notebook_node(source)
+    [still] = BeautifulSoup(body, "html.parser").select("figure.pathgrad-explorer-still img")
+    assert still["src"].startswith("data:image/png;base64,") and "w²₁₂" in body
+    assert "widget-view+json" not in body
+    source.metadata["widgets"] = source.metadata.pop(SAVED_STATE)
+    unfolded, _ = HTMLExporter().from_notebook_node(source)
+    assert "widget-view+json" in unfolded and "pathgrad-explorer-still" not in unfolded
 
 
 def test_the_gallery_page_shows_every_picture_and_explorer_of_the_gallery(site: Site):
