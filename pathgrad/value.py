@@ -590,13 +590,26 @@ class Value:
                 continue
             node.grad = entered  # type: ignore[assignment]
             push(node)
-            # Reversed, so that the first parent is walked, and listed, first.
-            for parent in reversed(parents):
-                if parent.op is None:
-                    parent.grad = 0.0
-                    leaf(parent)
-                elif parent.grad is not zero:
-                    push(parent)
+            # Last to first, so that the first parent is walked, and listed, first.
+            if len(parents) == 2:  # a binary operation: its two parents without a loop
+                first, second = parents
+                if second.op is None:
+                    second.grad = 0.0
+                    leaf(second)
+                elif second.grad is not zero:
+                    push(second)
+                if first.op is None:
+                    first.grad = 0.0
+                    leaf(first)
+                elif first.grad is not zero:
+                    push(first)
+            else:
+                for parent in reversed(parents):
+                    if parent.op is None:
+                        parent.grad = 0.0
+                        leaf(parent)
+                    elif parent.grad is not zero:
+                        push(parent)
             if stack[-1] is node:  # no parent left to walk
                 pop()
                 node.grad = zero

@@ -12,8 +12,6 @@ import math
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, repeat
-from operator import mul
 
 from ..graph import Graph
 from ..names import display_name
@@ -33,7 +31,8 @@ class _Proposal:
 
     Walks run backwards, along the parents every node stores, so nothing but the nodes in
     topological order is needed. ``M(v) = Σ |products|`` over the paths ``source → v`` (one
-    forward sweep with absolute rates) is known for every node ``source`` reaches.
+    forward sweep with absolute rates) is known for every node ``source`` reaches, and so is
+    the table a walk at ``v`` draws its next edge from (:func:`mass_and_tables`).
     ``"mass"``: at ``v`` the edge ``u → v`` is taken with probability ``|rate| · M(u) / M(v)``
     (those add up to 1, by the sweep's own rule), so a path's probabilities telescope to
     ``|product| / M(C)`` and every walk's weight ``product / probability`` is ``±M(C)``: only
@@ -43,8 +42,7 @@ class _Proposal:
     def __init__(self, after: Iterable[Value], source: Value, kind: str) -> None:
         self.source = source
         self.kind = kind
-        self.mass = abs_mass(after, source)
-        self._tables: dict[Value, tuple] = {}
+        self.mass, self.tables = mass_and_tables(after, source)
 
     def edge_weights(self, node: Value) -> list[tuple[Value, float, float]]:
         """``(parent, rate, weight)`` of each edge into ``node`` from a node ``source`` reaches."""
@@ -55,25 +53,6 @@ class _Proposal:
             for parent, rate in zip(node.parents, node.rates, strict=True)
             if parent in mass
         ]
-
-    def table(self, node: Value) -> tuple[tuple, tuple, list[float], list[float], float, int]:
-        """For a walk at ``node``: its parents and rates, the weight of each edge (0 for a
-        parent ``source`` does not reach), the running totals of the weights, their sum, and
-        the last edge of weight above 0 (a weight of 0 is never drawn)."""
-        found = self._tables.get(node)
-        if found is None:
-            parents, mass = node.parents, self.mass
-            if self.kind == "uniform":
-                weights = list(map(float, map(mass.__contains__, parents)))
-            else:
-                weights = list(map(mul, map(mass.get, parents, repeat(0.0)), map(abs, node.rates)))
-            last = len(weights) - 1
-            while not weights[last] > 0:
-                last -= 1
-            found = (parents, node.rates, weights, list(accumulate(weights)),
-                     math.fsum(weights), last)
-            self._tables[node] = found
-        return found
 
     def probability(self, path: Path) -> float:
         """The probability that one walk draws ``path`` (edges told apart by their rates)."""
@@ -251,38 +230,66 @@ def _one_longer(length: int, rate: float) -> int:
 LONGEST = Semiring("longest path", 0, _one_longer, max)
 
 
-def abs_mass(after: Iterable[Value], source: Value) -> dict[Value, float]:
-    """``pull(after, source, ABS_MASS)`` written out by hand, its specification (the tests
-    compare the two): ``M(v) = Σ |products|`` over the paths ``source → v``."""
+def mass_and_tables(
+    after: Iterable[Value], source: Value
+) -> tuple[dict[Value, float], dict[Value, tuple[list[int], list[float]]]]:
+    """``M(v) = Σ |products|`` over the paths ``source → v`` for every node ``source`` reaches
+    (``pull(after, source, ABS_MASS)`` written out by hand, its specification: the tests
+    compare the two), and for each such node ``v`` its walk table: the positions in
+    ``v.parents`` of the edges from reached parents, and the running total of their weights
+    ``|rate| · M(parent)``, which ends at ``M(v)``.
+
+    The sweep adds up those weights anyway, so keeping the running totals is what makes
+    every table at once, for one pass over the edges."""
     mass = {source: 1.0}
+    tables: dict[Value, tuple[list[int], list[float]]] = {}
     get = mass.get
     for node in after:
-        total = None
-        for parent, rate in zip(node.parents, node.rates):
+        picks: list[int] = []
+        totals: list[float] = []
+        total = 0.0
+        for i, (parent, rate) in enumerate(zip(node.parents, node.rates)):
             m = get(parent)
             if m is not None:
-                m = m * abs(rate)
-                total = m if total is None else total + m
-        if total is not None:
+                total += m * abs(rate)
+                picks.append(i)
+                totals.append(total)
+        if picks:
             mass[node] = total
-    return mass
+            tables[node] = (picks, totals)
+    return mass, tables
 
 
 def _walk(plan: _Proposal, node: Value, rng: random.Random, route: list | None) -> float:
     """The weight of one walk from the output ``node`` back to the source; its nodes and rates,
-    alternating from the output, are appended to ``route`` when it is a list."""
-    source, tables, table = plan.source, plan._tables, plan.table
+    alternating from the output, are appended to ``route`` when it is a list.
+
+    At each node the walk draws one of the edges from reached parents: under ``"mass"`` by
+    the running totals of their weights (an edge of weight 0 spans no interval and is never
+    drawn), under ``"uniform"`` by their count."""
+    source, tables, mass = plan.source, plan.tables, plan.mass
+    by_mass = plan.kind == "mass"
     draw, bisect_right = rng.random, bisect.bisect_right
     weight = 1.0
     if route is not None:
         route.append(node)
     while node is not source:
-        parents, rates, weights, cumulative, total, last = tables.get(node) or table(node)
-        pick = bisect_right(cumulative, draw() * cumulative[-1])
-        if pick > last:  # draw() * total rounded up to the total itself
-            pick = last
-        node, rate = parents[pick], rates[pick]
-        weight *= rate / (weights[pick] / total)
+        picks, totals = tables[node]
+        if by_mass:
+            total = totals[-1]
+            k = bisect_right(totals, draw() * total)
+            # draw() < 1, yet times a total below the smallest normal float it can round up
+            # to the total itself: then the last edge of weight above 0.
+            if k == len(totals):
+                k = bisect.bisect_left(totals, total)
+        else:  # a count is a normal float, so draw() * count stays below it
+            total = len(picks)
+            k = int(draw() * total)
+        i = picks[k]
+        rate = node.rates[i]
+        node = node.parents[i]
+        share = (mass[node] * abs(rate) if by_mass else 1.0) / total
+        weight *= rate / share
         if route is not None:
             route += (rate, node)
     return weight

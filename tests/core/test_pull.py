@@ -4,6 +4,7 @@ hand-written pulls equal to the engine over their semirings, and no children lis
 from __future__ import annotations
 
 import math
+from itertools import accumulate
 
 import pytest
 from hypothesis import given, settings
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 import pathgrad as pg
 from pathgrad.graph import operation_order
 from pathgrad.pathsums.ranking import largest_path
-from pathgrad.pathsums.sampling import abs_mass
+from pathgrad.pathsums.sampling import mass_and_tables
 from pathgrad.pathsums.semirings import ABS_MASS, COUNT, MAX_PRODUCT, graded, product
 from pathgrad.pathsums.statistics import STATS, stats_sweep
 from pathgrad.sweeps import SUM_PRODUCT, nodes_after, pull, sweep_forward
@@ -39,7 +40,15 @@ def test_the_hand_written_pulls_equal_the_engine_over_their_semirings(case):
     for target in (graph, graph.output):
         after = nodes_after(target, source)
         assert stats_sweep(after, source) == pull(after, source, STATS)
-        assert abs_mass(after, source) == pull(after, source, ABS_MASS)
+        mass, tables = mass_and_tables(after, source)
+        assert mass == pull(after, source, ABS_MASS)
+        # Each reached node's walk table: its edges from reached parents, by position, and
+        # the running total of their weights |rate| · M(parent), ending at its own mass.
+        assert set(tables) == set(mass) - {source}
+        for node, (picks, totals) in tables.items():
+            assert picks == [i for i, parent in enumerate(node.parents) if parent in mass]
+            weights = [abs(node.rates[i]) * mass[node.parents[i]] for i in picks]
+            assert totals == list(accumulate(weights)) and totals[-1] == mass[node]
         spec = pg.top_paths(source, target, k=1)
         best = largest_path(after, source, graph.output)
         assert (best is None) == (spec == [])

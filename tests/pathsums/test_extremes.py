@@ -144,6 +144,19 @@ def test_after_a_refused_backward_the_gradients_are_zero_not_inf():
     assert [n.grad for n in pg.Graph(z)] == [0.0, 0.0, 0.0]
 
 
+
+@pytest.mark.parametrize("second", [True, False])
+def test_a_leaf_met_only_as_an_operand_of_a_binary_operation_is_checked(second):
+    """``z = (s · x) · 1e300`` (or ``x · s``) at ``s = 1e300``, ``x = 1e-300``: every value and
+    rate is finite, only ``∂z/∂x = s · 1e300`` overflows, and ``x`` is met only as one of the
+    two parents of ``s · x``."""
+    s, x = pg.Value(1e300, name="s"), pg.Value(1e-300, name="x")
+    z = ((s * x) if second else (x * s)) * 1e300
+    z.name = "z"
+    with pytest.raises(NotFiniteError, match=r"z.backward\(\): ∂z/∂x is inf"):
+        z.backward()
+    assert (s.grad, x.grad) == (0.0, 0.0)
+
 def doubling_chain(steps: int) -> tuple[pg.Value, pg.Value]:
     """``y = (y + y) · 0.5``, ``steps`` times: 2^steps paths, each count twice the last."""
     x = pg.Value(1.0, name="x")

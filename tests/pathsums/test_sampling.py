@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 import statistics
 import tracemalloc
 
@@ -11,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
+from pathgrad.pathsums.sampling import _Proposal, _walk
 from pathgrad.support.errors import TooLargeError
+from pathgrad.sweeps import forward_order
 from tests.reference import all_paths, as_path
 from tests.strategies import dags, rate_op
 
@@ -112,6 +115,40 @@ def test_same_seed_same_walks_and_kept_paths_are_real_paths():
     assert all(p.nodes[0] is x and p.nodes[-1] is graph.output for p in one.paths)
     assert str(one).startswith("200 random paths from x (mass proposal)")
 
+
+
+class FixedDraws(random.Random):
+    """A generator whose every draw is ``value``: a walk's draws at the ends of [0, 1)."""
+
+    def __init__(self, value: float) -> None:
+        super().__init__(0)
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
+
+
+def walk_with(draw: float, source: pg.Value, output: pg.Value) -> tuple[float, list]:
+    plan = _Proposal(forward_order(output, source, "test"), source, "mass")
+    route: list = []
+    return _walk(plan, output, FixedDraws(draw), route), route[0::2]
+
+
+def test_a_draw_at_either_end_of_its_range_takes_an_edge_of_weight_above_0():
+    x = pg.Value(1.0, name="x")
+    flat = x * 0.0  # an edge of weight 0 into each output below
+    # A draw of 0.0 lands on the start of the running totals: an edge of weight 0 there
+    # (no interval of its own) is passed over.
+    first = flat + x * 2.0
+    weight, nodes = walk_with(0.0, x, first)
+    assert weight == 2.0 and flat not in nodes
+    # The largest draw times a total below the smallest normal float rounds up to the total:
+    # the walk takes the last edge of weight above 0, not the edge of weight 0 after it.
+    tiny = 5 * 5e-324
+    last = x * tiny + flat
+    assert (1.0 - 2.0**-53) * tiny == tiny
+    weight, nodes = walk_with(1.0 - 2.0**-53, x, last)
+    assert weight == tiny and flat not in nodes
 
 def test_all_products_zero_gives_exactly_zero():
     x = pg.Value(1.0)
