@@ -141,3 +141,24 @@ def test_a_level_of_more_than_400_nodes_is_shown_compact():
         assert len(level["nodes"]["name"]) == leaves + 1
         assert level["compact"] is compact
         assert any("hidden" in note for note in level["notes"]) is compact
+
+
+def test_the_lean_layout_draws_every_edge_between_shown_nodes_with_labels_to_a_tenth(page):
+    """The level without its weights and biases (a narrow screen's view): an edge curve and a
+    label point for each edge between shown nodes, kept to a tenth of a point inside the lean
+    page; none for an edge from a hidden weight or bias."""
+    level = page.data["levels"][0]
+    lean, edges, kinds = level["lean"], level["edges"], level["nodes"]["kind"]
+    assert lean is not None and len(lean["path"]) == len(lean["lx"]) == len(edges["src"])
+    hidden = {i for i, x in enumerate(lean["x"]) if x is None}
+    assert hidden and all(kinds[i] == "param" for i in hidden)
+    for s, d, path, x, y in zip(edges["src"], edges["dst"], lean["path"], lean["lx"], lean["ly"],
+                                strict=True):
+        if s in hidden or d in hidden:
+            assert path is None and x is None
+            continue
+        assert path is not None and x is not None and y is not None
+        assert 0 <= x <= lean["width"] and 0 <= y <= lean["height"]
+    kept = [v for v in lean["lx"] + lean["ly"] if v is not None]
+    assert all(round(v, 1) == v for v in kept)
+    assert any(v != round(v) for v in lean["lx"] if v is not None)
