@@ -10,7 +10,7 @@ from hypothesis import given, settings
 
 import pathgrad as pg
 from pathgrad.pathsums.semirings import COUNT, COUNT_AND_LENGTH
-from pathgrad.sweeps import SUM_PRODUCT, sweep_backward, sweep_forward
+from pathgrad.sweeps import SUM_PRODUCT, counted, nodes_after, sweep_backward, sweep_forward
 from tests.reference import all_paths, path_products
 from tests.strategies import dags, random_graphs
 
@@ -97,3 +97,27 @@ def test_a_node_that_does_not_reach_the_output_has_no_value():
     assert sweep_forward(graph, unrelated, COUNT) == {}
     assert sweep_forward(graph, x, COUNT)[graph.output] == 1
     assert math.isclose(pg.forward_grad(graph, x), 2.0)
+
+
+def test_a_counted_sweep_tallies_each_multiplication_and_addition():
+    """``C = a·b + a`` with ``a = x·y``, ``b = x + 1``: seven edges (x→a, y→a, x→b, a→mul,
+    b→mul, mul→C, a→C), so the reverse sweep carries a value along each once, and adds where
+    two values meet: at a (from mul and from C) and at x (from a and from b), two additions."""
+    x, y = pg.Value(2.0, name="x"), pg.Value(3.0, name="y")
+    a = x * y
+    b = x + 1.0
+    C = a * b + a
+    counting, tally = counted(SUM_PRODUCT)
+    assert (tally.extends, tally.pluses) == (0, 0)
+    sweep_backward(pg.Graph(C), counting)
+    assert (tally.extends, tally.pluses) == (7, 2)
+
+
+def test_a_forward_sweep_from_an_operation_node_starts_after_it_in_a_graph_and_a_value():
+    x = pg.Value(2.0, name="x")
+    a = x * 3.0
+    C = a * a + x
+    graph = pg.Graph(C)
+    assert list(nodes_after(graph, a)) == graph.nodes[graph.index[a] + 1:]
+    assert a not in set(nodes_after(C, a))
+    assert pg.forward_grad(graph, a) == pg.forward_grad(C, a) == 2 * a.data == 12.0
