@@ -121,3 +121,14 @@ def test_a_forward_sweep_from_an_operation_node_starts_after_it_in_a_graph_and_a
     assert list(nodes_after(graph, a)) == graph.nodes[graph.index[a] + 1:]
     assert a not in set(nodes_after(C, a))
     assert pg.forward_grad(graph, a) == pg.forward_grad(C, a) == 2 * a.data == 12.0
+
+
+def test_a_sweep_that_overflows_names_its_paths_from_the_tail_to_the_head_both_ways():
+    """The reverse sweep (grad) and the forward sweep (forward_grad) over ``z = (x·1e300)·1e300``
+    at x = 1e-300 name the same paths, from x to z, whichever end they start from."""
+    x = pg.Value(1e-300, name="x")
+    z = (x * 1e300) * 1e300
+    z.name = "z"
+    for sweep in (lambda: pg.grad(z, [x]), lambda: pg.forward_grad(z, x)):
+        with pytest.raises(pg.PathgradError, match=r"sweep over the paths from x to z gives inf"):
+            sweep()
