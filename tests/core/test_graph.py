@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 import pathgrad as pg
 from pathgrad.book.network_graphs import subscript
 from pathgrad.names import pretty, typed_name
+from pathgrad.support.errors import PathgradKeyError, PathgradValueError
 
 
 def test_nodes_are_in_topological_order_and_end_with_the_output():
@@ -187,3 +188,21 @@ def test_a_hint_lists_its_kind_in_book_order_and_shortens_a_long_list():
     with pytest.raises(KeyError) as error:
         eight.find("C^2")  # the one node named C is not a kind to list
     assert "its named nodes are C; activations a^1_1" in str(error.value)
+
+
+def test_edges_of_a_node_outside_the_graph_and_a_name_that_is_not_text_are_refused():
+    x, stranger = pg.Value(1.0, name="x"), pg.Value(3.0, name="s")
+    graph = pg.Graph(x * 2.0)
+    for edges in (graph.parents, graph.children):
+        with pytest.raises(PathgradValueError, match="is not in this graph"):
+            edges(stranger)
+    with pytest.raises(PathgradKeyError, match="no node named 3 in this graph"):
+        graph.find(3)
+
+
+def test_a_re_run_counts_itself_and_the_edges_it_reads():
+    x, y = pg.Value(1.0, name="x"), pg.Value(2.0, name="y")
+    graph = pg.Graph(x * y + x)  # mul reads 2 edges, add 2
+    before, runs = graph.edges_read, graph.evaluations
+    graph.evaluate({x: 3.0})
+    assert (graph.edges_read - before, graph.evaluations - runs) == (4, 1)
