@@ -193,6 +193,8 @@ def test_more_walks_than_max_n_are_refused_before_any_walk():
     x, graph = mixed_graph()
     with pytest.raises(TooLargeError, match="n=100,000,000 random walks: more than max_n=1,0"):
         pg.sample_paths(x, graph, n=10**8)
+    with pytest.raises(TooLargeError, match="n=1,000,001 random walks: more than max_n=1,000,000"):
+        pg.sample_paths(x, graph, n=10**6 + 1)  # the default is a million, exactly
     assert pg.sample_paths(x, graph, n=20, max_n=20).n == 20
     with pytest.raises(TooLargeError, match="max_n=10"):
         pg.sample_paths(x, graph, n=11, max_n=10)
@@ -204,3 +206,22 @@ def test_products_that_overflow_are_an_error_not_a_nan():
     for proposal in ("mass", "uniform"):
         with pytest.raises(pg.PathgradError, match="overflow the float range"):
             pg.sample_paths(a, d, proposal=proposal)
+
+
+@pytest.mark.parametrize("proposal", ["uniform", "mass"])
+def test_two_identical_parallel_edges_are_each_taken_half_the_time(proposal):
+    """``C = x·x``: two paths with the same nodes and rates; each has probability 1/2."""
+    x = pg.Value(0.5, name="x")
+    C = x * x
+    sample = pg.sample_paths(x, C, n=10, seed=0, proposal=proposal)
+    paths = list(pg.paths(x, C))
+    assert len(paths) == 2 and [sample.probability(p) for p in paths] == [0.5, 0.5]
+
+
+def test_a_path_of_product_zero_has_probability_zero_under_mass():
+    x = pg.Value(0.5, name="x")
+    C = x * 0.0 + x * 2.0
+    sample = pg.sample_paths(x, C, n=10, seed=0, proposal="mass")
+    dead, live = sorted(pg.paths(x, C), key=lambda p: p.product)
+    assert (sample.probability(dead), sample.probability(live)) == (0.0, 1.0)
+    assert isinstance(sample.probability(dead), float)
