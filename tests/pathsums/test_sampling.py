@@ -225,3 +225,13 @@ def test_a_path_of_product_zero_has_probability_zero_under_mass():
     dead, live = sorted(pg.paths(x, C), key=lambda p: p.product)
     assert (sample.probability(dead), sample.probability(live)) == (0.0, 1.0)
     assert isinstance(sample.probability(dead), float)
+
+
+def test_walks_of_no_steps_pass_any_max_steps_and_one_step_each_is_counted():
+    """From the output to itself every walk takes 0 steps: 11 of them fit max_steps=10; from
+    x to 2x each takes 1, so 11 are 11 steps, one too many."""
+    x = pg.Value(1.0, name="x")
+    assert pg.sample_paths(x, x, n=11, max_steps=10).estimate == 1.0
+    assert pg.sample_paths(x, x * 2.0, n=10, max_steps=10).estimate == 2.0
+    with pytest.raises(TooLargeError, match="up to 11 steps: more than max_steps=10"):
+        pg.sample_paths(x, x * 2.0, n=11, max_steps=10)
