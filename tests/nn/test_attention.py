@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import pathgrad as pg
 from pathgrad.nn import AttentionHead, MultiHeadAttention, softmax
-from pathgrad.nn.attention import linear_op
+from pathgrad.nn.attention import linear_op, softmax_op
 from tests.reference import head_pattern
 
 SCORES = st.lists(st.floats(-30, 30, allow_nan=False), min_size=1, max_size=6)
@@ -43,6 +43,9 @@ def test_softmax_refuses_nothing_to_normalise_and_names_nothing_unasked():
     p = softmax([pg.Value(1.0), 2.0])  # numbers are constants: one parent each
     assert [node.name for node in p] == [None, None] and len(p[0].parents) == 1
     assert math.fsum(node.data for node in p) == pytest.approx(1.0, rel=1e-15)
+    assert softmax_op(3, 2)(0.0, 0.0, 0.0).data == pytest.approx(1 / 3, rel=1e-15)
+    with pytest.raises(pg.PathgradError, match="softmax output"):
+        softmax_op(3, 3)  # outputs count 0 to n - 1
 
 
 def test_linear_op_rates():

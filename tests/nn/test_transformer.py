@@ -244,6 +244,8 @@ def test_bad_input_says_what_is_wrong():
     with pytest.raises(pg.PathgradError, match="has no MLPs"):
         pg.AttentionOnlyTransformer.from_arrays(
             **model.arrays(), mlps=[{"W_in": np.zeros((1, 2))}])
+    with pytest.raises(pg.PathgradError, match="d_mlp"):
+        pg.Transformer(3, 2, 1, 1, 1, 3, d_mlp=0)
     with pytest.raises(pg.PathgradError, match="weights is a dict"):
         pg.Transformer(3, 2, 1, 1, 1, 3, weights={"W_X": 1})
     with pytest.raises(pg.PathgradError, match="one entry per layer"):
