@@ -604,6 +604,8 @@ class Value:
                 elif first.grad is not zero:
                     push(first)
             else:
+                if not parents:  # an operation on constants only: a sink of the sweep too
+                    leaf(node)
                 for parent in reversed(parents):
                     if parent.op is None:
                         parent.grad = 0.0
@@ -628,8 +630,9 @@ class Value:
                 else:
                     for parent, rate in zip(parents, node.rates, strict=True):
                         parent.grad += adjoint * rate
-        # Every number the sweep made is checked by one C-level sum over the leaves: an
-        # infinity or NaN anywhere flows down every path to some leaf (times a rate, plus
+        # Every number the sweep made is checked by one C-level sum over the leaves (and the
+        # operations on constants only, where paths also end): an infinity or NaN anywhere
+        # flows down every path to some leaf (times a rate, plus
         # other terms: inf, -inf or NaN again), so a finite sum means finite gradients
         # everywhere. Each number is looked at only when the sum is not finite.
         if not _isfinite(sum(map(_grad_of, leaves))):

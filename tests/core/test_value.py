@@ -395,3 +395,15 @@ def test_a_gradient_that_overflows_only_where_a_leafs_paths_meet_names_the_leaf(
     with pytest.raises(NotFiniteError, match=r"∂add/∂x is inf"):
         C.backward()
     assert x.grad == 0.0 and C.grad == 0.0
+
+
+def test_a_gradient_that_overflows_at_an_operation_on_constants_only_is_refused():
+    """An operation applied to numbers alone is a node with no parents: its paths end there,
+    as at a leaf, so its gradient is checked like a leaf's."""
+    steep = pg.Op("steep", lambda z: z * 1e-300, lambda z: 1e300)
+    k = steep(2.0)
+    k.name = "k"
+    C = steep(steep(k)) + pg.Value(1.0, name="x")
+    with pytest.raises(NotFiniteError, match=r"∂add/∂k is inf"):
+        C.backward()
+    assert k.grad == 0.0
