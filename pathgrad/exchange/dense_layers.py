@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..book.network_graphs import book_name, neuron_names
+from ..book.network_graphs import neuron_names, weight_names
 from .contractions import MATMUL_ADD
 from .model_files import DATA_TYPES
 from .planning import Plan
@@ -68,12 +68,9 @@ class DenseChain:
         names = {self.input: list(neuron_names("a", 1, self.layers[0].n_in))}
         for layer in self.layers:
             l, n_in, n_out = layer.layer, layer.n_in, layer.n_out  # noqa: E741
-            if layer.inputs_first:
-                names[layer.weights] = [book_name("w", l, j, k) for k in range(1, n_in + 1)
-                                        for j in range(1, n_out + 1)]
-            else:
-                names[layer.weights] = [book_name("w", l, j, k) for j in range(1, n_out + 1)
-                                        for k in range(1, n_in + 1)]
+            rows = weight_names(l, n_out, n_in)  # rows j, columns k
+            stored = zip(*rows) if layer.inputs_first else rows  # an (n_in, n_out) array
+            names[layer.weights] = [name for line in stored for name in line]
             names[layer.bias] = list(neuron_names("b", l, n_out))
             names[layer.z] = list(neuron_names("z", l, n_out))
             if layer.a != layer.z:

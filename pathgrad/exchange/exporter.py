@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from ..book.activations import ACTIVATIONS, Activation
+from ..book.activations import ACTIVATIONS, Activation, LayerActivation
 from ..book.network import Network
-from ..nn.modules import MLP, Layer
+from ..nn.modules import MLP
 from ..nn.residual import ResNet
 from ..support.errors import PathgradTypeError, PathgradValueError
 from ..support.writing import write_file
@@ -54,11 +54,6 @@ def _onnx_activation(activation: Activation | None, where: str) -> str | None:
             "pathgrad writes (it writes sigmoid, tanh, relu and linear layers)"
         )
     return _OPERATORS[activation.name]
-
-
-def _layer_activation(layer: Layer) -> Activation | None:
-    kinds = {id(n.activation): n.activation for n in layer.neurons}
-    return next(iter(kinds.values())) if len(kinds) == 1 else None
 
 
 class _Writer:
@@ -121,7 +116,8 @@ def to_onnx(model: Network | MLP | ResNet, path: str | os.PathLike | None = None
         layers = [(model.input_layer, False), *((b.layer, b.skip) for b in model.blocks),
                   (model.output_layer, False)]
         for l, (layer, residual) in enumerate(layers, 2):  # noqa: E741
-            operator = _onnx_activation(_layer_activation(layer), f"layer {l} of the ResNet")
+            shared = LayerActivation([n.activation for n in layer.neurons]).uniform
+            operator = _onnx_activation(shared, f"layer {l} of the ResNet")
             weights, biases = layer.arrays()
             out = writer.dense(out, l, weights, biases, operator, residual)
         title = f"pg.nn.ResNet with {len(model.blocks)} blocks"

@@ -18,7 +18,7 @@ from typing import Any
 
 from .contractions import MATMUL_ADD
 from .model_files import DATA_TYPES, DataType, ModelFile, data_type
-from .operators import OPERATORS, unsupported
+from .operators import SUPPORTED, unsupported
 from .optional_onnx import helper, onnx
 from .steps import ModelError, Step
 
@@ -112,8 +112,7 @@ def _chosen_outputs(model: ModelFile, output: str | Sequence[str] | None,
 def _step(model: ModelFile, node: Any, index: int) -> Step:
     step = Step(node.op_type, node.name or f"#{index + 1}", list(node.input),
                 list(node.output), opset=model.opset)
-    if node.domain not in ("", "ai.onnx") or node.op_type not in OPERATORS \
-            or node.op_type == MATMUL_ADD:
+    if node.domain not in ("", "ai.onnx") or node.op_type not in SUPPORTED:
         raise unsupported(step, node.domain)
     step.attrs = {a.name: _attribute(model, a, step) for a in node.attribute}
     return step

@@ -248,6 +248,15 @@ class TransformerRun:
         return collapse(graph, self.labels, reaching, label_name=head_name, source_name=root,
                         name=group_name)
 
+    def graph(self, position: int, token: int, level: str = "head", source: str = "all"
+              ) -> Graph:
+        """The graph of ``logit[position, token]``: every node (``level="ops"``) or one node
+        per group of heads (``"head"``, :func:`pathgrad.collapse`)."""
+        one_of(level, "level", LEVELS)
+        if level == "ops":
+            return Graph(self.logit(position, token))
+        return self.collapse(position, token, source)
+
     def _reaching(self, position: int, token: int, source: str) -> tuple[Graph, list[Value]]:
         """The logit's graph and the active inputs in it (a later position's cannot reach it)."""
         graph = Graph(self.logit(position, token))
@@ -355,8 +364,9 @@ class Transformer(Module):
         """Every node of the model on ``tokens`` (a :class:`TransformerRun`). With
         ``frozen_attention`` the patterns enter as constants (see :mod:`.attention`)."""
         tokens = check_tokens(tokens, self.n_vocab, self.n_ctx)
-        check_limit(self.graph_size(len(tokens)), max_nodes, "max_nodes",
-                    f"the graph of {len(tokens)} tokens ({self.graph_size(len(tokens)):,} nodes)",
+        size = self.graph_size(len(tokens))
+        check_limit(size, max_nodes, "max_nodes",
+                    f"the graph of {len(tokens)} tokens ({size:,} nodes)",
                     "Use fewer tokens or a smaller model")
         tok, pos, x = self.embed(tokens)
         run = TransformerRun(tokens, bool(frozen_attention), tok, pos, [x])
@@ -431,10 +441,7 @@ class Transformer(Module):
         per group of heads (``"head"``, :func:`pathgrad.collapse`), for pictures and the
         explorer."""
         one_of(level, "level", LEVELS)
-        run = self.run(tokens, frozen_attention)
-        if level == "ops":
-            return Graph(run.logit(position, token))
-        return run.collapse(position, token, source)
+        return self.run(tokens, frozen_attention).graph(position, token, level, source)
 
     # -- weights ---------------------------------------------------------------------------
 
@@ -460,16 +467,17 @@ class Transformer(Module):
         the paper's definition (and TransformerLens's); 0 unless ``l2 > l1``."""
         one_of(mode, "mode", MODES)
         L, H = self.n_layers, self.n_heads
+        heads = [(l, h) for l in range(L) for h in range(H)]  # noqa: E741 - the layer's letter
+        ov = {head: self.ov(*head) for head in heads}
+        read = ov if mode == "V" else {head: self.qk(*head) for head in heads}
         scores = np.zeros((L, H, L, H))
-        for l1 in range(L):
-            for h1 in range(H):
-                left = self.ov(l1, h1)
-                for l2 in range(l1 + 1, L):
-                    for h2 in range(H):
-                        right = self.ov(l2, h2) if mode == "V" else self.qk(l2, h2)
-                        product = {"Q": left.T @ right, "K": right @ left, "V": right @ left}[mode]
-                        norm = np.linalg.norm(left) * np.linalg.norm(right)
-                        scores[l1, h1, l2, h2] = np.linalg.norm(product) / norm if norm else 0.0
+        for (l1, h1), left in ov.items():
+            for (l2, h2), right in read.items():
+                if l2 <= l1:
+                    continue
+                product = left.T @ right if mode == "Q" else right @ left
+                norm = np.linalg.norm(left) * np.linalg.norm(right)
+                scores[l1, h1, l2, h2] = np.linalg.norm(product) / norm if norm else 0.0
         return scores
 
     def parameters(self) -> list[Value]:

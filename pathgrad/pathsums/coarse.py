@@ -130,16 +130,17 @@ def collapse(
             key = key[1:]
         return key[:-1] if last is not None and key and key[-1] == last else key
 
+    inner_of = {key: inner(key) for key in found}
     totals: dict[Key, float] = {}
     for key, group in found.items():
-        totals[inner(key)] = totals.get(inner(key), 0.0) + group.total
+        totals[inner_of[key]] = totals.get(inner_of[key], 0.0) + group.total
     root = Value(1.0, name=source_name or _root_name(starts, first, label_name))
     made = _group_nodes(root, totals, label_name)
     ends = [(root, totals[()])] if () in totals else []
     ends += [(made[suffix], 1.0) for suffix in made if len(suffix) == 1]
     out_name = fine.output.name or (label_name(last) if last is not None else "output")
     output = _sum_op("output", tuple(r for _, r in ends))(*(n for n, _ in ends), name=out_name)
-    entry = {key: made.get(inner(key), output) for key in found}
+    entry = {key: made.get(inner_of[key], output) for key in found}
     return CollapsedGraph(output, root, entry, found)
 
 

@@ -345,18 +345,19 @@ def _model_graphs(model, example, levels, limits):
     unknown = [level for level in wanted if level not in MODEL_LEVELS]
     if unknown or not wanted:
         raise ExplorerError(f"levels={levels!r}: choose one or more of {', '.join(MODEL_LEVELS)}")
-    graphs, names, notes = [], [], []
+    run = model.run(tokens, frozen_attention=True)  # one run serves every level
+    graphs, names, notes, sizes = [], [], [], []
     for level in wanted:
-        graph = model.graph(tokens, position, token, level=level)
-        problem = _too_big(len(graph.nodes), graph.edge_count, limits)
+        graph = run.graph(position, token, level)
+        sizes.append((len(graph.nodes), graph.edge_count))
+        problem = _too_big(*sizes[-1], limits)
         if problem:
             notes.append(f"The {level} level is left out: {problem}.")
             continue
         graphs.append(graph)
         names.append(level)
     if not graphs:
-        graph = model.graph(tokens, position, token, level=wanted[0])
-        _check_size(len(graph.nodes), graph.edge_count, limits)
+        _check_size(*sizes[0], limits)
     title = f"{type(model).__name__}, logit[{position}, {token}] of tokens {list(tokens)}"
     return graphs, names, title, notes
 
