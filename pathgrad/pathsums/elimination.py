@@ -179,7 +179,7 @@ class _Adjacency:
                 else:
                     into[i] = c_kj * c_ji
                 succs[i][k] = into[i]
-            if not math.isfinite(sum(into.values())):
+            if not math.isfinite(sum(map(into.__getitem__, before))):  # the rates just made
                 self._not_finite(j, k)
         self.multiplications += pairs
         self.additions += additions

@@ -24,8 +24,9 @@ from ..graph import Edge, Graph, as_graph
 from ..names import display_name
 from ..support.errors import NotFiniteError, PathgradError, PathgradValueError
 from ..support.limits import check_limit, size_text
-from ..sweeps import forward_order, output_of
+from ..sweeps import forward_order, output_of, sweep_backward
 from ..value import Value
+from .semirings import COUNT
 
 DEFAULT_LIMIT = 100_000
 #: The bits of exact path counts a counting sweep may hold unless ``max_bits`` says otherwise
@@ -118,6 +119,17 @@ def source_and_graph(
     ``source`` does not reach it; an error when the two look swapped)."""
     graph = as_graph(output)
     return graph, graph.position(source, f"{who}(w, C)")
+
+
+def fsum_or_inf(numbers: Iterable[float]) -> float:
+    """``math.fsum``, with ``inf`` where it raises (the sum itself overflows, or ``inf - inf``);
+    a pathgrad error raised while ``numbers`` are made passes through."""
+    try:
+        return math.fsum(numbers)
+    except PathgradError:
+        raise
+    except (OverflowError, ValueError):
+        return math.inf
 
 
 def count_paths(source: Value, output: Value | Graph, max_bits: int | None = DEFAULT_MAX_BITS
@@ -247,13 +259,7 @@ def path_sum(source: Value, output: Value | Graph, limit: int | None = DEFAULT_L
     5.0
     """
     graph, start = source_and_graph(source, output, "path_sum")
-    products = (path.product for path in _listed(graph, source, start, limit))
-    try:
-        total = math.fsum(products)
-    except PathgradError:
-        raise
-    except (OverflowError, ValueError):  # fsum: the sum itself overflows, or inf - inf
-        total = math.inf
+    total = fsum_or_inf(path.product for path in _listed(graph, source, start, limit))
     if not math.isfinite(total):
         raise NotFiniteError(
             f"path_sum({source.label}): the sum of the path products overflows the float "
@@ -286,11 +292,7 @@ def path_numbers(chosen: Iterable[Path], output: Value | Graph) -> list[int]:
     graph = as_graph(output)
     children = graph.children_lists()
     index = graph.index
-    to_output = [0] * len(graph.nodes)
-    to_output[index[graph.output]] = 1
-    for i in range(len(graph.nodes) - 1, -1, -1):
-        if children[i]:
-            to_output[i] = sum(to_output[index[edge.dst]] for edge in children[i])
+    to_output = sweep_backward(graph, COUNT)  # paths from each node to the output
     numbers = []
     seen: dict[tuple, int] = {}
     for path in chosen:

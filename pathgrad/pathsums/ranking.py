@@ -19,6 +19,7 @@ from ..support.limits import check_limit
 from ..sweeps import Semiring, forward_order, output_of, pull
 from ..value import Value
 from .enumeration import Path
+from .semirings import COUNT
 
 RANKINGS = ("abs", "positive", "negative")
 
@@ -131,7 +132,7 @@ def _check_entries(after: Sequence[Value], source: Value, k: int, classes: int,
     edges = sum(map(len, map(_parents, after)))
     if classes * k * edges <= max_entries:
         return
-    capped = Semiring(f"count up to {k}", 1, _keep, lambda a, b: min(a + b, k))
+    capped = Semiring(f"count up to {k}", 1, COUNT.extend, lambda a, b: min(a + b, k))
     reaching = pull(after, source, capped)
     made = classes * sum(reaching.get(parent, 0) for node in after for parent in node.parents)
     check_limit(
@@ -142,10 +143,6 @@ def _check_entries(after: Sequence[Value], source: Value, k: int, classes: int,
 
 
 _parents = attrgetter("parents")
-
-
-def _keep(count: int, rate: float) -> int:
-    return count
 
 
 def largest_path(after: Iterable[Value], source: Value, output: Value) -> Path | None:

@@ -23,7 +23,7 @@ from ..support.errors import NotFiniteError
 from ..support.limits import check_limit
 from ..sweeps import Semiring, forward_order, output_of
 from ..value import Value
-from .enumeration import DEFAULT_MAX_BITS, SMALL_COUNT, Path
+from .enumeration import DEFAULT_MAX_BITS, SMALL_COUNT, Path, fsum_or_inf
 from .ranking import largest_path
 
 
@@ -167,8 +167,8 @@ def path_stats(source: Value, output: Value | Graph, max_entries: int | None = D
         return PathStats(source, 0, 0.0, 0.0, None, [])
     by_length = stats_sweep(after, source, max_entries, max_bits).get(output_of(output), {})
     bins = [LengthBin(length, *by_length[length]) for length in sorted(by_length)]
-    gradient = _sum(b.gradient for b in bins)
-    mass = _sum(b.abs_mass for b in bins)
+    gradient = fsum_or_inf(b.gradient for b in bins)
+    mass = fsum_or_inf(b.abs_mass for b in bins)
     if not (math.isfinite(gradient) and math.isfinite(mass)):
         raise NotFiniteError(
             f"path_stats({source.label}): the sum over the paths is {gradient!r} and their "
@@ -186,12 +186,6 @@ def path_stats(source: Value, output: Value | Graph, max_entries: int | None = D
     )
 
 
-def _sum(numbers: Iterable[float]) -> float:
-    """``math.fsum``, with ``inf`` where it raises (an overflow, or ``inf - inf``)."""
-    try:
-        return math.fsum(numbers)
-    except (OverflowError, ValueError):
-        return math.inf
 
 
 def stats_sweep(after: Iterable[Value], source: Value,
