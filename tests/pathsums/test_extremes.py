@@ -265,3 +265,11 @@ def test_eliminate_has_a_default_budget_checked_before_each_node():
     assert stopped.value.spent == 16_000_000  # refused before the node, not after
     assert time.perf_counter() - start < 2
     assert pg.eliminate(c, "reverse").multiplications == 4_000 + 4_000
+
+
+def test_finite_products_whose_sum_overflows_are_refused_by_path_sum():
+    """Two paths of product 1e308 each: every product is finite, their sum is not."""
+    x = pg.Value(1e-300, name="x")
+    C = x * 1e308 + x * 1e308
+    with pytest.raises(NotFiniteError, match="the sum of the path products overflows"):
+        pg.path_sum(x, C)
