@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from .names import name_hint, typed_name
 from .support.errors import PathgradKeyError, PathgradTypeError, PathgradValueError, PathgradWarning
-from .value import Value, _as_float
+from .value import SEVERAL, Value, _as_float
 
 
 class Edge(NamedTuple):
@@ -74,16 +74,22 @@ def _post_order(output: Value) -> tuple[list[Value], dict[Value, int]]:
         node = pop()
         if node in index:
             continue
-        parents = node.parents
-        if not parents or node in entered:
+        first, second = node._parent1, node._parent2  # the edge slots of Value
+        if first is None or node in entered:
             index[node] = len(listed)
             append(node)
-        else:
-            enter(node)
-            push(node)
-            for parent in reversed(parents):
+            continue
+        enter(node)
+        push(node)
+        if second is SEVERAL:
+            for parent in reversed(first):
                 if parent not in index:
                     push(parent)
+            continue
+        if second is not None and second not in index:
+            push(second)
+        if first not in index:
+            push(first)
     return listed, index
 
 
@@ -95,7 +101,7 @@ def operation_order(output: Value) -> list[Value]:
     since a leaf other than the start holds nothing a sweep could carry.
     """
     listed: list[Value] = []
-    if not output.parents:
+    if output._parent1 is None:
         return listed
     done: set[Value] = set()
     entered: set[Value] = set()
@@ -107,12 +113,19 @@ def operation_order(output: Value) -> list[Value]:
             if node not in done:
                 finish(node)
                 append(node)
-        else:
-            enter(node)
-            push(node)
-            for parent in reversed(node.parents):
-                if parent.parents and parent not in done:
+            continue
+        enter(node)
+        push(node)
+        first, second = node._parent1, node._parent2  # the edge slots of Value
+        if second is SEVERAL:
+            for parent in reversed(first):
+                if parent._parent1 is not None and parent not in done:
                     push(parent)
+            continue
+        if second is not None and second._parent1 is not None and second not in done:
+            push(second)
+        if first._parent1 is not None and first not in done:
+            push(first)
     return listed
 
 

@@ -39,7 +39,7 @@ from typing import Any
 
 from .graph import Graph, as_graph, check_node, node_list, not_reaching, operation_order
 from .support.errors import NotFiniteError
-from .value import Value
+from .value import SEVERAL, Value
 
 
 @dataclass(frozen=True)
@@ -162,11 +162,26 @@ def _pull(nodes: Iterable[Value], source: Value, semiring: Semiring) -> dict[Val
     values: dict[Value, Any] = {source: semiring.one}
     get = values.get
     for node in nodes:
-        total = None
-        for parent, rate in zip(node.parents, node.rates):
-            v = get(parent)
+        second = node._parent2  # the edge slots of Value
+        if second is None:  # one parent, or none
+            v = get(node._parent1)
             if v is not None:
-                v = extend(v, rate)
+                values[node] = extend(v, node._rate1)
+            continue
+        if second is SEVERAL:
+            total = None
+            for parent, rate in zip(node._parent1, node._rate1):
+                v = get(parent)
+                if v is not None:
+                    v = extend(v, rate)
+                    total = v if total is None else plus(total, v)
+        else:
+            total = get(node._parent1)
+            if total is not None:
+                total = extend(total, node._rate1)
+            v = get(second)
+            if v is not None:
+                v = extend(v, node._rate2)
                 total = v if total is None else plus(total, v)
         if total is not None:
             values[node] = total
@@ -214,7 +229,7 @@ def _sweep_backward(graph: Graph, semiring: Semiring, steps: int | None) -> list
     sent = 0
     for i in range(len(nodes) - 1, -1, -1):
         node = nodes[i]
-        if not node.parents:
+        if node._parent1 is None:  # no parents (the edge slots of Value)
             continue
         if steps is not None and sent == steps:
             break
@@ -222,7 +237,15 @@ def _sweep_backward(graph: Graph, semiring: Semiring, steps: int | None) -> list
         v = values[i]
         if v is None:
             continue
-        for parent, rate in zip(node.parents, node.rates):
+        second = node._parent2
+        edges: Iterable[tuple[Value, float]]
+        if second is SEVERAL:
+            edges = zip(node._parent1, node._rate1)
+        elif second is None:
+            edges = ((node._parent1, node._rate1),)
+        else:
+            edges = ((node._parent1, node._rate1), (second, node._rate2))
+        for parent, rate in edges:
             p = index[parent]
             contribution = extend(v, rate)
             values[p] = contribution if values[p] is None else plus(values[p], contribution)

@@ -31,7 +31,7 @@ import math
 from collections.abc import Callable, Sequence
 from numbers import Real
 from operator import attrgetter
-from typing import Union
+from typing import Any, Union
 
 from .slopes import sigmoid, sigmoid_prime, tanh_prime
 from .support.errors import NotFiniteError, PathgradTypeError, PathgradValueError
@@ -235,25 +235,16 @@ SIGMOID = Op("sigmoid", sigmoid, _sigmoid_partials)
 TANH = Op("tanh", math.tanh, _tanh_partials)
 RELU = Op("relu", lambda x: x if x > 0 else 0.0, lambda x: (1.0 if x > 0 else 0.0,))
 
-_ONE, _ZERO, _ONE_ONE, _ONE_MINUS_ONE = (1.0,), (0.0,), (1.0, 1.0), (1.0, -1.0)
+class _Several:
+    """The marker in ``_parent2`` of a node with more than two parents (see :class:`Value`)."""
 
-# ``w * c`` for a number ``c`` has the rate tuple ``(c,)``; the nodes of one constant share
-# it (micrograd's MLP multiplies every input by a weight of each neuron of the next layer):
-# a tuple fewer per node to allocate, track and free. Zero is left out, so that 0.0 and -0.0
-# keep their own signs; the table is emptied when it passes a few thousand constants.
-_shared_rates: dict[float, tuple[float]] = {}
-_shared_rate = _shared_rates.get
-_SHARED_MOST = 4096
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "SEVERAL"
 
 
-def _rate_of(constant: float) -> tuple[float]:
-    """``(constant,)``, shared with the other nodes of that constant (see ``_shared_rates``)."""
-    if not constant:
-        return (constant,)
-    if len(_shared_rates) >= _SHARED_MOST:
-        _shared_rates.clear()
-    rates = _shared_rates[constant] = (constant,)
-    return rates
+SEVERAL = _Several()
 
 
 def _node(
@@ -263,12 +254,25 @@ def _node(
     node = _new(Value)
     node.data = data
     node.grad = 0.0
-    node.parents = parents
-    node.rates = rates
     node.op = op
     node._args = args
     node.name = name
+    _set_edges(node, parents, rates)
     return node
+
+
+def _set_edges(node: Value, parents: tuple, rates: tuple) -> None:
+    """Store ``parents`` and their ``rates`` in ``node``'s four edge slots (see :class:`Value`)."""
+    count = len(parents)
+    if count == 1:
+        node._parent1, node._rate1, node._parent2 = parents[0], rates[0], None
+    elif count == 2:
+        node._parent1, node._parent2 = parents
+        node._rate1, node._rate2 = rates
+    elif count:
+        node._parent1, node._rate1, node._parent2 = parents, rates, SEVERAL
+    else:
+        node._parent1 = node._parent2 = None
 
 
 OPS: dict[str, Op] = {
@@ -296,20 +300,39 @@ class Value:
     8.0
     """
 
+    # Almost every node has one or two parents (a sum, a product, an activation), so the
+    # edges sit in the node itself, with no tuple to allocate, for the garbage collector to
+    # track, and to free:
+    #
+    #     no parent     _parent1 is None
+    #     one parent    _parent1, _rate1                    _parent2 is None
+    #     two parents   _parent1, _rate1, _parent2, _rate2
+    #     more          _parent1, _rate1 hold the tuples    _parent2 is SEVERAL
+    #
+    # ``parents`` and ``rates`` give them as tuples; the sweeps read the slots directly.
     # ``_args`` is None when every operand is a parent, the tuple of operands when some are
     # constants, or, for the common ``node op constant`` (``w * 0.5``, ``z + 1.0``), just the
-    # constant: one tuple fewer per node for the garbage collector to track. ``args`` and
-    # ``operands`` always give the full tuple.
-    __slots__ = ("data", "grad", "parents", "rates", "op", "_args", "name")
+    # constant. ``args`` and ``operands`` always give the full tuple.
+    __slots__ = ("data", "grad", "op", "name", "_args",
+                 "_parent1", "_rate1", "_parent2", "_rate2")
+    data: float
+    grad: float
+    op: Op | None
+    name: str | None
+    _args: object
+    # The edge slots hold different types by row of the table above (Any, for the checker).
+    _parent1: Any  # a Value, a tuple of Values, or None
+    _rate1: Any  # a float or a tuple of floats; not set when there is no parent
+    _parent2: Any  # a Value, SEVERAL, or None
+    _rate2: float  # set only when there are two parents
 
     def __init__(self, data: Number, name: str | None = None) -> None:
         self.data = _as_float(data, "Value")
         self.grad = 0.0
-        self.parents: tuple[Value, ...] = ()
-        self.rates: tuple[float, ...] = ()
         self.op: Op | None = None
-        self._args: object = None
         self.name = name
+        self._args = None
+        self._parent1 = self._parent2 = None
 
     @classmethod
     def _make(
@@ -333,12 +356,32 @@ class Value:
         return _node(data, parents, rates, op, args, name)
 
     @property
+    def parents(self) -> tuple[Value, ...]:
+        """The tails of the edges into this node, in operand order (a parent may repeat)."""
+        first, second = self._parent1, self._parent2
+        if second is None:
+            return () if first is None else (first,)
+        if second is SEVERAL:
+            return first
+        return (first, second)
+
+    @property
+    def rates(self) -> tuple[float, ...]:
+        """The rate factor of each edge into this node, ``∂self/∂parents[i]``."""
+        second = self._parent2
+        if second is None:
+            return () if self._parent1 is None else (self._rate1,)
+        if second is SEVERAL:
+            return self._rate1
+        return (self._rate1, self._rate2)
+
+    @property
     def args(self) -> tuple | None:
         """The operands when some of them are constant numbers, else None."""
         args = self._args
         if args is None or isinstance(args, tuple):
             return args
-        return (self.parents[0], args)
+        return (self._parent1, args)
 
     @args.setter
     def args(self, operands: tuple | None) -> None:
@@ -401,10 +444,9 @@ class Value:
 
     # Arithmetic. The operations that make most of every graph build their node right here
     # instead of going through Op.__call__, and write its slots in place rather than call a
-    # constructor: shared tuples for constant rates, and a bare number in ``_args`` for a
-    # constant right operand. Anything unusual (an int or other non-float constant, a
-    # non-finite result) takes the general path, which gives the same node or the error that
-    # names the operation.
+    # constructor, with a bare number in ``_args`` for a constant right operand. Anything
+    # unusual (an int or other non-float constant, a non-finite result) takes the general
+    # path, which gives the same node or the error that names the operation.
     def __add__(self, other: Operand) -> Value:
         if type(other) is Value:
             data = self.data + other.data
@@ -412,11 +454,12 @@ class Value:
                 node = _new(Value)
                 node.data = data
                 node.grad = 0.0
-                node.parents = (self, other)
-                node.rates = _ONE_ONE
                 node.op = ADD
-                node._args = None
-                node.name = None
+                node.name = node._args = None
+                node._parent1 = self
+                node._rate1 = 1.0
+                node._parent2 = other
+                node._rate2 = 1.0
                 return node
         elif type(other) is float:
             data = self.data + other
@@ -424,11 +467,12 @@ class Value:
                 node = _new(Value)
                 node.data = data
                 node.grad = 0.0
-                node.parents = (self,)
-                node.rates = _ONE
                 node.op = ADD
-                node._args = other
                 node.name = None
+                node._args = other
+                node._parent1 = self
+                node._rate1 = 1.0
+                node._parent2 = None
                 return node
         return ADD(self, other)
 
@@ -436,7 +480,7 @@ class Value:
         if type(other) is float:
             data = other + self.data
             if _isfinite(data):
-                return _node(data, (self,), _ONE, ADD, (other, self))
+                return _node(data, (self,), (1.0,), ADD, (other, self))
         return ADD(other, self)
 
     def __mul__(self, other: Operand) -> Value:
@@ -446,11 +490,12 @@ class Value:
                 node = _new(Value)
                 node.data = data
                 node.grad = 0.0
-                node.parents = (self,)
-                node.rates = _shared_rate(other) or _rate_of(other)
                 node.op = MUL
-                node._args = other
                 node.name = None
+                node._args = other
+                node._parent1 = self
+                node._rate1 = other
+                node._parent2 = None
                 return node
         elif type(other) is Value:
             data = self.data * other.data
@@ -458,11 +503,12 @@ class Value:
                 node = _new(Value)
                 node.data = data
                 node.grad = 0.0
-                node.parents = (self, other)
-                node.rates = (other.data, self.data)
                 node.op = MUL
-                node._args = None
-                node.name = None
+                node.name = node._args = None
+                node._parent1 = self
+                node._rate1 = other.data
+                node._parent2 = other
+                node._rate2 = self.data
                 return node
         return MUL(self, other)
 
@@ -470,19 +516,18 @@ class Value:
         if type(other) is float:
             data = other * self.data
             if _isfinite(data):
-                return _node(data, (self,), _shared_rate(other) or _rate_of(other), MUL,
-                             (other, self))
+                return _node(data, (self,), (other,), MUL, (other, self))
         return MUL(other, self)
 
     def __sub__(self, other: Operand) -> Value:
         if type(other) is Value:
             data = self.data - other.data
             if _isfinite(data):
-                return _node(data, (self, other), _ONE_MINUS_ONE, SUB, None)
+                return _node(data, (self, other), (1.0, -1.0), SUB, None)
         elif type(other) is float:
             data = self.data - other
             if _isfinite(data):
-                return _node(data, (self,), _ONE, SUB, other)
+                return _node(data, (self,), (1.0,), SUB, other)
         return SUB(self, other)
 
     def __rsub__(self, other: Number) -> Value:
@@ -521,15 +566,15 @@ class Value:
         node = _new(Value)
         if self.data > 0:
             node.data = self.data
-            node.rates = _ONE
+            node._rate1 = 1.0
         else:
             node.data = 0.0
-            node.rates = _ZERO
+            node._rate1 = 0.0
         node.grad = 0.0
-        node.parents = (self,)
         node.op = RELU
-        node._args = None
-        node.name = None
+        node.name = node._args = None
+        node._parent1 = self
+        node._parent2 = None
         return node
 
     def backward(self) -> None:
@@ -551,20 +596,21 @@ class Value:
         # An iterative post-order walk (no recursion) lists the nodes with parents, each after
         # all of its parents: a topological order, read backwards below, the very order of
         # pathgrad.topological_order. Only nodes with parents pass anything back, so only
-        # they are listed; leaves (nodes of no operation) are just zeroed (twice, if shared:
-        # cheaper than remembering them). The walk keeps its marks in ``grad``, which it is
-        # about to overwrite anyway: ``entered`` while a node's parents are being walked, then
-        # ``zero``, a float 0.0 made for this call alone, once it is listed (the value its
-        # gradient starts from). Both objects are new, so no node holds either before the
-        # walk marks it, whatever an earlier call left behind.
-        if not self.parents:
+        # they are listed; the other nodes (leaves, and operations on constants only) are
+        # where paths end: they are just zeroed, and gathered for the final check. The walk
+        # keeps its marks in ``grad``, which it is about to overwrite anyway: ``entered``
+        # while a node's parents are being walked, then ``zero``, a float 0.0 made for this
+        # call alone, once it is listed (the value its gradient starts from). Both objects are
+        # new, so no node holds either before the walk marks it, whatever an earlier call
+        # left behind.
+        if self._parent1 is None:
             self.grad = 1.0
             return
         entered, zero = object(), float("0")
         listed: list[Value] = []
-        leaves: list[Value] = []  # every leaf met (some more than once), for the final check
+        ends: list[Value] = []  # every node where paths end (some more than once)
         stack = [self]
-        pop, push, append, leaf = stack.pop, stack.append, listed.append, leaves.append
+        pop, push, append, end = stack.pop, stack.append, listed.append, ends.append
         while stack:
             node = pop()
             mark = node.grad
@@ -572,18 +618,21 @@ class Value:
                 node.grad = zero
                 append(node)
                 continue
-            if mark is zero:  # pushed again by another child, and listed since
+            if mark is zero:  # pushed again by another child, and listed or ended since
                 continue
-            parents = node.parents
-            if len(parents) == 1:  # the most common case, without a loop
-                parent = parents[0]
-                if parent.op is None:
-                    parent.grad = 0.0
-                    leaf(parent)
-                elif parent.grad is not zero:
+            first, second = node._parent1, node._parent2
+            if first is None:  # an operation on constants only: paths end here
+                node.grad = zero
+                end(node)
+                continue
+            if second is None:  # one parent, the most common case
+                if first.op is None:
+                    first.grad = 0.0
+                    end(first)
+                elif first.grad is not zero:
                     node.grad = entered  # type: ignore[assignment]  # a mark, for the walk only
                     push(node)
-                    push(parent)
+                    push(first)
                     continue
                 node.grad = zero
                 append(node)
@@ -591,27 +640,24 @@ class Value:
             node.grad = entered  # type: ignore[assignment]
             push(node)
             # Last to first, so that the first parent is walked, and listed, first.
-            if len(parents) == 2:  # a binary operation: its two parents without a loop
-                first, second = parents
+            if second is SEVERAL:
+                for parent in reversed(first):
+                    if parent.op is None:
+                        parent.grad = 0.0
+                        end(parent)
+                    elif parent.grad is not zero:
+                        push(parent)
+            else:  # two parents, written out: no loop
                 if second.op is None:
                     second.grad = 0.0
-                    leaf(second)
+                    end(second)
                 elif second.grad is not zero:
                     push(second)
                 if first.op is None:
                     first.grad = 0.0
-                    leaf(first)
+                    end(first)
                 elif first.grad is not zero:
                     push(first)
-            else:
-                if not parents:  # an operation on constants only: a sink of the sweep too
-                    leaf(node)
-                for parent in reversed(parents):
-                    if parent.op is None:
-                        parent.grad = 0.0
-                        leaf(parent)
-                    elif parent.grad is not zero:
-                        push(parent)
             if stack[-1] is node:  # no parent left to walk
                 pop()
                 node.grad = zero
@@ -620,23 +666,21 @@ class Value:
         for node in reversed(listed):
             adjoint = node.grad
             if adjoint != 0.0:
-                parents = node.parents
-                if len(parents) == 1:
-                    parents[0].grad += adjoint * node.rates[0]
-                elif len(parents) == 2:
-                    (a, b), (rate_a, rate_b) = parents, node.rates
-                    a.grad += adjoint * rate_a
-                    b.grad += adjoint * rate_b
-                else:
-                    for parent, rate in zip(parents, node.rates, strict=True):
+                second = node._parent2
+                if second is None:
+                    node._parent1.grad += adjoint * node._rate1
+                elif second is SEVERAL:
+                    for parent, rate in zip(node._parent1, node._rate1):
                         parent.grad += adjoint * rate
-        # Every number the sweep made is checked by one C-level sum over the leaves (and the
-        # operations on constants only, where paths also end): an infinity or NaN anywhere
-        # flows down every path to some leaf (times a rate, plus
-        # other terms: inf, -inf or NaN again), so a finite sum means finite gradients
-        # everywhere. Each number is looked at only when the sum is not finite.
-        if not _isfinite(sum(map(_grad_of, leaves))):
-            _not_finite_backward(self, listed, leaves)
+                else:
+                    node._parent1.grad += adjoint * node._rate1
+                    second.grad += adjoint * node._rate2
+        # Every number the sweep made is checked by one C-level sum over the nodes where
+        # paths end: an infinity or NaN anywhere flows down every path to one of them (times
+        # a rate, plus other terms: inf, -inf or NaN again), so a finite sum means finite
+        # gradients everywhere. Each number is looked at only when the sum is not finite.
+        if not _isfinite(sum(map(_grad_of, ends))):
+            _not_finite_backward(self, listed, ends)
 
 
 def _not_finite_backward(output: Value, listed: list[Value], leaves: list[Value]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import math
 
 import pytest
@@ -281,13 +282,21 @@ def test_backward_is_not_fooled_by_any_grad_left_on_a_node():
     assert [x.grad, h.grad] == want
 
 
-def test_nodes_of_one_constant_share_their_rate_tuple_but_not_its_sign_of_zero():
+def test_a_node_of_one_or_two_parents_holds_its_edges_without_a_tuple():
+    """The garbage collector tracks one object per such node, not three (node, parents, rates)."""
     a, b = pg.Value(2.0), pg.Value(3.0)
-    assert (a * 0.25).rates is (b * 0.25).rates == (0.25,)
-    assert (0.25 * a).rates is (a * 0.25).rates
+    for node in (a * 0.25, 0.25 * a, a + b, a * b, a + 1.0, a - b, a - 1.0, a.relu(), a.exp()):
+        held = gc.get_referents(node)
+        assert not any(isinstance(x, tuple) for x in held if x is not node.args), node.op
+        assert sum(isinstance(x, pg.Value) for x in held) == len(node.parents) > 0
     minus, plus = (a * -0.0).rates[0], (a * 0.0).rates[0]
     assert math.copysign(1.0, minus) == -1.0 and math.copysign(1.0, plus) == 1.0
     assert (a * 0.25).args == (a, 0.25) and (0.25 * a).args == (0.25, a)
+    assert (a * b).rates == (3.0, 2.0) and (a - b).rates == (1.0, -1.0)
+    three = pg.OPS["add"](a, b, name="s") + pg.Value(1.0)
+    many = pg.Op("sum3", lambda x, y, z: x + y + z, lambda x, y, z: (1.0, 2.0, 3.0))(a, b, a)
+    assert many.parents == (a, b, a) and many.rates == (1.0, 2.0, 3.0)
+    assert three.parents[0].name == "s" and len(three.parents) == 2
 
 
 def test_a_node_of_constants_alone_is_swept_as_a_node_with_no_parents():
