@@ -51,6 +51,8 @@ def _describe(x: object) -> str:
 
 
 def _as_float(x: object, where: str) -> float:
+    if type(x) is float and _isfinite(x):
+        return x  # the common case, without the slower check against the abstract Real
     if isinstance(x, bool) or not isinstance(x, Real):
         raise PathgradTypeError(
             f"{where}: expected a real number or a Value, got {type(x).__name__} {x!r}; "
@@ -126,11 +128,13 @@ class Op:
     def __call__(self, *operands: Operand, name: str | None = None) -> Value:
         """Apply the operation to Values and/or Python numbers and return the new node."""
         values = [_operand_value(x, self.name) for x in operands]
-        data, rates = self.evaluate(values, operands)
-        parents = tuple(x for x in operands if isinstance(x, Value))
-        kept = tuple(r for x, r in zip(operands, rates, strict=True) if isinstance(x, Value))
-        args = None if len(parents) == len(operands) else tuple(operands)
-        return Value._make(data, parents, kept, self, args, name)
+        data, rates = self.evaluate(values, operands)  # checked finite there
+        edges = [i for i, x in enumerate(operands) if isinstance(x, Value)]
+        if len(edges) == len(operands):
+            return Value._made_finite(data, operands, rates, self, None, name)
+        parents = tuple(operands[i] for i in edges)
+        return Value._made_finite(data, parents, tuple(rates[i] for i in edges), self, operands,
+                                  name)
 
     def evaluate(self, values: Sequence[float], operands: Sequence[object] = ()) -> tuple:
         """The result and the rate factors at the given operand values, checked for NaN/inf."""
@@ -164,7 +168,7 @@ class Op:
                     f"{self._call_text(shown)} has the partial derivative {rate!r}, not a finite "
                     "real number: the rate factor of an edge must be finite"
                 )
-        return float(data), tuple(float(r) for r in rates)
+        return float(data), tuple(map(float, rates))
 
     def _call_text(self, operands: Sequence[object]) -> str:
         return f"{self.name}({', '.join(_describe(x) for x in operands)})"
@@ -235,16 +239,9 @@ SIGMOID = Op("sigmoid", sigmoid, _sigmoid_partials)
 TANH = Op("tanh", math.tanh, _tanh_partials)
 RELU = Op("relu", lambda x: x if x > 0 else 0.0, lambda x: (1.0 if x > 0 else 0.0,))
 
-class _Several:
-    """The marker in ``_parent2`` of a node with more than two parents (see :class:`Value`)."""
 
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "SEVERAL"
-
-
-SEVERAL = _Several()
+#: The marker in ``_parent2`` of a node with more than two parents (see :class:`Value`).
+SEVERAL = object()
 
 
 def _node(
