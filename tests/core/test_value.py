@@ -406,6 +406,20 @@ def test_a_gradient_that_overflows_only_where_a_leafs_paths_meet_names_the_leaf(
     assert x.grad == 0.0 and C.grad == 0.0
 
 
+@pytest.mark.parametrize("arity", [1, 2, 3])
+def test_a_gradient_that_overflows_at_a_leaf_is_refused_whatever_the_arity_of_its_child(arity):
+    """The leaf's one path multiplies 1e200 by 1e200: every node's gradient but the leaf's is
+    finite, whether the node above it keeps one, two or several edges (each kind of node stores
+    its edges its own way)."""
+    x = pg.Value(2.0, name="x")
+    others = [pg.Value(1.0) for _ in range(arity - 1)]
+    steep = pg.Op("steep", lambda *v: sum(v), lambda *v: (1e200,) + (1.0,) * (len(v) - 1))
+    C = steep(x, *others) * 1e200
+    with pytest.raises(NotFiniteError, match=r"∂mul/∂x is inf"):
+        C.backward()
+    assert x.grad == 0.0
+
+
 def test_a_gradient_that_overflows_at_an_operation_on_constants_only_is_refused():
     """An operation applied to numbers alone is a node with no parents: its paths end there,
     as at a leaf, so its gradient is checked like a leaf's."""
