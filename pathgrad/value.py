@@ -603,7 +603,7 @@ class Value:
         if self._parent1 is None:
             self.grad = 1.0
             return
-        entered, zero = object(), float("0")
+        entered, zero, several = object(), float("0"), SEVERAL
         listed: list[Value] = []
         ends: list[Value] = []  # every node where paths end (some more than once)
         stack = [self]
@@ -618,11 +618,11 @@ class Value:
             if mark is zero:  # pushed again by another child, and listed or ended since
                 continue
             first, second = node._parent1, node._parent2
-            if first is None:  # an operation on constants only: paths end here
-                node.grad = zero
-                end(node)
-                continue
-            if second is None:  # one parent, the most common case
+            if second is None:  # one parent, the most common case, or none
+                if first is None:  # an operation on constants only: paths end here
+                    node.grad = zero
+                    end(node)
+                    continue
                 if first.op is None:
                     first.grad = 0.0
                     end(first)
@@ -637,7 +637,7 @@ class Value:
             node.grad = entered  # type: ignore[assignment]
             push(node)
             # Last to first, so that the first parent is walked, and listed, first.
-            if second is SEVERAL:
+            if second is several:
                 for parent in reversed(first):
                     if parent.op is None:
                         parent.grad = 0.0
@@ -666,7 +666,7 @@ class Value:
                 second = node._parent2
                 if second is None:
                     node._parent1.grad += adjoint * node._rate1
-                elif second is SEVERAL:
+                elif second is several:
                     for parent, rate in zip(node._parent1, node._rate1):
                         parent.grad += adjoint * rate
                 else:
