@@ -18,7 +18,8 @@ Design points, each against a known weakness of small autograd engines:
 * Every node keeps its :class:`Op` and operands, so a graph can be re-evaluated at other leaf
   values (finite differences, equation 46, are built on that).
 * No closures and no reference cycles: a node refers only to its parents, so the garbage
-  collector never has a cycle to chase.
+  collector never has a cycle to chase, and it has one object per node to look at: the one
+  or two edges of almost every node are slots of the node itself, not tuples of their own.
 * ``backward()`` visits the graph in an order found without recursion and recomputes every
   gradient from zero on each call.
 * Bad input (``log(-1)``, ``1/0``, an overflow, a string operand) raises a ``ValueError`` or
