@@ -274,19 +274,21 @@ def sgd_epoch(
       the two σ, 5 for BP1 and the step size, 3 for σ' in BP2, 3 to gather the rows, 2
       subtractions.
     """
+    X, order = np.ascontiguousarray(X, dtype=float), np.asarray(order)
     n = X.shape[0]
-    order = np.asarray(order)
     _check_order(order, n)
     joined = [np.hstack([w, b]) for w, b in zip(weights, biases, strict=True)]
+    targets = np.ascontiguousarray(Y.T, dtype=float)  # a column per example, as the outputs
     decay = 1.0 - eta * lmbda / n
     whole = n - n % mini_batch_size  # the examples in full mini-batches
     try:
         # σ's e^{-z} overflows for z below -709, where σ is 0 (activations._sigmoid_into)
         with np.errstate(over="ignore"):
             if whole:
-                _sgd_steps(joined, layers, cost, X, Y, order[:whole], mini_batch_size, eta, decay)
+                _sgd_steps(joined, layers, cost, X, targets, order[:whole], mini_batch_size, eta,
+                           decay)
             if whole < n:
-                _sgd_steps(joined, layers, cost, X, Y, order[whole:], n - whole, eta, decay)
+                _sgd_steps(joined, layers, cost, X, targets, order[whole:], n - whole, eta, decay)
     finally:
         for w, b, both in zip(weights, biases, joined, strict=True):
             w[...] = both[:, :-1]
@@ -308,18 +310,18 @@ def _sgd_steps(
     layers: Sequence[LayerActivation],
     cost: Cost,
     X: np.ndarray,
-    Y: np.ndarray,
+    targets: np.ndarray,
     order: np.ndarray,
     size: int,
     eta: float,
     decay: float,
 ) -> None:
     """One SGD step on ``joined`` (each ``[W^l | b^l]``, changed in place) for every ``size``
-    rows of ``X`` and ``Y`` listed in ``order`` (a multiple of ``size`` of them). The arrays a
-    step writes are made here, once; a number it multiplies by is a 0-d array (see
-    ``activations.ONE``)."""
+    examples listed in ``order`` (a multiple of ``size`` of them): rows of ``X``, columns of
+    ``targets``. The arrays a step writes are made here, once; a number it multiplies by is a
+    0-d array (see ``activations.ONE``)."""
     scale, shrink = np.array(eta / size), np.array(decay)
-    x, y = np.empty((size, X.shape[1])), np.empty((size, Y.shape[1]))
+    x, y = np.empty((size, X.shape[1])), np.empty((targets.shape[0], size))
     x_ones = np.ones((size, X.shape[1] + 1))  # one example a row, then a 1
     fed = [x_ones.T] + [np.ones((w.shape[0] + 1, size)) for w in joined[:-1]]  # [A^{l-1}; 1]
     zs = [np.empty((w.shape[0], size)) for w in joined]
@@ -335,20 +337,22 @@ def _sgd_steps(
         for i, both in reversed(list(enumerate(joined)))
     ]
     inputs, decays = x_ones[:, :-1], decay != 1.0
-    bp1 = (zs[-1], activations[-1], y.T, layers[-1], deltas[-1], spares[-1])
+    bp1 = (zs[-1], activations[-1], y, layers[-1], deltas[-1], spares[-1])
     output_delta = deltas[-1]
-    matmul, multiply, subtract = np.matmul, np.multiply, np.subtract  # no lookup in np per call
+    # every function the loop calls, looked up once
+    take_x, take_y, copyto, delta_into = X.take, targets.take, np.copyto, cost.delta_into
+    matmul, multiply, subtract = np.matmul, np.multiply, np.subtract
     for start in range(0, len(order), size):
         rows = order[start : start + size]
         # mode "clip" writes straight into x ("raise" goes through a copy); the rows were
         # checked by _check_order, so it clips nothing
-        X.take(rows, 0, x, "clip")
-        np.copyto(inputs, x)
-        Y.take(rows, 0, y, "clip")
+        take_x(rows, 0, x, "clip")
+        copyto(inputs, x)
+        take_y(rows, 1, y, "clip")
         for both, a_in, z, a, sigma in forward:
             matmul(both, a_in, z)  # Z^l = [W^l | b^l] [A^{l-1}; 1]
             sigma(z, a)
-        cost.delta_into(*bp1)
+        delta_into(*bp1)
         multiply(output_delta, scale, output_delta)  # BP1, times η/m
         for both, w, w_t, delta, a_in_t, nabla, below in backward:
             if below:  # BP2, with w^l as it was before this step
