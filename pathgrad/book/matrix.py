@@ -277,6 +277,8 @@ def sgd_epoch(
     X, order = np.ascontiguousarray(X, dtype=float), np.asarray(order)
     n = X.shape[0]
     _check_order(order, n)
+    if n == 0:
+        return  # no example, no step
     joined = [np.hstack([w, b]) for w, b in zip(weights, biases, strict=True)]
     targets = np.ascontiguousarray(Y.T, dtype=float)  # a column per example, as the outputs
     decay = 1.0 - eta * lmbda / n
@@ -298,7 +300,7 @@ def sgd_epoch(
 def _check_order(order: np.ndarray, n: int) -> None:
     """Refuse an ``order`` that is not ``n`` row numbers of an ``X`` of ``n`` rows."""
     if not (order.shape == (n,) and order.dtype.kind in "iu"
-            and (n == 0 or (int(order.min()) >= 0 and int(order.max()) < n))):
+            and (n == 0 or 0 <= int(order.min()) <= int(order.max()) < n)):
         raise PathgradValueError(
             f"order must be {n} row numbers of X, each in 0..{n - 1} (rng.permutation({n})); "
             f"got {order!r:.60}"

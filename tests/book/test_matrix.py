@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import pathgrad as pg
-from pathgrad.book import activations, matrix
+from pathgrad.book import activations, losses, matrix
 from tests.strategies import networks
 
 
@@ -158,6 +158,54 @@ def test_sgd_epoch_refuses_an_order_that_is_not_row_numbers(order):
     matrix.sgd_epoch(net.weights, net.biases, net.layers, net.cost, X, Y, [5, 0, 0, 1, 2, 3], 2,
                      1.0)  # any row numbers, a list too, repeated or not
     assert not np.array_equal(net.weights[0], before[0])
+
+
+def test_sgd_epoch_on_one_example_and_on_none():
+    net = pg.Network([2, 2], seed=0)
+    X, Y = np.ones((1, 2)), np.zeros((1, 2))
+    with pytest.raises(pg.PathgradError, match="order must be 1 row numbers of X, each in 0..0"):
+        matrix.sgd_epoch(net.weights, net.biases, net.layers, net.cost, X, Y, [1], 1, 1.0)
+    before = copied(net)
+    matrix.sgd_epoch(net.weights, net.biases, net.layers, net.cost, X, Y, [0], 1, 1.0, 0.5)
+    book_epoch(before, X, Y, np.array([0]), 1, 1.0, 0.5)
+    assert max_rel(net.weights + net.biases, before.weights + before.biases) < 1e-15
+    matrix.sgd_epoch(net.weights, net.biases, net.layers, net.cost, X[:0], Y[:0], np.arange(0),
+                     1, 1.0, 0.5)  # an epoch over no example makes no step
+    assert max_rel(net.weights + net.biases, before.weights + before.biases) < 1e-15
+
+
+class QuarticCost(losses.Cost):
+    """``C = ¼ Σ (a - y)⁴``: a user's cost, with no in-place form of its own."""
+
+    name = "quartic"
+
+    def fn(self, a, y):
+        return 0.25 * float(np.sum((a - y) ** 4))
+
+    def derivative(self, a, y):
+        return (a - y) ** 3
+
+
+#: σ(2z), a user's function into (0, 1): with the cross-entropy its δ is 2(a - y), not a - y
+SQUASH = pg.Activation("squash", lambda z: 0.5 + 0.5 * np.tanh(z),
+                       lambda z: 0.5 / np.cosh(z) ** 2, output_range=(0, 1))
+
+
+@pytest.mark.parametrize("cost, output", [
+    (QuarticCost(), "tanh"),  # Cost.delta_into: δ = ∇_a C ⊙ σ'(z), through Cost.delta
+    ("cross-entropy", ["sigmoid", SQUASH, "sigmoid"]),  # a - y on the sigmoid rows only
+    ("cross-entropy", SQUASH),  # no sigmoid row: ∇_a C ⊙ σ'(z) everywhere
+])
+def test_sgd_epoch_with_a_cost_or_output_layer_without_a_shortcut(cost, output):
+    net = pg.Network([4, 5, 3], activation=["tanh", output], cost=cost, seed=6)
+    rng = np.random.default_rng(7)
+    X, Y = rng.uniform(-1, 1, (9, 4)), rng.uniform(0, 1, (9, 3))
+    order = rng.permutation(9)
+    plain = copied(net)
+    matrix.sgd_epoch(net.weights, net.biases, net.layers, net.cost, X, Y, order, 2, 0.8)
+    book_epoch(plain, X, Y, order, 2, 0.8, 0.0)
+    assert max_rel(net.weights + net.biases, plain.weights + plain.biases) < 1e-13
+    assert max_rel(net.weights, copied(pg.Network([4, 5, 3], seed=6)).weights) > 1e-3
 
 
 @settings(max_examples=200, deadline=None)
