@@ -267,12 +267,13 @@ def sgd_epoch(
       products of BP4 come out scaled;
     * σ'(z) is taken from the activations where the function allows (``a(1-a)`` for the
       sigmoid, :attr:`LayerActivation.times_slope`), reusing the forward pass;
-    * every array a step writes (the gathered rows, Z, A, Δ, the products) is made once per
-      epoch and written in place, with numpy's fixed cost per call (most of the time of
-      anything but a product on a mini-batch this small) paid 21 times per step besides the
-      5 products on a sigmoid ``[784, 30, 10]`` net with the quadratic cost (35 before): 8 for
-      the two σ, 5 for BP1 and the step size, 3 for σ' in BP2, 3 to gather the rows, 2
-      subtractions.
+    * every array a step writes (the gathered examples, Z, A, Δ, the products) is made once
+      per epoch and written in place; the targets are gathered as columns, laid out as the
+      outputs they are subtracted from. numpy's fixed cost per call, most of the time of
+      anything but a product on a mini-batch this small, is paid 21 times a step besides the
+      5 products on a sigmoid ``[784, 30, 10]`` net with the quadratic cost (35 times before):
+      8 for the two σ, 5 for BP1 and the step size, 3 for σ' in BP2, 3 to gather the
+      examples, 2 subtractions.
     """
     X, order = np.ascontiguousarray(X, dtype=float), np.asarray(order)
     n = X.shape[0]
