@@ -73,24 +73,30 @@ def book_epoch(net: Network, X: np.ndarray, Y: np.ndarray, order: np.ndarray) ->
 
 def products_epoch_fn(net: Network, X: np.ndarray, order: np.ndarray) -> Callable[[], None]:
     """The matrix products alone of one :func:`~pathgrad.book.matrix.sgd_epoch` over the rows
-    of ``X`` in ``order``: per mini-batch, the five that ``_sgd_step`` makes on a ``[784, 30,
-    10]`` net, with its shapes and operand layouts (``W x``, ``[W | b] [a; 1]``, ``W^T δ``,
-    ``δ [a; 1]^T``, ``δ x^T``), on the very mini-batches, gathered beforehand. Nothing else of
-    the epoch (activations, errors, updates, gathering the rows) is timed: its floor."""
-    first, joined = net.weights[0], np.hstack([net.weights[1], net.biases[1]])
-    batches = [X[order[start : start + BATCH]].T for start in range(0, len(order), BATCH)]
+    of ``X`` in ``order``: per mini-batch, the five that it makes on a ``[784, 30, 10]`` net,
+    with its shapes, operand layouts and outputs made beforehand (``[W | b] [x; 1]``,
+    ``[W | b] [a; 1]``, ``W^T δ``, ``δ [a; 1]^T``, ``δ [x; 1]^T``), on the very mini-batches,
+    gathered beforehand with their column of ones. Nothing else of the epoch (activations,
+    errors, updates, gathering the rows) is timed: its floor."""
+    first, second = (np.hstack([w, b]) for w, b in zip(net.weights, net.biases, strict=True))
+    batches = [np.hstack([X[order[start : start + BATCH]], np.ones((BATCH, 1))])
+               for start in range(0, len(order), BATCH)]
     rng = np.random.default_rng(3)
     hidden = np.vstack([rng.random((first.shape[0], BATCH)), np.ones((1, BATCH))])
-    delta_out = rng.random((joined.shape[0], BATCH))
+    delta_out = rng.random((second.shape[0], BATCH))
     delta_hidden = rng.random((first.shape[0], BATCH))
+    z_hidden, z_out = np.empty((first.shape[0], BATCH)), np.empty((second.shape[0], BATCH))
+    below, nabla_second, nabla_first = np.empty_like(delta_hidden), np.empty_like(second), \
+        np.empty_like(first)
+    second_t = second[:, :-1].T
 
     def epoch() -> None:
-        for xb in batches:
-            first @ xb
-            joined @ hidden
-            joined[:, :-1].T @ delta_out
-            delta_out @ hidden.T
-            delta_hidden @ xb.T
+        for x_ones in batches:
+            np.matmul(first, x_ones.T, z_hidden)
+            np.matmul(second, hidden, z_out)
+            np.matmul(second_t, delta_out, below)
+            np.matmul(delta_out, hidden.T, nabla_second)
+            np.matmul(delta_hidden, x_ones, nabla_first)
 
     return epoch
 

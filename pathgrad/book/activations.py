@@ -8,7 +8,9 @@ An :class:`Activation` carries both, in two forms:
 
 * ``fn`` and ``prime`` act elementwise on numpy arrays (the matrix engine uses these);
 * ``op`` is a pathgrad :class:`~pathgrad.value.Op` that makes the node ``a^l_j`` from the node
-  ``z^l_j`` in a scalar graph, with the one rate factor ``σ'(z)``.
+  ``z^l_j`` in a scalar graph, with the one rate factor ``σ'(z)``;
+* ``fn_into`` and ``times_slope`` are the trainer's in-place forms (σ into a buffer; δ scaled
+  by σ' taken from the activations), which make no new array in the SGD loop.
 
 Built in: :data:`sigmoid` (the book's choice), :data:`tanh`, :data:`relu` and :data:`linear`
 (``σ(z) = z``, the chapter's exercise on linear neurons). A user-defined ``f`` with its ``f'``
@@ -31,6 +33,15 @@ from ..support.errors import PathgradTypeError, PathgradValueError
 from ..value import RELU, SIGMOID, TANH, Op
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
+IntoFn = Callable[[np.ndarray, np.ndarray], None]
+SlopeFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
+
+# The in-place forms run on a mini-batch (a few hundred numbers), where numpy's fixed cost per
+# call is most of the time: they pass the output positionally (``np.exp(z, out)``; keyword
+# parsing costs more than the arithmetic) and numbers as 0-d arrays (a Python float is
+# converted again on every call).
+ONE = np.array(1.0)
+ZERO = np.array(0.0)
 
 
 class Activation:
@@ -50,7 +61,8 @@ class Activation:
     True
     """
 
-    __slots__ = ("name", "fn", "prime", "op", "slope_from_output", "output_range")
+    __slots__ = ("name", "fn", "prime", "op", "slope_from_output", "output_range", "fn_into",
+                 "times_slope")
 
     def __init__(
         self,
@@ -60,6 +72,8 @@ class Activation:
         op: Op | None = None,
         slope_from_output: ArrayFn | None = None,
         output_range: tuple[float, float] | None = None,
+        fn_into: IntoFn | None = None,
+        times_slope: SlopeFn | None = None,
     ) -> None:
         if not isinstance(name, str) or not name:
             raise PathgradValueError(
@@ -85,9 +99,77 @@ class Activation:
         # The values σ can take, when known: a cost that needs outputs in [0, 1] (the
         # cross-entropy) refuses to train an output layer that can leave it.
         self.output_range = output_range
+        # The trainer's forms (pathgrad.book.matrix.sgd_epoch): `fn_into(z, out)` writes σ(z)
+        # into `out`; `times_slope(delta, z, a, spare)` multiplies `delta` in place by σ'(z),
+        # from `a = σ(z)` when `slope_from_output` is given (`spare` is a scratch array of
+        # delta's shape). Left out, they are made from `fn`, `prime` and `slope_from_output`.
+        self.fn_into = fn_into if fn_into is not None else _into(fn)
+        self.times_slope = times_slope if times_slope is not None else _times(
+            prime, slope_from_output
+        )
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
+
+
+def _into(fn: ArrayFn) -> IntoFn:
+    def fn_into(z: np.ndarray, out: np.ndarray) -> None:
+        np.copyto(out, fn(z))
+
+    return fn_into
+
+
+def _times(prime: ArrayFn, slope_from_output: ArrayFn | None) -> SlopeFn:
+    def times_slope(delta: np.ndarray, z: np.ndarray, a: np.ndarray, spare: np.ndarray) -> None:
+        slope = prime(z) if slope_from_output is None else slope_from_output(a)
+        np.multiply(delta, slope, delta)
+
+    return times_slope
+
+
+def _sigmoid_into(z: np.ndarray, out: np.ndarray) -> None:
+    """``σ(z) = 1 / (1 + e^{-z})`` into ``out``, four calls and no new array.
+
+    Exact to a few units in the last place like :func:`pathgrad.slopes.sigmoid` for
+    ``z > -709``; below, ``e^{-z}`` overflows (a warning numpy's ``errstate`` silences) and
+    σ comes out 0 instead of a number under 10⁻³⁰⁸.
+    """
+    np.negative(z, out)
+    np.exp(out, out)
+    np.add(out, ONE, out)
+    np.reciprocal(out, out)
+
+
+def _times_sigmoid_prime(
+    delta: np.ndarray, z: np.ndarray, a: np.ndarray, spare: np.ndarray
+) -> None:
+    """``δ ← δ ⊙ σ'(z)`` with ``σ'(z) = a(1 - a)`` from ``a = σ(z)``."""
+    np.subtract(ONE, a, spare)
+    np.multiply(delta, a, delta)
+    np.multiply(delta, spare, delta)
+
+
+def _times_tanh_prime(
+    delta: np.ndarray, z: np.ndarray, a: np.ndarray, spare: np.ndarray
+) -> None:
+    """``δ ← δ ⊙ tanh'(z)`` with ``tanh'(z) = 1 - a²`` from ``a = tanh z``."""
+    np.multiply(a, a, spare)
+    np.subtract(ONE, spare, spare)
+    np.multiply(delta, spare, delta)
+
+
+def _times_relu_prime(
+    delta: np.ndarray, z: np.ndarray, a: np.ndarray, spare: np.ndarray
+) -> None:
+    """``δ ← δ ⊙ [z > 0]``, read from ``a = max(z, 0) > 0``."""
+    np.greater(a, ZERO, spare)
+    np.multiply(delta, spare, delta)
+
+
+def _times_one(
+    delta: np.ndarray, z: np.ndarray, a: np.ndarray, spare: np.ndarray
+) -> None:
+    """``δ ← δ ⊙ 1``: nothing to do."""
 
 
 def _relu(z: np.ndarray) -> np.ndarray:
@@ -108,21 +190,25 @@ def _one(z: np.ndarray) -> np.ndarray:
 
 # σ and its slope come from pathgrad.slopes, the one implementation that Value.sigmoid and
 # Value.tanh use too: exact to a few units in the last place for every z, saturated or not.
+# The trainer's in-place σ is the plain 1 / (1 + e^{-z}), as exact for every z above -709.
 sigmoid = Activation(
     "sigmoid", sigmoid_array, sigmoid_prime_array, SIGMOID,
     slope_from_output=lambda a: a * (1.0 - a), output_range=(0.0, 1.0),
+    fn_into=_sigmoid_into, times_slope=_times_sigmoid_prime,
 )
 tanh = Activation(
     "tanh", np.tanh, tanh_prime_array, TANH, slope_from_output=lambda a: 1.0 - a * a,
-    output_range=(-1.0, 1.0),
+    output_range=(-1.0, 1.0), fn_into=np.tanh, times_slope=_times_tanh_prime,
 )
 relu = Activation(
     "relu", _relu, _relu_prime, RELU, slope_from_output=_relu_prime,
-    output_range=(0.0, math.inf),
+    output_range=(0.0, math.inf), fn_into=lambda z, out: np.maximum(z, ZERO, out=out),
+    times_slope=_times_relu_prime,
 )
 linear = Activation(
     "linear", _identity, _one, Op("linear", lambda z: z, lambda z: (1.0,)), slope_from_output=_one,
-    output_range=(-math.inf, math.inf),
+    output_range=(-math.inf, math.inf), fn_into=lambda z, out: np.copyto(out, z),
+    times_slope=_times_one,
 )
 
 ACTIVATIONS: dict[str, Activation] = {act.name: act for act in (sigmoid, tanh, relu, linear)}
@@ -154,10 +240,13 @@ class LayerActivation:
 
     ``apply(z)`` and ``prime(z)`` act on an array whose rows are the layer's neurons; with
     mixed neurons each row gets its own function (rows grouped by function, so the cost is
-    one call per distinct function, not one per neuron).
+    one call per distinct function, not one per neuron). ``apply_into(z, out)`` and
+    ``times_slope(delta, z, a, spare)`` are the trainer's in-place forms (see
+    :class:`Activation`); for a uniform layer they are the activation's own, with no call
+    in between.
     """
 
-    __slots__ = ("per_neuron", "uniform", "_groups")
+    __slots__ = ("per_neuron", "uniform", "_groups", "apply_into", "times_slope")
 
     def __init__(self, per_neuron: Sequence[Activation]) -> None:
         self.per_neuron: tuple[Activation, ...] = tuple(per_neuron)
@@ -168,6 +257,10 @@ class LayerActivation:
         for row, act in enumerate(self.per_neuron):
             groups.setdefault(id(act), (act, []))[1].append(row)
         self._groups = [(act, np.array(rows)) for act, rows in groups.values()]
+        self.apply_into: IntoFn = self._apply_rows_into
+        self.times_slope: SlopeFn = self._times_rows_slope
+        if self.uniform is not None:
+            self.apply_into, self.times_slope = first.fn_into, first.times_slope
 
     def __len__(self) -> int:
         return len(self.per_neuron)
@@ -209,6 +302,15 @@ class LayerActivation:
             else:
                 out[rows] = act.slope_from_output(a[rows])
         return out
+
+    def _apply_rows_into(self, z: np.ndarray, out: np.ndarray) -> None:
+        for act, rows in self._groups:
+            out[rows] = act.fn(z[rows])
+
+    def _times_rows_slope(
+        self, delta: np.ndarray, z: np.ndarray, a: np.ndarray, spare: np.ndarray
+    ) -> None:
+        np.multiply(delta, self.slope(z, a), delta)
 
     def __repr__(self) -> str:
         if self.uniform is not None:

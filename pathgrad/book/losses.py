@@ -74,6 +74,14 @@ class Cost:
         slope = layer.slope(z, a) if fast else layer.prime(z)
         return self.derivative(a, y) * slope
 
+    def delta_into(
+        self, z: np.ndarray, a: np.ndarray, y: np.ndarray, layer: LayerActivation,
+        out: np.ndarray, spare: np.ndarray,
+    ) -> None:
+        """:meth:`delta` with ``fast``, written into ``out``: the trainer's form (``spare`` is a
+        scratch array of ``out``'s shape). The built-in costs make no new array."""
+        np.copyto(out, self.delta(z, a, y, layer, fast=True))
+
     def check(self, a: np.ndarray, y: np.ndarray) -> None:
         """Raise ValueError if the cost is undefined at these outputs and targets."""
 
@@ -167,6 +175,13 @@ class QuadraticCost(Cost):
 
     def derivative(self, a: np.ndarray, y: np.ndarray) -> np.ndarray:
         return np.asarray(a) - y
+
+    def delta_into(
+        self, z: np.ndarray, a: np.ndarray, y: np.ndarray, layer: LayerActivation,
+        out: np.ndarray, spare: np.ndarray,
+    ) -> None:
+        np.subtract(a, y, out)
+        layer.times_slope(out, z, a, spare)
 
     def _build(self, outputs: Sequence[Value], y: Sequence[float], name: str) -> Value:
         squares = [(node - float(t)) ** 2 for node, t in zip(outputs, y, strict=True)]
@@ -280,6 +295,15 @@ class CrossEntropyCost(Cost):
         # step (fast) takes a - y, whose error is below 2^-53 absolute.
         exact = a - y if fast else (1.0 - y) * a - y * sigmoid_array(-z)
         return exact if rows is True else np.where(rows, exact, super().delta(z, a, y, layer, fast))
+
+    def delta_into(
+        self, z: np.ndarray, a: np.ndarray, y: np.ndarray, layer: LayerActivation,
+        out: np.ndarray, spare: np.ndarray,
+    ) -> None:
+        if _sigmoid_rows(layer) is True:
+            np.subtract(a, y, out)
+        else:
+            super().delta_into(z, a, y, layer, out, spare)
 
     def _build(self, outputs: Sequence[Value], y: Sequence[float], name: str) -> Value:
         terms = []
