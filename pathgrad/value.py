@@ -681,17 +681,17 @@ class Value:
             _not_finite_backward(self, listed, ends)
 
 
-def _not_finite_backward(output: Value, listed: list[Value], leaves: list[Value]) -> None:
+def _not_finite_backward(output: Value, listed: list[Value], ends: list[Value]) -> None:
     """Raise :class:`NotFiniteError` for the first gradient ``output.backward()`` made that is
     not finite (in the sweep's order: the operation nodes from the output back, then the
-    leaves), after setting every gradient of the graph back to 0."""
+    nodes where paths end), after setting every gradient of the graph back to 0."""
     culprit = next((node for node in reversed(listed) if not _isfinite(node.grad)), None)
     if culprit is None:
-        culprit = next((node for node in leaves if not _isfinite(node.grad)), None)
+        culprit = next((node for node in ends if not _isfinite(node.grad)), None)
     if culprit is None:
         return  # only the check's own sum overflowed: every gradient is finite
     value = culprit.grad
-    for node in (*listed, *leaves):
+    for node in (*listed, *ends):
         node.grad = 0.0
     raise NotFiniteError(
         f"{output.label}.backward(): ∂{output.label}/∂{culprit.label} is {value!r}: the products "
